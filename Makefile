@@ -1,0 +1,41 @@
+# Two commands set up a fresh Debian machine with Python 3.11: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHECKOV_VENV := .venv-checkov
+
+APT_TEST := redis-server
+APT_BENCH := redis-server wrk mate-backgrounds
+
+# apt-get only the packages that are missing (we run as root on the target machines).
+define apt_ensure
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
+endef
+
+.PHONY: run test bench venv clean checkov
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt -r requirements-dev.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/thumbrouter dev
+
+test: $(STAMP)
+	$(call apt_ensure,$(APT_TEST))
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(call apt_ensure,$(APT_BENCH))
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) $(CHECKOV_VENV) dist .pytest_cache

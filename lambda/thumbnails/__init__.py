@@ -1,0 +1,36 @@
+"""thumbnails: the pure image core (bytes in, bytes out; no network, no files, no boto3)."""
+
+from .errors import (
+    DecodeError,
+    EmptyImageError,
+    ImageTooLargeError,
+    InvalidSizeError,
+    NotAnImageError,
+    ThumbnailError,
+    UnsupportedFormatError,
+)
+from .formats import CONTENT_TYPES, EXTENSIONS, format_for, format_for_key
+from .naming import format_size, is_thumbnail_key, parse_size, thumbnail_key
+from .pipeline import DEFAULT_MAX_PIXELS, MODES, Thumbnail, make_thumbnail
+
+__all__ = [
+    "CONTENT_TYPES",
+    "DEFAULT_MAX_PIXELS",
+    "EXTENSIONS",
+    "MODES",
+    "DecodeError",
+    "EmptyImageError",
+    "ImageTooLargeError",
+    "InvalidSizeError",
+    "NotAnImageError",
+    "Thumbnail",
+    "ThumbnailError",
+    "UnsupportedFormatError",
+    "format_for",
+    "format_for_key",
+    "format_size",
+    "is_thumbnail_key",
+    "make_thumbnail",
+    "parse_size",
+    "thumbnail_key",
+]

@@ -1,0 +1,63 @@
+"""The thumbnail naming convention: `<stem>_<W>x<H>.<ext>`, folders kept, stem cut at the last dot."""
+
+import re
+
+from .errors import InvalidSizeError
+
+MAX_EDGE = 10_000
+_SIZE = re.compile(r"^([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$")
+_THUMB_STEM = re.compile(r"_([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$")
+
+
+def parse_size(size: str | tuple[int, int]) -> tuple[int, int]:
+    """Parse `"50x50"` (or a (w, h) tuple) into a validated (width, height).
+
+    Raises InvalidSizeError for anything else or an edge outside 1..MAX_EDGE.
+    """
+    if isinstance(size, tuple):
+        width, height = size
+    else:
+        match = _SIZE.match(size.strip()) if isinstance(size, str) else None
+        if not match:
+            raise InvalidSizeError(f"size must look like 50x50, got {size!r}")
+        width, height = int(match[1]), int(match[2])
+    if not all(isinstance(v, int) and 1 <= v <= MAX_EDGE for v in (width, height)):
+        raise InvalidSizeError(f"size edges must be integers in 1..{MAX_EDGE}, got {size!r}")
+    return width, height
+
+
+def format_size(size: str | tuple[int, int]) -> str:
+    """Return the canonical `WxH` text of a size."""
+    width, height = parse_size(size)
+    return f"{width}x{height}"
+
+
+def _split(key: str) -> tuple[str, str, str]:
+    """Split a key into (folder with trailing slash, stem, extension with dot)."""
+    folder, slash, name = key.rpartition("/")
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        return folder + slash, name, ""
+    return folder + slash, stem, dot + ext
+
+
+def thumbnail_key(key: str, size: str | tuple[int, int] = "50x50") -> str:
+    """Return the thumbnail key of an original: `photos/a.b.jpg` -> `photos/a.b_50x50.jpg`.
+
+    Injective: the folder and extension are kept and the stem only gains a suffix without a
+    dot, so the original can be recovered from the result. Raises InvalidSizeError.
+    """
+    folder, stem, ext = _split(key)
+    return f"{folder}{stem}_{format_size(size)}{ext}"
+
+
+def is_thumbnail_key(key: str, sizes: "tuple[str, ...] | None" = None) -> bool:
+    """True if the key's stem ends with `_<W>x<H>` (limited to `sizes` when given).
+
+    A key that merely contains `50x50` elsewhere (`50x50 cat.jpg`, `a_50x50_b.png`) is not one.
+    """
+    _, stem, _ = _split(key)
+    match = _THUMB_STEM.search(stem)
+    if not match:
+        return False
+    return sizes is None or f"{match[1]}x{match[2]}" in {format_size(s) for s in sizes}
