@@ -1,0 +1,63 @@
+"""Typed router errors: each carries an HTTP status, a stable code, a public message and a log message.
+
+The one Flask error handler (router-http) renders `{"error": {"code": ..., "message": ...}}` from
+`public_message`; `log_message` (which may name internal details) goes to logs only.
+"""
+
+
+class RouterError(Exception):
+    """Base of every error the router answers with; never carries secrets in either message."""
+
+    status: int = 500
+    code: str = "internal_error"
+
+    def __init__(self, public_message: str, *, log_message: str | None = None):
+        super().__init__(public_message)
+        self.public_message = public_message
+        self.log_message = log_message or public_message
+
+    def to_dict(self) -> dict:
+        """The JSON error body: `{"error": {"code", "message"}}`."""
+        return {"error": {"code": self.code, "message": self.public_message}}
+
+
+class BadRequest(RouterError):
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(RouterError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(RouterError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(RouterError):
+    status, code = 404, "not_found"
+
+
+class Unprocessable(RouterError):
+    status, code = 422, "unprocessable"
+
+
+class Overloaded(RouterError):
+    """Too much work queued: answer 503 at once with `Retry-After` seconds."""
+
+    status, code = 503, "overloaded"
+
+    def __init__(self, public_message: str = "server busy, retry later", *,
+                 retry_after: int = 1, log_message: str | None = None):
+        super().__init__(public_message, log_message=log_message)
+        self.retry_after = retry_after
+
+
+class BackendUnavailable(RouterError):
+    """A storage or generation backend failed or timed out (502 when it answered badly)."""
+
+    status, code = 503, "backend_unavailable"
+
+    def __init__(self, public_message: str = "storage backend unavailable", *,
+                 status: int = 503, log_message: str | None = None):
+        super().__init__(public_message, log_message=log_message)
+        self.status = status
