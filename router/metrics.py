@@ -1,0 +1,84 @@
+"""Prometheus metrics at GET /metrics: requests by route, status and cloud, latency, URL cache, signing errors.
+
+Each app owns its CollectorRegistry, so tests can build many apps in one process. Under gunicorn every
+worker is its own process: gunicorn.conf.py sets PROMETHEUS_MULTIPROC_DIR before any worker imports
+prometheus_client, values then live in per-process files in that directory, and /metrics (served by
+whichever worker takes the scrape) sums all workers through MultiProcessCollector. Without that
+variable (tests, `thumbrouter dev`) the app's own registry is served: correct for a single process.
+"""
+
+import os
+import time
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import multiprocess
+
+EXTENSION = "thumbrouter.metrics"
+# Latency buckets sized for a signing service: most answers take well under 10 ms.
+BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+bp = Blueprint("metrics", __name__)
+
+
+class Metrics:
+    """The router's collectors, registered in one registry."""
+
+    def __init__(self, registry: CollectorRegistry):
+        self.registry = registry
+        self.requests = Counter("thumbrouter_http_requests", "HTTP requests answered.",
+                                ["route", "method", "status", "cloud"], registry=registry)
+        self.latency = Histogram("thumbrouter_http_request_duration_seconds", "Time to answer, by route.",
+                                 ["route"], buckets=BUCKETS, registry=registry)
+        self.url_cache = Counter("thumbrouter_url_cache_lookups", "Signed-URL cache lookups by result.",
+                                 ["result"], registry=registry)
+        self.signing_errors = Counter("thumbrouter_signing_errors", "Failures while signing URLs or upload targets.",
+                                      ["cloud"], registry=registry)
+
+    def observe(self, route: str, method: str, status: int, cloud: str, seconds: float) -> None:
+        """Count one answered request and its latency."""
+        self.requests.labels(route, method, str(status), cloud).inc()
+        self.latency.labels(route).observe(seconds)
+
+
+def init_app(app: Flask) -> Metrics:
+    """Create the app's registry and collectors, time every request, and serve /metrics."""
+    metrics = Metrics(CollectorRegistry(auto_describe=True))
+    app.extensions[EXTENSION] = metrics
+    app.before_request(_start_timer)
+    app.after_request(_record)
+    app.register_blueprint(bp)
+    return metrics
+
+
+def get_metrics(app: Flask | None = None) -> Metrics:
+    """The app's Metrics (the current app's by default), for collaborators that count their own events."""
+    return (app or current_app).extensions[EXTENSION]
+
+
+def _start_timer() -> None:
+    g.started = time.perf_counter()
+
+
+def _record(response: Response) -> Response:
+    started = g.get("started")
+    if started is not None:
+        # The URL rule, not the path, keeps label values bounded whatever clients send.
+        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        cloud = g.get("cloud") or "none"
+        get_metrics().observe(route, request.method, response.status_code, cloud, time.perf_counter() - started)
+    return response
+
+
+def exposition() -> bytes:
+    """The Prometheus text for this process, or for all gunicorn workers in multiprocess mode."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest(get_metrics().registry)
+
+
+@bp.get("/metrics")
+def metrics_view():
+    return Response(exposition(), content_type=CONTENT_TYPE_LATEST)
