@@ -1,0 +1,19 @@
+"""AWS Lambda entry point: S3 ObjectCreated events (direct or via SQS) -> thumbnails in <bucket>resized."""
+
+import logging
+import os
+
+from thumbnails.aws.batch import process_batch
+from thumbnails.aws.client import default_s3_client
+from thumbnails.aws.events import is_sqs_event, parse_event
+from thumbnails.aws.settings import LambdaSettings
+
+logging.getLogger("thumbnails").setLevel(logging.INFO)
+# Read once per cold start: a wrong value fails here with SettingsError naming the variable.
+SETTINGS = LambdaSettings.from_env(os.environ)
+
+
+def handler(event, context):
+    """Thumbnail every created object; retries surface as batchItemFailures (SQS) or a raised BatchRetryError."""
+    result = process_batch(default_s3_client(), parse_event(event), SETTINGS)
+    return result.response(sqs=is_sqs_event(event))
