@@ -1,0 +1,48 @@
+"""Negative cache: remember for a short time that an image cannot be thumbnailed (a poison image).
+
+Without it every request for a corrupt upload would download and decode it again. Entries live in
+Redis (shared by all routers) and in a bounded per-process dict (used alone while Redis is down).
+"""
+
+import threading
+import time
+from collections import OrderedDict
+
+from .redisguard import RedisGuard, RedisUnavailable
+
+
+class NegativeCache:
+    """name -> reason for `ttl` seconds; at most `max_local` entries per process (oldest dropped)."""
+
+    def __init__(self, guard: RedisGuard | None, *, ttl: float = 60.0, max_local: int = 10_000,
+                 prefix: str = "thumbrouter:neg:", clock=time.monotonic):
+        self.guard, self.ttl, self.max_local, self.prefix = guard, ttl, max_local, prefix
+        self._clock = clock
+        self._local: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> str | None:
+        """The remembered reason, or None; a Redis failure counts as a miss (never an error)."""
+        with self._lock:
+            entry = self._local.get(name)
+            if entry and entry[0] > self._clock():
+                return entry[1]
+            self._local.pop(name, None)
+        try:
+            found = self.guard.call("get", self.prefix + name) if self.guard else None
+        except RedisUnavailable:
+            return None
+        return found.decode() if found is not None else None
+
+    def put(self, name: str, reason: str) -> None:
+        """Remember name as failing for `ttl` seconds, here and (when reachable) in Redis."""
+        with self._lock:
+            self._local[name] = (self._clock() + self.ttl, reason)
+            self._local.move_to_end(name)
+            while len(self._local) > self.max_local:
+                self._local.popitem(last=False)
+        if self.guard:
+            try:
+                self.guard.call("set", self.prefix + name, reason, px=int(self.ttl * 1000))
+            except RedisUnavailable:
+                pass

@@ -1,0 +1,155 @@
+"""Single-flight: run a piece of work once for all concurrent callers, across threads and hosts.
+
+Two layers. In a process, callers of the same name share one Future (LocalFlight), so only one
+thread per process talks to Redis. Across processes, that thread takes a Redis lock
+(`SET lock token NX PX ttl`), kept alive by one watchdog thread (compare-and-extend) while the work
+runs, released by compare-and-delete; the result is published under a short-lived key that the
+other processes poll with backoff until their deadline. If the holder dies its lock expires after
+`lock_ttl`, and the next poll of a waiter takes it and does the work. If Redis is down or slow,
+the local layer alone still guarantees one run per process.
+"""
+
+import json
+import logging
+import secrets
+import threading
+import time
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from .redisguard import RedisGuard, RedisUnavailable
+
+log = logging.getLogger(__name__)
+
+EXTEND = """if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"""
+RELEASE = """if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('del', KEYS[1]) else return 0 end"""
+
+
+class WaitTimeout(Exception):
+    """Another caller holds the work and did not finish before this caller's deadline."""
+
+
+class LocalFlight:
+    """Per-process single-flight: a dict of in-flight Futures, one per name."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._calls: dict[str, Future] = {}
+
+    def run(self, name: str, fn, timeout: float, on_wait=None):
+        """Return fn() or the result of the concurrent call of the same name.
+
+        Raises what fn raised (to every caller) or WaitTimeout after `timeout` seconds of waiting.
+        """
+        with self._lock:
+            future, leader = self._calls.get(name), False
+            if future is None:
+                future, leader = self._calls.setdefault(name, Future()), True
+        if not leader:
+            if on_wait:
+                on_wait()
+            try:
+                return future.result(timeout)
+            except FutureTimeout:
+                raise WaitTimeout(name) from None
+        try:
+            result = fn()
+            future.set_result(result)
+            return result
+        except BaseException as exc:
+            future.set_exception(exc)
+            raise
+        finally:
+            with self._lock:
+                self._calls.pop(name, None)
+
+
+class Renewer:
+    """One watchdog thread per process extending every lock this process holds (every ttl/3)."""
+
+    def __init__(self, guard: RedisGuard, ttl_ms: int):
+        self.guard, self.ttl_ms = guard, ttl_ms
+        self._held: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def hold(self, key: str, token: str) -> None:
+        with self._lock:
+            self._held[key] = token
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="lock-watchdog", daemon=True)
+                self._thread.start()
+
+    def drop(self, key: str) -> None:
+        with self._lock:
+            self._held.pop(key, None)
+
+    def _loop(self) -> None:
+        while True:
+            time.sleep(self.ttl_ms / 3000)
+            with self._lock:
+                held = list(self._held.items())
+            for key, token in held:
+                try:  # a lost lock (0) only means another host may also generate: writes are idempotent
+                    self.guard.call("eval", EXTEND, 1, key, token, self.ttl_ms)
+                except RedisUnavailable:
+                    pass
+
+
+class SingleFlight:
+    """Run work once across every router process sharing `guard` (or once per process without it)."""
+
+    def __init__(self, guard: RedisGuard | None, *, lock_ttl: float = 8.0, wait: float = 10.0,
+                 result_ttl: float = 15.0, prefix: str = "thumbrouter:sf:", on_wait=None):
+        self.guard, self.wait, self.on_wait = guard, wait, on_wait
+        self.lock_ttl_ms, self.result_ttl_ms = int(lock_ttl * 1000), int(result_ttl * 1000)
+        self.prefix = prefix
+        self.local = LocalFlight()
+        self.renewer = Renewer(guard, self.lock_ttl_ms) if guard else None
+
+    def run(self, name: str, fn) -> dict:
+        """Return fn() (a JSON-able dict) computed once for all concurrent callers of `name`.
+
+        Raises what fn raised, or WaitTimeout when the holder did not finish before the deadline.
+        """
+        deadline = time.monotonic() + self.wait
+        return self.local.run(name, lambda: self._shared(name, fn, deadline), self.wait, self.on_wait)
+
+    def _shared(self, name: str, fn, deadline: float) -> dict:
+        if self.guard is None:
+            return fn()
+        lock, done, delay, waited = f"{self.prefix}lock:{name}", f"{self.prefix}done:{name}", 0.01, False
+        while True:
+            try:
+                if (published := self.guard.call("get", done)) is not None:
+                    return json.loads(published)
+                token = secrets.token_hex(16)
+                if self.guard.call("set", lock, token, nx=True, px=self.lock_ttl_ms):
+                    return self._lead(lock, token, done, fn)
+            except RedisUnavailable:
+                return fn()  # degraded: this process's LocalFlight is the only guard left
+            if time.monotonic() + delay > deadline:
+                raise WaitTimeout(name)
+            if not waited and self.on_wait:
+                waited = True
+                self.on_wait()
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+    def _lead(self, lock: str, token: str, done: str, fn) -> dict:
+        self.renewer.hold(lock, token)
+        try:
+            result = fn()
+            self._quietly("set", done, json.dumps(result), px=self.result_ttl_ms)
+            return result
+        finally:
+            self.renewer.drop(lock)
+            self._quietly("eval", RELEASE, 1, lock, token)
+
+    def _quietly(self, method: str, *args, **kwargs) -> None:
+        try:
+            self.guard.call(method, *args, **kwargs)
+        except RedisUnavailable:
+            pass  # the lock then expires by itself; waiters fall back to HEAD or their own run

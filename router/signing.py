@@ -1,0 +1,65 @@
+"""HMAC-SHA256 signatures for lazy thumbnail URLs (`/thumb/<preset>/<key>?expires=..&sig=..`).
+
+The message is the canonical path (preset and percent-encoded key) and the expiry, so a URL is valid
+only for the object, the preset and the lifetime the router chose. Keys come as a list for rotation:
+sign with the first, accept any; compare with `hmac.compare_digest` (constant time).
+"""
+
+import base64
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
+
+from .errors import Forbidden
+
+THUMB_PREFIX = "/thumb"
+
+
+def thumb_path(preset: str, key: str) -> str:
+    """The canonical, percent-encoded path of a preset thumbnail (`/` kept, everything else quoted)."""
+    return f"{THUMB_PREFIX}/{quote(preset, safe='')}/{quote(key, safe='/')}"
+
+
+def _digest(secret: bytes, path: str, expires: int) -> str:
+    mac = hmac.new(secret, f"{path}\n{expires}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+
+@dataclass(frozen=True)
+class UrlSigner:
+    """Signs and verifies lazy thumbnail URLs with a rotation list of secrets (first one signs)."""
+
+    keys: tuple[bytes, ...] = field(repr=False)
+
+    @classmethod
+    def from_strings(cls, keys) -> "UrlSigner":
+        """Build from secret strings; raises ValueError when the list is empty or a key is blank."""
+        secrets = tuple(k.encode() for k in keys)
+        if not secrets or not all(s.strip() for s in secrets):
+            raise ValueError("at least one non-empty signing key is required")
+        return cls(secrets)
+
+    def signature(self, preset: str, key: str, expires: int) -> str:
+        """The signature of (preset, key, expires) with the current (first) key."""
+        return _digest(self.keys[0], thumb_path(preset, key), expires)
+
+    def verify(self, preset: str, key: str, expires: str | None, sig: str | None, *, now=None) -> None:
+        """Accept a URL signed by any key in the list and not yet expired.
+
+        Raises Forbidden when expires or sig is missing or malformed, expired, or matches no key.
+        """
+        if not expires or not sig or not expires.isdigit() or len(expires) > 12:
+            raise Forbidden("missing or malformed signature", log_message="thumb: no/bad sig params")
+        if int(expires) < (time.time() if now is None else now):
+            raise Forbidden("signature expired")
+        path, given = thumb_path(preset, key), sig.encode()
+        matches = [hmac.compare_digest(_digest(s, path, int(expires)).encode(), given) for s in self.keys]
+        if not any(matches):  # every key is tried, so timing does not tell which one matched
+            raise Forbidden("invalid signature")
+
+    def url(self, base_url: str, preset: str, key: str, expires: int) -> str:
+        """The full lazy URL `<base_url>/thumb/<preset>/<quoted key>?expires=..&sig=..`."""
+        query = urlencode({"expires": expires, "sig": self.signature(preset, key, expires)})
+        return f"{base_url.rstrip('/')}{thumb_path(preset, key)}?{query}"
