@@ -1,0 +1,43 @@
+# A thin root: one provider, three modules, nothing environment-specific beyond terraform.tfvars.
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = {
+      Environment = var.environment
+      Project     = "thumbrouter"
+      ManagedBy   = "terraform"
+    }
+  }
+}
+
+module "buckets" {
+  source = "../../modules/image-buckets"
+
+  source_bucket        = var.source_bucket
+  create_source_bucket = var.create_source_bucket
+  resized_lifecycle    = var.resized_lifecycle
+}
+
+module "thumbnailer" {
+  source = "../../modules/thumbnail-lambda"
+
+  function_name        = var.function_name
+  zip_path             = var.lambda_zip_path
+  runtime              = "python${var.lambda_python}"
+  architecture         = var.lambda_architecture
+  reserved_concurrency = var.reserved_concurrency
+  source_bucket        = module.buckets.source_bucket
+  resized_bucket       = module.buckets.resized_bucket
+  settings             = var.thumbnail_settings
+  log_retention_days   = var.log_retention_days
+}
+
+module "notification" {
+  source = "../../modules/bucket-notification"
+
+  bucket       = module.buckets.source_bucket
+  bucket_arn   = module.buckets.source_bucket_arn
+  function_arn = module.thumbnailer.function_arn
+}

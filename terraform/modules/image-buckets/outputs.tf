@@ -1,0 +1,19 @@
+output "source_bucket" {
+  description = "Name of the source (originals) bucket."
+  value       = local.source_id
+}
+
+output "source_bucket_arn" {
+  description = "ARN of the source bucket."
+  value       = local.source_arn
+}
+
+output "resized_bucket" {
+  description = "Name of the thumbnail bucket, always \"<source_bucket>resized\"."
+  value       = aws_s3_bucket.resized.id
+}
+
+output "resized_bucket_arn" {
+  description = "ARN of the thumbnail bucket."
+  value       = aws_s3_bucket.resized.arn
+}

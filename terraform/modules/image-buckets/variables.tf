@@ -1,0 +1,66 @@
+variable "source_bucket" {
+  description = "Name of the bucket users upload originals to. The thumbnail bucket is always \"<source_bucket>resized\"."
+  type        = string
+
+  validation {
+    # 56 characters at most so that "<name>resized" still fits S3's 63-character limit.
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,54}[a-z0-9]$", var.source_bucket)) && !strcontains(var.source_bucket, "..")
+    error_message = "source_bucket must be a valid S3 bucket name of 3 to 56 characters (lower case, digits, dots, hyphens)."
+  }
+}
+
+variable "create_source_bucket" {
+  description = "true creates the source bucket; false adopts an existing one (looked up, never created or deleted by Terraform)."
+  type        = bool
+  default     = true
+}
+
+variable "versioning" {
+  description = "Object versioning per bucket. Originals are user data (on by default); thumbnails can be regenerated (off by default)."
+  type = object({
+    source  = optional(bool, true)
+    resized = optional(bool, false)
+  })
+  default = {}
+}
+
+variable "kms_key_arn" {
+  description = "KMS key ARN for SSE-KMS default encryption of both buckets; null keeps SSE-S3 (AES256)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/.+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be null or a KMS key or alias ARN."
+  }
+}
+
+variable "resized_lifecycle" {
+  description = "Lifecycle of the resized bucket: optional expiry of thumbnails, expiry of old versions, and cleanup of abandoned multipart uploads."
+  type = object({
+    expiration_days                 = optional(number)
+    noncurrent_expiration_days      = optional(number, 30)
+    abort_incomplete_multipart_days = optional(number, 7)
+  })
+  default = {}
+
+  validation {
+    condition = alltrue([
+      for days in [var.resized_lifecycle.expiration_days, var.resized_lifecycle.noncurrent_expiration_days, var.resized_lifecycle.abort_incomplete_multipart_days] :
+      days == null ? true : days >= 1
+    ])
+    error_message = "resized_lifecycle day counts must be at least 1 (or null to leave a rule out)."
+  }
+}
+
+variable "force_destroy_resized" {
+  description = "Let `terraform destroy` delete the resized bucket even when it holds thumbnails (they can be regenerated). Never applies to the source bucket."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags added to both buckets (on top of the provider's default_tags)."
+  type        = map(string)
+  default     = {}
+}

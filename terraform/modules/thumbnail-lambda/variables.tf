@@ -1,0 +1,171 @@
+variable "function_name" {
+  description = "Name of the Lambda function; also names its role, log group and dead-letter queue."
+  type        = string
+
+  validation {
+    # 50 characters leave room for the "-failures" queue and "-role" suffixes (SQS allows 80, IAM 64).
+    condition     = can(regex("^[A-Za-z0-9_-]{1,50}$", var.function_name))
+    error_message = "function_name must be 1 to 50 letters, digits, hyphens or underscores."
+  }
+}
+
+variable "zip_path" {
+  description = "Path to the artifact built by `thumbrouter build-lambda` (dist/thumbnailer-<python>-<arch>.zip)."
+  type        = string
+
+  validation {
+    condition     = can(regex("\\.zip$", var.zip_path))
+    error_message = "zip_path must point to a .zip file built by `thumbrouter build-lambda`."
+  }
+}
+
+variable "handler" {
+  description = "Module and function Lambda calls, inside the zip."
+  type        = string
+  default     = "create_thumbnail.handler"
+}
+
+variable "runtime" {
+  description = "Lambda Python runtime; must match the Python version the artifact's Pillow wheels were built for."
+  type        = string
+  default     = "python3.12"
+
+  validation {
+    condition     = contains(["python3.11", "python3.12", "python3.13"], var.runtime)
+    error_message = "runtime must be one of python3.11, python3.12, python3.13 (supported Lambda runtimes the artifact can be built for)."
+  }
+}
+
+variable "architecture" {
+  description = "Lambda CPU architecture; must match the platform of the artifact's Pillow wheels."
+  type        = string
+  default     = "x86_64"
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.architecture)
+    error_message = "architecture must be x86_64 or arm64."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory in MB (CPU share grows with it); big photos are decoded in memory."
+  type        = number
+  default     = 1024
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240
+    error_message = "memory_size must be between 128 and 10240 MB."
+  }
+}
+
+variable "timeout" {
+  description = "Seconds one invocation may run."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900
+    error_message = "timeout must be between 1 and 900 seconds."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Concurrent executions reserved for (and capped at) this function; bounds cost and S3 load during upload bursts. -1 means unreserved."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.reserved_concurrency == -1 || var.reserved_concurrency >= 1
+    error_message = "reserved_concurrency must be -1 (unreserved) or at least 1 (0 would stop all thumbnails)."
+  }
+}
+
+variable "source_bucket" {
+  description = "Bucket whose objects the function may read (s3:GetObject only)."
+  type        = string
+}
+
+variable "resized_bucket" {
+  description = "Bucket the function writes thumbnails to (s3:PutObject only); becomes THN_BUCKET."
+  type        = string
+
+  validation {
+    condition     = length(var.resized_bucket) > 0
+    error_message = "resized_bucket must not be empty."
+  }
+}
+
+variable "settings" {
+  description = "Thumbnail settings passed to the function as environment variables (see lambda/thumbnails/aws/settings.py)."
+  type = object({
+    sizes         = optional(list(string), ["50x50"])
+    mode          = optional(string, "fit")
+    max_pixels    = optional(number, 100000000)
+    max_bytes     = optional(number, 52428800)
+    jpeg_quality  = optional(number, 85)
+    cache_control = optional(string, "public, max-age=31536000, immutable")
+  })
+  default = {}
+
+  validation {
+    condition     = length(var.settings.sizes) > 0 && alltrue([for size in var.settings.sizes : can(regex("^[1-9][0-9]{0,3}x[1-9][0-9]{0,3}$", size))])
+    error_message = "settings.sizes must be a non-empty list of WxH sizes such as \"50x50\"."
+  }
+
+  validation {
+    condition     = contains(["fit", "cover"], var.settings.mode)
+    error_message = "settings.mode must be \"fit\" (keep aspect ratio) or \"cover\" (centre crop)."
+  }
+
+  validation {
+    condition     = var.settings.max_pixels >= 1 && var.settings.max_bytes >= 1 && var.settings.jpeg_quality >= 1 && var.settings.jpeg_quality <= 95
+    error_message = "settings.max_pixels and settings.max_bytes must be positive; settings.jpeg_quality must be 1..95."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days CloudWatch keeps the function's logs."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653)."
+  }
+}
+
+variable "async_invoke" {
+  description = "Retries and maximum event age for S3-triggered (asynchronous) invocations; events that still fail go to the dead-letter queue."
+  type = object({
+    maximum_retry_attempts       = optional(number, 2)
+    maximum_event_age_in_seconds = optional(number, 3600)
+  })
+  default = {}
+
+  validation {
+    condition     = var.async_invoke.maximum_retry_attempts >= 0 && var.async_invoke.maximum_retry_attempts <= 2
+    error_message = "async_invoke.maximum_retry_attempts must be 0, 1 or 2."
+  }
+
+  validation {
+    condition     = var.async_invoke.maximum_event_age_in_seconds >= 60 && var.async_invoke.maximum_event_age_in_seconds <= 21600
+    error_message = "async_invoke.maximum_event_age_in_seconds must be between 60 and 21600."
+  }
+}
+
+variable "dead_letter_retention_seconds" {
+  description = "Seconds failed events stay in the dead-letter queue for inspection or replay."
+  type        = number
+  default     = 1209600
+
+  validation {
+    condition     = var.dead_letter_retention_seconds >= 60 && var.dead_letter_retention_seconds <= 1209600
+    error_message = "dead_letter_retention_seconds must be between 60 and 1209600 (14 days)."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource of the module (on top of the provider's default_tags)."
+  type        = map(string)
+  default     = {}
+}
