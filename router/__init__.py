@@ -1,1 +1,13 @@
 """thumbrouter's router: download URLs and upload targets for Qiniu and S3."""
+
+from .config import ConfigError, Settings, load_settings
+from .errors import (
+    BackendUnavailable, BadRequest, Forbidden, NotFound, Overloaded, RouterError, Unauthorized, Unprocessable,
+)
+from .service import DownloadUrls, Router, UploadTarget, get_download_urls, get_upload_target
+
+__all__ = [
+    "BackendUnavailable", "BadRequest", "ConfigError", "DownloadUrls", "Forbidden", "NotFound", "Overloaded",
+    "Router", "RouterError", "Settings", "Unauthorized", "Unprocessable", "UploadTarget",
+    "get_download_urls", "get_upload_target", "load_settings",
+]

@@ -1,0 +1,108 @@
+"""Input validation that runs first, in a fixed order: key, cloud, country, expires, filetype, filename.
+
+Every failure is a BadRequest whose message names the field. Nothing here touches a network.
+"""
+
+import re
+
+from thumbnails import format_for, format_for_key
+
+from .config import CLOUDS
+from .errors import BadRequest
+
+MAX_KEY_BYTES = 1024
+MIN_EXPIRES, MAX_EXPIRES, DEFAULT_EXPIRES = 60, 604_800, 3600
+MAX_FILENAME_BYTES = 255
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+_FILETYPE = re.compile(r"^[A-Za-z0-9.+/_-]{1,100}$")
+_IMAGE_MIME = re.compile(r"^image/[a-z0-9][a-z0-9.+-]{0,63}$")
+
+
+def _utf8_length(value: str, field: str) -> int:
+    try:
+        return len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise BadRequest(f"{field} must be valid UTF-8") from None
+
+
+def validate_key(key) -> str:
+    """An object key: non-empty text, at most 1024 UTF-8 bytes, no control characters."""
+    if not isinstance(key, str) or not key:
+        raise BadRequest("key is missing or empty")
+    if _utf8_length(key, "key") > MAX_KEY_BYTES:
+        raise BadRequest(f"key is longer than {MAX_KEY_BYTES} UTF-8 bytes")
+    if _CONTROL.search(key):
+        raise BadRequest("key contains control characters")
+    return key
+
+
+def validate_cloud(cloud, configured: tuple[str, ...]) -> str | None:
+    """None, or one of the clouds this router is configured for."""
+    if cloud is None or cloud == "":
+        return None
+    value = cloud.strip().lower() if isinstance(cloud, str) else cloud
+    if value not in CLOUDS:
+        raise BadRequest(f"cloud must be one of {', '.join(CLOUDS)}")
+    if value not in configured:
+        raise BadRequest(f"cloud {value!r} is not configured on this router")
+    return value
+
+
+def validate_country(country) -> str | None:
+    """None, or an ISO 3166-1 alpha-2 code (two letters), upper-cased."""
+    if country is None or country == "":
+        return None
+    if not isinstance(country, str) or not _COUNTRY.match(country):
+        raise BadRequest("country must be two letters (ISO 3166-1 alpha-2)")
+    return country.upper()
+
+
+def validate_expires(expires) -> int:
+    """Seconds of validity: default 3600, an integer (or its digits) in 60..604800."""
+    if expires is None or expires == "":
+        return DEFAULT_EXPIRES
+    if isinstance(expires, str) and expires.strip().isdigit() and len(expires.strip()) < 10:
+        expires = int(expires)
+    if isinstance(expires, bool) or not isinstance(expires, int) or not MIN_EXPIRES <= expires <= MAX_EXPIRES:
+        raise BadRequest(f"expires must be an integer number of seconds in {MIN_EXPIRES}..{MAX_EXPIRES}")
+    return expires
+
+
+def thumbnail_format(filetype, key: str) -> str | None:
+    """The thumbnail format for `filetype` (extension or MIME), or for the key's extension when absent."""
+    if filetype is None or filetype == "":
+        return format_for_key(key)
+    if not isinstance(filetype, str) or not _FILETYPE.match(filetype.strip()):
+        raise BadRequest("filetype must be a file extension or a MIME type")
+    return format_for(filetype)
+
+
+def validate_filename(filename) -> str | None:
+    """None, or a file name for downloads: at most 255 UTF-8 bytes, no control characters or slashes."""
+    if filename is None or filename == "":
+        return None
+    if not isinstance(filename, str) or _utf8_length(filename, "filename") > MAX_FILENAME_BYTES:
+        raise BadRequest(f"filename must be text of at most {MAX_FILENAME_BYTES} UTF-8 bytes")
+    if _CONTROL.search(filename) or "/" in filename or "\\" in filename:
+        raise BadRequest("filename must not contain control characters, / or \\")
+    return filename
+
+
+def validate_content_type(content_type) -> str | None:
+    """None, or an image MIME type (lower-cased) for uploads."""
+    if content_type is None or content_type == "":
+        return None
+    value = content_type.strip().lower() if isinstance(content_type, str) else None
+    if value is None or not _IMAGE_MIME.match(value):
+        raise BadRequest("content_type must be an image MIME type such as image/jpeg")
+    return value
+
+
+def validate_max_bytes(max_bytes, ceiling: int) -> int:
+    """Upload size cap: default and ceiling THUMBROUTER_MAX_UPLOAD_BYTES, at least 1."""
+    if max_bytes is None:
+        return ceiling
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or not 1 <= max_bytes <= ceiling:
+        raise BadRequest(f"max_bytes must be an integer in 1..{ceiling}")
+    return max_bytes

@@ -1,0 +1,191 @@
+"""AWS S3: SigV4 presigned GETs (signed at the cache window start), presigned POST uploads, HEAD.
+
+Addressing: virtual-hosted (`https://<bucket>.s3.<region>.amazonaws.com/<key>`) in the bucket's
+region, as AWS recommends. With a custom endpoint (AWS_ENDPOINT_URL_S3, e.g. the local server)
+virtual host names would not resolve, so URLs are path-style (`<endpoint>/<bucket>/<key>`); bucket
+names with dots are path-style too (a dotted host breaks the *.s3 TLS certificate).
+"""
+
+import datetime
+import threading
+import time
+import unicodedata
+from collections.abc import Callable
+from urllib.parse import quote
+
+import boto3
+from botocore.auth import SIGV4_TIMESTAMP, S3SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from thumbnails import thumbnail_key
+
+from ..config import Settings
+from ..errors import BackendUnavailable
+from ..urlcache import Window
+
+# Bounded network behaviour for every SDK call: short connects, bounded reads, few retries.
+CLIENT_CONFIG = Config(signature_version="s3v4", connect_timeout=2, read_timeout=5,
+                       retries={"max_attempts": 3, "mode": "standard"})
+PROBE_CONFIG = Config(signature_version="s3v4", connect_timeout=1, read_timeout=2,
+                      retries={"max_attempts": 1, "mode": "standard"})
+_RFC5987_SAFE = "!#$&+-.^_`|~"
+
+
+def content_disposition(filename: str) -> str:
+    """RFC 6266 `attachment` with an ASCII fallback (quotes, backslashes, controls removed) and `filename*`."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    fallback = "".join(c for c in ascii_name if c.isprintable() and c not in '"\\').strip() or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe=_RFC5987_SAFE)}"
+
+
+class _FixedTimeQueryAuth(S3SigV4QueryAuth):
+    """botocore's S3 SigV4 query signer, signing at a given instant instead of now.
+
+    Signing at the window start makes the URL identical for the whole window; everything else
+    (canonical request, scope, UNSIGNED-PAYLOAD) is botocore's own code.
+    """
+
+    def __init__(self, credentials, region: str, expires: int, signed_at: int):
+        super().__init__(credentials, "s3", region, expires)
+        self._signed_at = datetime.datetime.fromtimestamp(signed_at, datetime.UTC).replace(tzinfo=None)
+
+    def add_auth(self, request) -> None:
+        request.context["timestamp"] = self._signed_at.strftime(SIGV4_TIMESTAMP)
+        self._modify_request_before_signing(request)
+        string_to_sign = self.string_to_sign(request, self.canonical_request(request))
+        self._inject_signature_to_request(request, self.signature(string_to_sign, request))
+
+
+class S3Storage:
+    """A source bucket and its `<bucket>resized` twin in one region."""
+
+    cloud = "s3"
+
+    def __init__(self, bucket: str, *, region: str, endpoint_url: str | None = None,
+                 thumbnail_size: str = "50x50", thumbnail_base_url: str | None = None,
+                 lazy_thumbnail_url: Callable[[str, int], str] | None = None, session=None):
+        self.bucket, self.resized_bucket = bucket, f"{bucket}resized"
+        self.region, self.endpoint_url = region, endpoint_url
+        self.thumbnail_size, self.thumbnail_base_url = thumbnail_size, thumbnail_base_url
+        self.lazy_thumbnail_url = lazy_thumbnail_url
+        self._session = session or boto3.session.Session()
+        self._credentials = None
+        self._clients: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, lazy_thumbnail_url=None, session=None) -> "S3Storage":
+        """Lazy mode uses `lazy_thumbnail_url(key, expires_at)` for thumbnails (see router.service)."""
+        return cls(settings.s3_bucket, region=settings.s3_region, endpoint_url=settings.s3_endpoint_url,
+                   thumbnail_size=settings.thumbnail_size, thumbnail_base_url=settings.s3_thumbnail_base_url,
+                   lazy_thumbnail_url=lazy_thumbnail_url if settings.s3_thumbnail_mode == "lazy" else None,
+                   session=session)
+
+    def __repr__(self) -> str:
+        return f"S3Storage(bucket={self.bucket!r}, region={self.region!r}, endpoint_url={self.endpoint_url!r})"
+
+    # -- clients and credentials -------------------------------------------------------------
+    def _client(self, name: str, config: Config):
+        with self._lock:
+            if name not in self._clients:
+                style = "path" if self.endpoint_url else "virtual"
+                self._clients[name] = self._session.client(
+                    "s3", region_name=self.region, endpoint_url=self.endpoint_url,
+                    config=config.merge(Config(s3={"addressing_style": style})))
+            return self._clients[name]
+
+    @property
+    def client(self):
+        """The boto3 S3 client (bounded timeouts and retries) for SDK calls such as PUT and HEAD."""
+        return self._client("main", CLIENT_CONFIG)
+
+    def _frozen_credentials(self):
+        if self._credentials is None:
+            self._credentials = self._session.get_credentials()
+        if self._credentials is None:
+            raise BackendUnavailable(log_message="no AWS credentials found by boto3's chain")
+        return self._credentials.get_frozen_credentials()
+
+    # -- URLs ---------------------------------------------------------------------------------
+    def object_url(self, bucket: str, key: str) -> str:
+        """The unsigned URL of an object (path-style on custom endpoints or dotted bucket names)."""
+        path = quote(key, safe="/~")
+        if self.endpoint_url:
+            return f"{self.endpoint_url}/{bucket}/{path}"
+        if "." in bucket:
+            return f"https://s3.{self.region}.amazonaws.com/{bucket}/{path}"
+        return f"https://{bucket}.s3.{self.region}.amazonaws.com/{path}"
+
+    def presign_get(self, bucket: str, key: str, expires: int = 3600, *,
+                    filename: str | None = None, signed_at: int | None = None) -> str:
+        """SigV4 presigned GET of any (bucket, key), signed at `signed_at` (default: now) for `expires` s.
+
+        Raises BackendUnavailable when no AWS credentials can be found.
+        """
+        params = {"response-content-disposition": content_disposition(filename)} if filename else {}
+        request = AWSRequest(method="GET", url=self.object_url(bucket, key), params=params)
+        signed_at = int(time.time()) if signed_at is None else signed_at
+        _FixedTimeQueryAuth(self._frozen_credentials(), self.region, expires, signed_at).add_auth(request)
+        return request.url
+
+    def thumbnail_url(self, key: str, window: Window) -> str:
+        """Lazy: the on-demand URL; CDN base: unsigned; else a presigned GET in the resized bucket."""
+        if self.lazy_thumbnail_url is not None:
+            return self.lazy_thumbnail_url(key, window.expires_at)
+        name = thumbnail_key(key, self.thumbnail_size)
+        if self.thumbnail_base_url:
+            return f"{self.thumbnail_base_url}/{quote(name, safe='/~')}"
+        return self.presign_get(self.resized_bucket, name, window.lifetime, signed_at=window.signed_at)
+
+    def download_urls(self, key: str, *, thumbnail: bool, filename: str | None,
+                      window: Window) -> tuple[str, str | None]:
+        """Presigned original (with Content-Disposition when `filename`) and thumbnail URLs."""
+        download = self.presign_get(self.bucket, key, window.lifetime, filename=filename,
+                                    signed_at=window.signed_at)
+        return download, self.thumbnail_url(key, window) if thumbnail else None
+
+    # -- uploads and probes -------------------------------------------------------------------
+    def upload_form(self, key: str, *, content_type: str | None, max_bytes: int,
+                    expires: int) -> tuple[str, dict[str, str]]:
+        """Presigned POST: size range 1..max_bytes, Content-Type exact or `image/*`; never an ACL.
+
+        Without `content_type` the browser must add a `Content-Type` field starting with `image/`.
+        """
+        fields = {"Content-Type": content_type} if content_type else {}
+        type_rule = {"Content-Type": content_type} if content_type else ["starts-with", "$Content-Type", "image/"]
+        try:
+            post = self.client.generate_presigned_post(
+                Bucket=self.bucket, Key=key, Fields=fields, ExpiresIn=expires,
+                Conditions=[["content-length-range", 1, max_bytes], type_rule])
+        except (BotoCoreError, ClientError) as exc:
+            raise BackendUnavailable(log_message=f"S3 presigned POST failed: {exc}") from exc
+        return post["url"], post["fields"]
+
+    def head(self, bucket: str, key: str) -> dict | None:
+        """HEAD an object: its metadata dict, or None when it does not exist.
+
+        Raises BackendUnavailable on any other failure (timeouts, access denied, server errors).
+        """
+        try:
+            return self.client.head_object(Bucket=bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise BackendUnavailable(log_message=f"S3 HEAD {bucket}/{key} failed: {exc}") from exc
+        except BotoCoreError as exc:
+            raise BackendUnavailable(log_message=f"S3 HEAD {bucket}/{key} failed: {exc}") from exc
+
+    def checks(self) -> dict[str, dict]:
+        """HEAD both buckets with a 1 s connect / 2 s read timeout and no retry."""
+        probe = self._client("probe", PROBE_CONFIG)
+        return {name: _probe_bucket(probe, bucket)
+                for name, bucket in (("s3", self.bucket), ("s3_resized", self.resized_bucket))}
+
+
+def _probe_bucket(client, bucket: str) -> dict:
+    try:
+        client.head_bucket(Bucket=bucket)
+        return {"ok": True, "detail": f"bucket {bucket} reachable"}
+    except (BotoCoreError, ClientError) as exc:
+        return {"ok": False, "detail": f"bucket {bucket}: {type(exc).__name__}"}
