@@ -6,12 +6,13 @@ deadline, caches the answer for a few seconds (load balancers poll often; S3 sho
 and answers 503 when a critical check fails or does not finish in time.
 
 Collaborators add checks with `add_check(app, name, fn, critical=True)`; `fn()` returns a short detail
-string (or None) and raises on failure.
+string (or None) and raises on failure, or returns a group `{name: {"ok": bool, "detail": str}}` (the
+storage backends' probes), which the report shows piece by piece.
 """
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass
 
@@ -37,7 +38,7 @@ class CheckResult:
 @dataclass(frozen=True)
 class Check:
     name: str
-    fn: Callable[[], str | None]
+    fn: Callable[[], str | Mapping | None]
     critical: bool = True
 
 
@@ -69,26 +70,32 @@ class Readiness:
         started = time.perf_counter()
         futures = {check: self._pool.submit(_timed, check) for check in self.checks}
         wait(futures.values(), timeout=self.deadline)
-        results = {check.name: _result(check, future, started) for check, future in futures.items()}
+        results = {}
+        for check, future in futures.items():
+            results.update(_results(check, future, started))
         ready = all(r.ok for r in results.values() if r.critical)
         return ready, results
 
 
-def _timed(check: Check) -> CheckResult:
+def _timed(check: Check) -> dict[str, CheckResult]:
     started = time.perf_counter()
     try:
-        detail, ok = check.fn() or "ok", True
+        outcome, ok = check.fn() or "ok", True
     except Exception as exc:  # a check's failure is data for the report, not a crash of the probe
-        detail, ok = f"{type(exc).__name__}: {exc}"[:300], False
-    return CheckResult(ok, check.critical, detail, round((time.perf_counter() - started) * 1000, 1))
+        outcome, ok = f"{type(exc).__name__}: {exc}"[:300], False
+    ms = round((time.perf_counter() - started) * 1000, 1)
+    if isinstance(outcome, Mapping):
+        return {name: CheckResult(bool(piece.get("ok")), check.critical, str(piece.get("detail", "")), ms)
+                for name, piece in outcome.items()}
+    return {check.name: CheckResult(ok, check.critical, str(outcome), ms)}
 
 
-def _result(check: Check, future, started: float) -> CheckResult:
+def _results(check: Check, future, started: float) -> dict[str, CheckResult]:
     if future.done():
         return future.result()
     # The thread keeps running until its own socket timeout; the report does not wait for it.
     elapsed = round((time.perf_counter() - started) * 1000, 1)
-    return CheckResult(False, check.critical, "timed out", elapsed)
+    return {check.name: CheckResult(False, check.critical, f"no answer within {elapsed} ms", elapsed)}
 
 
 def init_app(app: Flask, readiness: Readiness | None = None) -> Readiness:
@@ -102,6 +109,15 @@ def init_app(app: Flask, readiness: Readiness | None = None) -> Readiness:
 def add_check(app: Flask, name: str, fn: Callable[[], str | None], critical: bool = True) -> None:
     """Register a readiness check on `app` (e.g. the on-demand Redis ping)."""
     app.extensions[EXTENSION].add(name, fn, critical)
+
+
+def add_router_checks(readiness: Readiness, router) -> None:
+    """The Router's readiness pieces, one check per backend so slow probes run side by side."""
+    settings = router.settings
+    readiness.add("config", lambda: f"clouds: {', '.join(settings.clouds)}")
+    readiness.add("geoip", lambda: router.geoip.warm() or f"{router.geoip.name} loaded")
+    for cloud, backend in router.backends.items():
+        readiness.add(cloud, backend.checks)
 
 
 @bp.get("/healthz")

@@ -8,6 +8,7 @@ variable (tests, `thumbrouter dev`) the app's own registry is served: correct fo
 """
 
 import os
+import threading
 import time
 
 from flask import Blueprint, Flask, Response, current_app, g, request
@@ -33,12 +34,24 @@ class Metrics:
         self.url_cache = Counter("thumbrouter_url_cache_lookups", "Signed-URL cache lookups by result.",
                                  ["result"], registry=registry)
         self.signing_errors = Counter("thumbrouter_signing_errors", "Failures while signing URLs or upload targets.",
-                                      ["cloud"], registry=registry)
+                                      ["code"], registry=registry)
+        self._cache_seen = (0, 0)
+        self._cache_lock = threading.Lock()
 
     def observe(self, route: str, method: str, status: int, cloud: str, seconds: float) -> None:
         """Count one answered request and its latency."""
         self.requests.labels(route, method, str(status), cloud).inc()
         self.latency.labels(route).observe(seconds)
+
+    def sync_url_cache(self, hits: int, misses: int) -> None:
+        """Add the cache's hits and misses since the last call (the cache keeps plain ints, cheap to read)."""
+        with self._cache_lock:
+            seen_hits, seen_misses = self._cache_seen
+            self._cache_seen = (hits, misses)
+        if hits > seen_hits:
+            self.url_cache.labels("hit").inc(hits - seen_hits)
+        if misses > seen_misses:
+            self.url_cache.labels("miss").inc(misses - seen_misses)
 
 
 def init_app(app: Flask) -> Metrics:
@@ -65,8 +78,12 @@ def _record(response: Response) -> Response:
     if started is not None:
         # The URL rule, not the path, keeps label values bounded whatever clients send.
         route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        cloud = g.get("cloud") or "none"
-        get_metrics().observe(route, request.method, response.status_code, cloud, time.perf_counter() - started)
+        cloud = g.get("cloud")
+        metrics = get_metrics()
+        metrics.observe(route, request.method, response.status_code, cloud or "none", time.perf_counter() - started)
+        if cloud is not None:  # an API request: it may have used the URL cache
+            cache = current_app.extensions["thumbrouter"].cache
+            metrics.sync_url_cache(cache.hits, cache.misses)
     return response
 
 

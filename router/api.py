@@ -1,0 +1,125 @@
+"""The /v1 blueprint: download URLs (one or a batch) and upload targets.
+
+Views parse the request into a frozen dataclass, call the Router service, and return JSON; validation of
+the values themselves (key length, control characters, cloud, country, expires range) happens in the
+service's security layer, which raises BadRequest naming the problem.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+from . import auth, clientip
+from .errors import BadRequest, RouterError
+
+MAX_BATCH = 1000
+# A full batch of 1000 items with long keys and filenames stays well under this; more is refused (413).
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+bp = Blueprint("api", __name__, url_prefix="/v1")
+bp.before_request(auth.require_token)
+
+
+@dataclass(frozen=True)
+class DownloadQuery:
+    """One download-URL request as sent by the backend (values not validated yet)."""
+
+    key: str | None = None
+    cloud: str | None = None
+    country: str | None = None
+    filetype: str | None = None
+    filename: str | None = None
+    expires: int | None = None
+
+
+@dataclass(frozen=True)
+class UploadQuery:
+    """One upload-target request."""
+
+    key: str | None = None
+    country: str | None = None
+    content_type: str | None = None
+    max_bytes: int | None = None
+
+
+INT_FIELDS = frozenset({"expires", "max_bytes"})
+
+
+def parse(cls, data: Mapping):
+    """Build `cls` from a query string or JSON object; raises BadRequest for unknown fields or wrong types."""
+    if not isinstance(data, Mapping):
+        raise BadRequest("each item must be a JSON object")
+    names = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise BadRequest(f"unknown field {unknown[0]!r}; expected one of {', '.join(sorted(names))}")
+    return cls(**{name: _value(name, data[name]) for name in data})
+
+
+def _value(name: str, value):
+    if value is None or value == "":
+        return None
+    if name in INT_FIELDS:
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+            raise BadRequest(f"{name} must be a whole number of {'seconds' if name == 'expires' else 'bytes'}")
+        return int(value)
+    if not isinstance(value, str):
+        raise BadRequest(f"{name} must be a string")
+    return value
+
+
+def json_body() -> Mapping:
+    """The request's JSON object; raises BadRequest when the body is not one."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, Mapping):
+        raise BadRequest("the body must be a JSON object (Content-Type: application/json)")
+    return body
+
+
+def download(query: DownloadQuery, ip: str | None, header_country: str | None) -> dict:
+    """Ask the service for one item's URLs; raises RouterError."""
+    router = current_app.extensions["thumbrouter"]
+    urls = router.download_urls(query.key, cloud=query.cloud, country=query.country or header_country,
+                                client_ip=ip, filetype=query.filetype, filename=query.filename,
+                                expires=query.expires)
+    return urls.to_dict()
+
+
+@bp.get("/download-urls")
+def download_urls():
+    ip, country = clientip.current_client()
+    body = download(parse(DownloadQuery, request.args.to_dict()), ip, country)
+    g.cloud = body["cloud"]
+    return jsonify(body)
+
+
+@bp.post("/download-urls")
+def download_urls_batch():
+    items = json_body().get("items")
+    if not isinstance(items, list):
+        raise BadRequest('the body must be {"items": [{"key": ...}, ...]}')
+    if len(items) > MAX_BATCH:
+        raise BadRequest(f"batch too big: {len(items)} items, at most {MAX_BATCH}")
+    ip, country = clientip.current_client()
+    g.cloud = "batch"
+    return jsonify({"items": [batch_item(item, ip, country) for item in items]})
+
+
+def batch_item(item, ip: str | None, country: str | None) -> dict:
+    """One batch answer: the URLs, or the error object that a single request would have returned."""
+    try:
+        return download(parse(DownloadQuery, item), ip, country)
+    except RouterError as exc:
+        return exc.to_dict()
+
+
+@bp.post("/upload-targets")
+def upload_targets():
+    query = parse(UploadQuery, json_body())
+    ip, country = clientip.current_client()
+    target = current_app.extensions["thumbrouter"].upload_target(
+        query.key, country=query.country or country, client_ip=ip,
+        content_type=query.content_type, max_bytes=query.max_bytes)
+    g.cloud = target.cloud
+    return jsonify(target.to_dict())

@@ -1,0 +1,99 @@
+"""The one app factory: `create_app(config=None)` builds the router's Flask app.
+
+Settings come from THUMBROUTER_* variables (router.config) or from a mapping/Settings passed in by
+tests. A wrong value stops start-up with ConfigError naming the variable; so does a deployment with no
+API tokens, unless THUMBROUTER_ALLOW_ANONYMOUS=1 says so explicitly (never "warn and carry on open").
+Collaborators attach with `init_app(app)`; blueprints are listed in BLUEPRINTS.
+"""
+
+import logging
+from collections.abc import Mapping
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from . import api, auth, clientip, health, metrics
+from .config import ConfigError, Settings, load_settings
+from .errors import BackendUnavailable, Overloaded, RouterError, Unauthorized
+from .service import Router
+
+log = logging.getLogger("thumbrouter")
+
+# Every blueprint the app serves, in order (health and metrics attach through their init_app).
+BLUEPRINTS = [api.bp]
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
+    """Build the app from `config` (Settings, an environ-like mapping, or os.environ when None).
+
+    Raises ConfigError (naming the variable) for bad settings or when no API token is configured
+    without THUMBROUTER_ALLOW_ANONYMOUS=1.
+    """
+    settings = config if isinstance(config, Settings) else load_settings(config)
+    check_access_policy(settings)
+    app = Flask("router")
+    app.config["MAX_CONTENT_LENGTH"] = api.MAX_BODY_BYTES
+    app.json.sort_keys = False  # answers keep the dataclass field order; sorting costs time per request
+    app.extensions["thumbrouter.settings"] = settings
+    app.extensions["thumbrouter"] = router = Router.from_settings(settings)
+    router.warm()  # load GeoIP now, so the first request does not pay for it
+    auth.init_app(app, settings.api_tokens)
+    clientip.init_app(app, settings.trusted_proxies, settings.country_header)
+    metrics.init_app(app)
+    health.add_router_checks(health.init_app(app), router)
+    register_error_handlers(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    return app
+
+
+def check_access_policy(settings: Settings) -> None:
+    """Refuse an open API unless anonymous access was asked for; raises ConfigError."""
+    if not settings.api_tokens and not settings.allow_anonymous:
+        raise ConfigError("THUMBROUTER_API_TOKENS is empty: set at least one token (comma list, 16+ characters), "
+                          "or THUMBROUTER_ALLOW_ANONYMOUS=1 for a loopback-only development server")
+
+
+def check_bind(settings: Settings, host: str) -> None:
+    """Refuse to serve an anonymous API on anything but loopback; raises ConfigError."""
+    if settings.api_tokens or not settings.allow_anonymous:
+        return
+    if host not in LOOPBACK_HOSTS and not host.startswith(("127.", "unix:")):
+        raise ConfigError(f"THUMBROUTER_ALLOW_ANONYMOUS=1 serves without tokens, so it binds to loopback only, "
+                          f"not {host!r}: bind 127.0.0.1 or set THUMBROUTER_API_TOKENS")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render RouterError and Flask's HTTP errors (404, 405, 413, ...) as {"error": {"code", "message"}}."""
+    app.register_error_handler(RouterError, render_router_error)
+    app.register_error_handler(HTTPException, render_http_error)
+    app.register_error_handler(Exception, render_unexpected)
+
+
+def render_router_error(exc: RouterError):
+    if exc.status >= 500:
+        log.warning("%s: %s", exc.code, exc.log_message)
+    if isinstance(exc, BackendUnavailable):
+        metrics.get_metrics().signing_errors.labels(exc.code).inc()
+    response = jsonify(exc.to_dict())
+    if isinstance(exc, Unauthorized):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="thumbrouter"'
+    if isinstance(exc, Overloaded):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response, exc.status
+
+
+def render_http_error(exc: HTTPException):
+    code = (exc.name or "error").lower().replace(" ", "_")
+    response = jsonify({"error": {"code": code, "message": exc.description}})
+    for name in ("Allow", "Retry-After"):
+        if exc.get_response().headers.get(name):
+            response.headers[name] = exc.get_response().headers[name]
+    return response, exc.code or 500
+
+
+def render_unexpected(exc: Exception):
+    log.exception("unexpected error")
+    metrics.get_metrics().signing_errors.labels("internal_error").inc()
+    return jsonify({"error": {"code": "internal_error", "message": "internal error"}}), 500

@@ -1,0 +1,89 @@
+"""Production gunicorn settings: `gunicorn -c router/gunicorn.conf.py 'router:create_app()'`.
+
+Server knobs use gunicorn's own conventions (the app's settings stay THUMBROUTER_* in router.config):
+GUNICORN_BIND (default 127.0.0.1:8080; put a reverse proxy or load balancer in front), WEB_CONCURRENCY
+(workers, default = CPU cores), GUNICORN_THREADS (default 4), GUNICORN_TIMEOUT (default 30 s),
+GUNICORN_ACCESSLOG ("-" = stdout, the default; "" turns it off). GUNICORN_CMD_ARGS still overrides.
+
+Why workers = cores and not 2*cores+1: the hot path (cache lookup, HMAC signing, JSON) is pure CPU with
+no network I/O, so processes beyond the core count only add context switches and memory (each worker
+holds its own URL cache and GeoIP table). Threads exist for the few waits there are (the /readyz
+probe of S3, on-demand generation waiting on its bounded pool), so one slow request never blocks
+/healthz in the same worker.
+"""
+
+import json
+import os
+import shutil
+import tempfile
+import time
+
+from gunicorn.glogging import Logger
+
+bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8080")]
+workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # a worker silent this long is killed and replaced
+graceful_timeout = 20  # SIGTERM: finish in-flight requests (all sub-second) before the load balancer gives up
+keepalive = 5  # a little above typical proxy reuse windows' gaps, below ALB's 60 s idle timeout is fine too
+max_requests = 50_000  # recycle workers now and then (bounds any slow leak) ...
+max_requests_jitter = 5_000  # ... but not all at once
+backlog = 1024
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+proc_name = "thumbrouter"
+
+# prometheus_client picks its multiprocess value class at import time, so the directory must be in the
+# environment before any worker imports the app; each run starts from an empty directory.
+_OWN_METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+if _OWN_METRICS_DIR:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="thumbrouter-metrics-")
+else:
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+    for _stale in os.listdir(os.environ["PROMETHEUS_MULTIPROC_DIR"]):
+        if _stale.endswith(".db"):
+            os.remove(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], _stale))
+
+
+class JsonAccessLogger(Logger):
+    """One JSON object per request. The query string is left out: keys and file names are user data."""
+
+    def access(self, resp, req, environ, request_time):
+        if not self.access_log_enabled:
+            return
+        status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
+        record = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "remote": environ.get("REMOTE_ADDR"),
+            "method": environ.get("REQUEST_METHOD"), "path": environ.get("PATH_INFO"),
+            "status": int(status), "bytes": getattr(resp, "sent", None),
+            "ms": round(request_time.total_seconds() * 1000, 2), "pid": os.getpid(),
+            "ua": environ.get("HTTP_USER_AGENT"),
+        }
+        self.access_log.info(json.dumps(record, separators=(",", ":")))
+
+
+logger_class = JsonAccessLogger
+
+
+def on_starting(server):
+    """Fail before forking when the settings are wrong or an anonymous API would leave loopback."""
+    from router.app import check_access_policy, check_bind
+    from router.config import load_settings
+
+    settings = load_settings()
+    check_access_policy(settings)
+    for address in server.cfg.bind:
+        check_bind(settings, address.rsplit(":", 1)[0] if not address.startswith("unix:") else address)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _OWN_METRICS_DIR:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
