@@ -11,6 +11,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 
 from botocore.exceptions import ClientError, HTTPClientError, IncompleteReadError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from thumbnails import Thumbnail, ThumbnailError, format_for_key, is_thumbnail_key, make_thumbnail, thumbnail_key
 
@@ -172,7 +173,7 @@ def _s3_errors(action: str, bucket: str, key: str):
         if action == "GET" and (code in _SOURCE_GONE or status in (403, 404)):
             raise SourceMissingError(f"GET s3://{bucket}/{key}: {code or status}") from exc
         raise TransientError(f"{action} s3://{bucket}/{key}: {code or status}") from exc
-    except (HTTPClientError, IncompleteReadError) as exc:
+    except (BotoConnectionError, HTTPClientError, IncompleteReadError) as exc:
         raise TransientError(f"{action} s3://{bucket}/{key}: {type(exc).__name__}") from exc
 
 

@@ -1,0 +1,49 @@
+"""LambdaSettings.from_env: defaults, canonical sizes, and errors that name the variable."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.lambda_handler.helpers import LAMBDA_DIR
+from thumbnails.aws.settings import DEFAULT_MAX_BYTES, LambdaSettings, SameBucketError, SettingsError
+
+
+def test_an_empty_environment_gives_the_documented_defaults():
+    settings = LambdaSettings.from_env({})
+    assert settings == LambdaSettings()
+    assert (settings.sizes, settings.mode, settings.max_bytes) == (("50x50",), "fit", DEFAULT_MAX_BYTES)
+    assert "immutable" not in settings.cache_control
+
+
+def test_sizes_are_canonical_and_deduplicated_and_values_are_parsed():
+    settings = LambdaSettings.from_env({
+        "THN_BUCKET": "thumbs", "THUMBNAIL_SIZES": " 50x50, 200x100,50x50 ", "THUMBNAIL_MODE": "COVER",
+        "MAX_PIXELS": "1000", "MAX_BYTES": "2048", "JPEG_QUALITY": "70", "CACHE_CONTROL": "max-age=60"})
+    assert settings == LambdaSettings("thumbs", ("50x50", "200x100"), "cover", 1000, 2048, 70, "max-age=60")
+
+
+@pytest.mark.parametrize("name, value", [
+    ("THN_BUCKET", "Not_A_Bucket"), ("THUMBNAIL_SIZES", "50"), ("THUMBNAIL_SIZES", ", ,"),
+    ("THUMBNAIL_MODE", "stretch"), ("MAX_PIXELS", "lots"), ("MAX_BYTES", "0"), ("JPEG_QUALITY", "96"),
+    ("JPEG_QUALITY", "0"), ("CACHE_CONTROL", "max-age=1\r\nX-Evil: 1"),
+])
+def test_a_wrong_value_raises_a_settings_error_naming_the_variable(name, value):
+    with pytest.raises(SettingsError, match=name):
+        LambdaSettings.from_env({name: value})
+
+
+def test_the_destination_defaults_to_the_resized_twin_and_never_equals_the_source():
+    assert LambdaSettings().destination("photos") == "photosresized"
+    assert LambdaSettings(thn_bucket="thumbs").destination("photos") == "thumbs"
+    with pytest.raises(SameBucketError, match="THN_BUCKET"):
+        LambdaSettings(thn_bucket="photos").destination("photos")
+
+
+def test_a_wrong_value_fails_the_lambda_cold_start_with_the_variable_named():
+    env = {**os.environ, "PYTHONPATH": str(LAMBDA_DIR), "JPEG_QUALITY": "high"}
+    proc = subprocess.run([sys.executable, "-c", "import create_thumbnail"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "SettingsError: JPEG_QUALITY must be an integer" in proc.stderr
