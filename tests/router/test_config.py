@@ -1,0 +1,116 @@
+"""load_settings: every THUMBROUTER_* variable parsed, every bad value named in a ConfigError."""
+
+import pytest
+
+from router.config import DEFAULT_URL_CACHE_SIZE, ConfigError, Settings, load_settings
+
+S3_ONLY = {"THUMBROUTER_S3_BUCKET": "photos", "THUMBROUTER_DOMESTIC_COUNTRIES": ""}
+QINIU = {
+    "THUMBROUTER_QINIU_ACCESS_KEY": "ak", "THUMBROUTER_QINIU_SECRET_KEY": "sk-very-secret-value",
+    "THUMBROUTER_QINIU_BUCKET": "kodo", "THUMBROUTER_QINIU_DOMAIN": "img.example.com",
+}
+FULL = {"THUMBROUTER_S3_BUCKET": "photos", **QINIU}
+
+
+def test_defaults_follow_the_issue():
+    settings = load_settings({**FULL, "AWS_REGION": "eu-west-1"})
+    assert settings.s3_region == "eu-west-1"
+    assert settings.s3_resized_bucket == "photosresized"
+    assert (settings.s3_thumbnail_mode, settings.thumbnail_size) == ("eager", "50x50")
+    assert (settings.qiniu_style, settings.qiniu_private) == ("-thumb50", True)
+    assert settings.qiniu_base_url == "https://img.example.com"
+    assert settings.domestic_countries == {"CN"} and settings.default_cloud == "s3"
+    assert settings.trusted_proxies == 0 and settings.allow_anonymous is False
+    assert settings.url_cache_size == DEFAULT_URL_CACHE_SIZE
+    assert dict(settings.presets) == {"thumb50": (50, 50), "preview": (1440, 1440)}
+    assert settings.generation_backend == "local" and settings.generation_queue_size == 16
+    assert settings.clouds == ("s3", "qiniu")
+
+
+def test_region_defaults_to_us_east_1_without_aws_region():
+    assert load_settings(S3_ONLY).s3_region == "us-east-1"
+
+
+def test_every_variable_is_parsed():
+    env = {**FULL, "THUMBROUTER_S3_REGION": "ap-northeast-1", "THUMBROUTER_S3_THUMBNAIL_BASE_URL": "https://cdn.example.com/",
+           "THUMBROUTER_THUMBNAIL_SIZE": "100x80", "THUMBROUTER_QINIU_STYLE": "imageView2/1/w/50/h/50",
+           "THUMBROUTER_QINIU_PRIVATE": "0", "THUMBROUTER_QINIU_UPLOAD_HOST": "https://up-z2.qiniup.com",
+           "THUMBROUTER_DOMESTIC_COUNTRIES": "cn, hk", "THUMBROUTER_DEFAULT_CLOUD": "qiniu",
+           "THUMBROUTER_API_TOKENS": "a" * 20 + ",  " + "b" * 16, "THUMBROUTER_ALLOW_ANONYMOUS": "true",
+           "THUMBROUTER_TRUSTED_PROXIES": "2", "THUMBROUTER_COUNTRY_HEADER": "CF-IPCountry",
+           "THUMBROUTER_URL_CACHE_SIZE": "500", "THUMBROUTER_MAX_UPLOAD_BYTES": "1_000_000",
+           "THUMBROUTER_PRESETS": "small=64x64", "THUMBROUTER_REDIS_URL": "redis://:pw@127.0.0.1:6379/0",
+           "THUMBROUTER_GENERATION_BACKEND": "lambda", "THUMBROUTER_GENERATION_LAMBDA": "thumbs-prod",
+           "THUMBROUTER_GENERATION_POOL_SIZE": "3", "THUMBROUTER_GENERATION_QUEUE_SIZE": "0",
+           "THUMBROUTER_S3_THUMBNAIL_MODE": "lazy", "THUMBROUTER_URL_SIGNING_KEYS": "k" * 32,
+           "THUMBROUTER_PUBLIC_BASE_URL": "https://router.example.com/"}
+    s = load_settings(env)
+    assert (s.s3_region, s.s3_thumbnail_base_url, s.thumbnail_size) == ("ap-northeast-1", "https://cdn.example.com", "100x80")
+    assert (s.qiniu_style, s.qiniu_private, s.qiniu_upload_host) == ("imageView2/1/w/50/h/50", False, "https://up-z2.qiniup.com")
+    assert (s.domestic_countries, s.default_cloud) == ({"CN", "HK"}, "qiniu")
+    assert s.api_tokens == ("a" * 20, "b" * 16) and s.allow_anonymous
+    assert (s.trusted_proxies, s.country_header, s.url_cache_size, s.max_upload_bytes) == (2, "CF-IPCountry", 500, 1_000_000)
+    assert dict(s.presets) == {"small": (64, 64)} and s.redis_url.startswith("redis://")
+    assert (s.generation_backend, s.generation_lambda, s.generation_pool_size, s.generation_queue_size) == ("lambda", "thumbs-prod", 3, 0)
+    assert (s.s3_thumbnail_mode, s.url_signing_keys, s.public_base_url) == ("lazy", ("k" * 32,), "https://router.example.com")
+
+
+def test_the_local_endpoint_is_taken_from_the_aws_variable():
+    assert load_settings({**S3_ONLY, "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9000/"}).s3_endpoint_url == "http://127.0.0.1:9000"
+
+
+def test_secrets_appear_in_no_repr():
+    env = {**FULL, "THUMBROUTER_API_TOKENS": "token-token-token-1", "THUMBROUTER_URL_SIGNING_KEYS": "signing-key-signing-key",
+           "THUMBROUTER_REDIS_URL": "redis://:redis-password@127.0.0.1:1/0"}
+    text = repr(load_settings(env))
+    for secret in ("sk-very-secret-value", "token-token-token-1", "signing-key-signing-key", "redis-password"):
+        assert secret not in text
+
+
+@pytest.mark.parametrize("name, value", [
+    ("S3_BUCKET", "Has_Upper"), ("S3_BUCKET", "x" * 57), ("S3_REGION", "mars"), ("S3_THUMBNAIL_BASE_URL", "ftp://x"),
+    ("S3_THUMBNAIL_MODE", "sometimes"), ("THUMBNAIL_SIZE", "50"), ("THUMBNAIL_SIZE", "0x50"),
+    ("QINIU_DOMAIN", "bad domain"), ("QINIU_STYLE", "thumb50"), ("QINIU_STYLE", "-a b"), ("QINIU_PRIVATE", "maybe"),
+    ("QINIU_UPLOAD_HOST", "up.qiniup.com"), ("DOMESTIC_COUNTRIES", "CHN"), ("DEFAULT_CLOUD", "azure"),
+    ("GEOIP_DB", "/nonexistent/GeoLite2-Country.mmdb"), ("API_TOKENS", "short"), ("ALLOW_ANONYMOUS", "2"),
+    ("TRUSTED_PROXIES", "-1"), ("TRUSTED_PROXIES", "lots"), ("COUNTRY_HEADER", "Bad Header"),
+    ("URL_CACHE_SIZE", "1e9"), ("MAX_UPLOAD_BYTES", "0"), ("PRESETS", "thumb=50"), ("PRESETS", "a=1x1,a=2x2"),
+    ("REDIS_URL", "http://127.0.0.1"), ("GENERATION_BACKEND", "gpu"), ("GENERATION_POOL_SIZE", "0"),
+    ("GENERATION_QUEUE_SIZE", "x"), ("GENERATION_LAMBDA", "bad name!"), ("URL_SIGNING_KEYS", "short"),
+    ("PUBLIC_BASE_URL", "router.example.com"),
+])
+def test_a_bad_value_stops_start_up_naming_the_variable(name, value):
+    with pytest.raises(ConfigError, match=f"THUMBROUTER_{name}"):
+        load_settings({**FULL, f"THUMBROUTER_{name}": value})
+
+
+def test_a_missing_bucket_for_the_default_cloud_is_named():
+    with pytest.raises(ConfigError, match="THUMBROUTER_S3_BUCKET"):
+        load_settings({"THUMBROUTER_DOMESTIC_COUNTRIES": ""})
+
+
+def test_half_configured_qiniu_names_what_is_missing():
+    with pytest.raises(ConfigError, match="THUMBROUTER_QINIU_SECRET_KEY"):
+        load_settings({**FULL, "THUMBROUTER_QINIU_SECRET_KEY": ""})
+
+
+def test_domestic_routing_without_qiniu_is_refused():
+    with pytest.raises(ConfigError, match="THUMBROUTER_DOMESTIC_COUNTRIES"):
+        load_settings({"THUMBROUTER_S3_BUCKET": "photos"})
+
+
+def test_lazy_mode_needs_signing_keys():
+    with pytest.raises(ConfigError, match="THUMBROUTER_URL_SIGNING_KEYS"):
+        load_settings({**FULL, "THUMBROUTER_S3_THUMBNAIL_MODE": "lazy"})
+
+
+def test_lambda_generation_needs_a_function_name():
+    with pytest.raises(ConfigError, match="THUMBROUTER_GENERATION_LAMBDA"):
+        load_settings({**FULL, "THUMBROUTER_GENERATION_BACKEND": "lambda"})
+
+
+def test_config_error_is_a_value_error_and_settings_are_frozen():
+    assert issubclass(ConfigError, ValueError)
+    with pytest.raises(AttributeError):
+        load_settings(FULL).s3_bucket = "other"  # type: ignore[misc]
+    assert isinstance(load_settings(FULL), Settings)
