@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from . import api, auth, clientip, health, metrics
+from . import api, auth, clientip, health, metrics, ondemand
 from .config import ConfigError, Settings, load_settings
 from .errors import BackendUnavailable, Overloaded, RouterError, Unauthorized
 from .service import Router
@@ -42,6 +42,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
     clientip.init_app(app, settings.trusted_proxies, settings.country_header)
     metrics.init_app(app)
     health.add_router_checks(health.init_app(app), router)
+    ondemand.init_app(app)  # GET /thumb/<preset>/<key> and its Redis readiness check (when S3 is configured)
     register_error_handlers(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -63,3 +63,23 @@ class UrlSigner:
         """The full lazy URL `<base_url>/thumb/<preset>/<quoted key>?expires=..&sig=..`."""
         query = urlencode({"expires": expires, "sig": self.signature(preset, key, expires)})
         return f"{base_url.rstrip('/')}{thumb_path(preset, key)}?{query}"
+
+
+def thumbnail_url_builder(settings):
+    """The lazy-mode hook of router.service: `(key, expires_at) -> signed /thumb URL`.
+
+    Uses the preset whose size is THUMBROUTER_THUMBNAIL_SIZE. Raises ConfigError when the keys, the
+    public base URL or such a preset is missing (lazy URLs would otherwise be unusable or unsigned).
+    """
+    from .config import ConfigError
+    from thumbnails import format_size
+
+    if not settings.url_signing_keys:
+        raise ConfigError("THUMBROUTER_S3_THUMBNAIL_MODE=lazy needs THUMBROUTER_URL_SIGNING_KEYS")
+    if not settings.public_base_url:
+        raise ConfigError("THUMBROUTER_S3_THUMBNAIL_MODE=lazy needs THUMBROUTER_PUBLIC_BASE_URL (where /thumb is served)")
+    names = [name for name, size in settings.presets.items() if format_size(size) == settings.thumbnail_size]
+    if not names:
+        raise ConfigError(f"THUMBROUTER_PRESETS has no preset of THUMBROUTER_THUMBNAIL_SIZE={settings.thumbnail_size}")
+    signer, base, preset = UrlSigner.from_strings(settings.url_signing_keys), settings.public_base_url, names[0]
+    return lambda key, expires_at: signer.url(base, preset, key, expires_at)

@@ -1,0 +1,27 @@
+"""AWS Lambda entry point for the router's `lambda` backend: make ONE thumbnail now, synchronously.
+
+Payload: {"bucket", "key", "size": "WxH", "mode"?: "fit"|"cover", "dest_bucket"?}. Answer:
+{"status": "created"|"exists"|"missing"|"invalid", "bucket", "thumbnail_key", ...}. A malformed
+payload raises PayloadError and a throttled S3 raises TransientError: both surface to the router as
+a FunctionError, which it answers with 502/503, never as a thumbnail.
+"""
+
+import json
+import logging
+import os
+
+from thumbnails.aws.client import default_s3_client
+from thumbnails.aws.ondemand import generate, parse_request
+from thumbnails.aws.settings import LambdaSettings
+
+log = logging.getLogger("thumbnails.on_demand")
+log.setLevel(logging.INFO)
+SETTINGS = LambdaSettings.from_env(os.environ)  # a wrong value fails the cold start, naming the variable
+
+
+def handler(event, context):
+    """Generate and store the one requested thumbnail; returns what happened."""
+    answer = generate(default_s3_client(), parse_request(event, SETTINGS), SETTINGS)
+    log.info(json.dumps({"on_demand": answer.get("status"), "thumbnail_key": answer["thumbnail_key"],
+                         "ms": answer.get("ms")}, ensure_ascii=False))
+    return answer

@@ -1,0 +1,53 @@
+"""On-demand thumbnails (issue 5): GET /thumb/<preset>/<key>, generated once across the fleet.
+
+`init_app(app)` builds the service from the app's Settings and Router, registers the blueprint and a
+non-critical Redis readiness check. Without Redis the router keeps serving with per-process
+single-flight, so a Redis outage degrades /readyz but never takes instances out of rotation.
+"""
+
+from flask import Flask
+
+from .. import health, metrics
+from ..signing import UrlSigner
+from .backends import BACKENDS
+from .counters import OnDemandMetrics
+from .negcache import NegativeCache
+from .pool import GenerationPool
+from .presets import presets_from
+from .redisguard import RedisGuard
+from .service import Answer, OnDemand, Options
+from .singleflight import SingleFlight
+from .views import EXTENSION, bp
+
+__all__ = ["Answer", "OnDemand", "Options", "bp", "build", "init_app"]
+
+
+def build(settings, router, counters: OnDemandMetrics, options: Options = Options()) -> OnDemand:
+    """Wire the service from Settings: Redis guard, pool, backend, single-flight, negative cache."""
+    guard = RedisGuard.from_url(settings.redis_url) if settings.redis_url else None
+    pool = GenerationPool(settings.generation_pool_size, settings.generation_queue_size,
+                          retry_after=options.retry_after)
+    flight = SingleFlight(guard, lock_ttl=options.lock_ttl, wait=options.wait, result_ttl=options.result_ttl,
+                          on_wait=counters.lock_waits.inc)
+    signer = UrlSigner.from_strings(settings.url_signing_keys) if settings.url_signing_keys else None
+    return OnDemand(
+        storage=router.storage("s3"), cache=router.cache, flight=flight, guard=guard, metrics=counters,
+        backend=BACKENDS[settings.generation_backend](settings, pool), presets=presets_from(settings.presets),
+        negative=NegativeCache(guard, ttl=options.negative_ttl), signer=signer, options=options)
+
+
+def init_app(app: Flask, options: Options | None = None) -> OnDemand | None:
+    """Attach /thumb when S3 is configured (thumbnails live in `<bucket>resized`); else do nothing.
+
+    Calling it again (tests) rebuilds the service with new options and keeps the registered counters.
+    """
+    settings, router = app.extensions["thumbrouter.settings"], app.extensions["thumbrouter"]
+    if "s3" not in settings.clouds:
+        return None
+    previous = app.extensions.get(EXTENSION)
+    counters = previous.metrics if previous else OnDemandMetrics(metrics.get_metrics(app).registry)
+    service = app.extensions[EXTENSION] = build(settings, router, counters, options or Options())
+    health.add_check(app, "redis", service.redis_check, critical=False)
+    if bp.name not in app.blueprints:
+        app.register_blueprint(bp)
+    return service
