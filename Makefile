@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 APT_TEST := redis-server
 APT_BENCH := redis-server wrk mate-backgrounds
@@ -29,9 +30,19 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 run: $(STAMP)
 	$(BIN)/thumbrouter dev
 
-test: $(STAMP)
+test: $(STAMP) $(CHECKOV_STAMP)
 	$(call apt_ensure,$(APT_TEST))
 	$(BIN)/python -m pytest
+
+# checkov pins conflict with ours, so it gets its own virtualenv (tests/terraform runs it from there).
+$(CHECKOV_STAMP): requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install -q --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install -q -r requirements-checkov.txt
+	touch $@
+
+checkov: $(CHECKOV_STAMP)
+	BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov -d terraform --config-file terraform/.checkov.yaml
 
 bench: $(STAMP)
 	$(call apt_ensure,$(APT_BENCH))

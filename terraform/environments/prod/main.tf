@@ -1,4 +1,4 @@
-# A thin root: one provider, three modules, nothing environment-specific beyond terraform.tfvars.
+# A thin root: one provider, the modules, nothing environment-specific beyond terraform.tfvars.
 
 provider "aws" {
   region = var.region
@@ -28,6 +28,24 @@ module "thumbnailer" {
   runtime              = "python${var.lambda_python}"
   architecture         = var.lambda_architecture
   reserved_concurrency = var.reserved_concurrency
+  source_bucket        = module.buckets.source_bucket
+  resized_bucket       = module.buckets.resized_bucket
+  settings             = var.thumbnail_settings
+  log_retention_days   = var.log_retention_days
+}
+
+# Optional: the same artifact behind the router's synchronous on-demand path (issue 5). It gets
+# the same least-privilege role of its own and no S3 trigger.
+module "on_demand" {
+  source = "../../modules/thumbnail-lambda"
+  count  = var.on_demand_enabled ? 1 : 0
+
+  function_name        = "${var.function_name}-OnDemand"
+  handler              = "on_demand.handler"
+  zip_path             = var.lambda_zip_path
+  runtime              = "python${var.lambda_python}"
+  architecture         = var.lambda_architecture
+  reserved_concurrency = var.on_demand_reserved_concurrency
   source_bucket        = module.buckets.source_bucket
   resized_bucket       = module.buckets.resized_bucket
   settings             = var.thumbnail_settings

@@ -72,6 +72,18 @@ variable "reserved_concurrency" {
   default     = 20
 }
 
+variable "on_demand_enabled" {
+  description = "Also deploy \"<function_name>-OnDemand\" (handler on_demand.handler) for the router's lambda generation backend."
+  type        = bool
+  default     = false
+}
+
+variable "on_demand_reserved_concurrency" {
+  description = "Concurrent executions reserved for (and capped at) the on-demand function."
+  type        = number
+  default     = 10
+}
+
 variable "thumbnail_settings" {
   description = "Thumbnail sizes, mode and limits given to the function (THUMBNAIL_SIZES, THUMBNAIL_MODE, ...)."
   type = object({
@@ -80,7 +92,7 @@ variable "thumbnail_settings" {
     max_pixels    = optional(number, 100000000)
     max_bytes     = optional(number, 52428800)
     jpeg_quality  = optional(number, 85)
-    cache_control = optional(string, "public, max-age=31536000, immutable")
+    cache_control = optional(string, "public, max-age=86400")
   })
   default = {}
 }

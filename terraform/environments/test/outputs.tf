@@ -16,7 +16,7 @@ output "region" {
 }
 
 output "function_name" {
-  description = "Thumbnail function name (THUMBROUTER_GENERATION_LAMBDA for on-demand generation)."
+  description = "Name of the S3-triggered thumbnail function."
   value       = module.thumbnailer.function_name
 
   precondition {
@@ -34,4 +34,9 @@ output "function_arn" {
 output "dead_letter_queue_url" {
   description = "SQS queue holding S3 events that failed every retry."
   value       = module.thumbnailer.dead_letter_queue_url
+}
+
+output "on_demand_function_name" {
+  description = "On-demand function name (THUMBROUTER_GENERATION_LAMBDA), null unless on_demand_enabled."
+  value       = one(module.on_demand[*].function_name)
 }

@@ -103,7 +103,7 @@ variable "settings" {
     max_pixels    = optional(number, 100000000)
     max_bytes     = optional(number, 52428800)
     jpeg_quality  = optional(number, 85)
-    cache_control = optional(string, "public, max-age=31536000, immutable")
+    cache_control = optional(string, "public, max-age=86400")
   })
   default = {}
 
