@@ -1,0 +1,122 @@
+"""The Lambda zip's contents, their inputs digest, deterministic zip writing and Lambda's size limits.
+
+What can go wrong: ArtifactError (no handler in lambda/, an unpinned Pillow, a zip over Lambda's limits).
+"""
+
+import hashlib
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+# Lambda's documented limits for a direct zip upload and for the unzipped function.
+MIB = 1024 * 1024
+ZIP_LIMIT = 50 * MIB
+UNZIPPED_LIMIT = 250 * MIB
+# Zip cannot store dates before 1980; a fixed date keeps the bytes (and Terraform's hash) stable.
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+EXCLUDED_DIRS = frozenset({"__pycache__", "tests", ".pytest_cache", ".mypy_cache"})
+EXCLUDED_SUFFIXES = frozenset({".pyc", ".pyo"})
+HANDLER = "create_thumbnail.py"
+# Bump when the way the zip is assembled changes, so old stamps stop matching.
+FORMAT_VERSION = "1"
+
+
+class ArtifactError(Exception):
+    """The artifact cannot be built; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which runtime the zip is for; platform "lambda" = Amazon Linux wheels, "local" = this interpreter."""
+
+    python: str
+    arch: str
+    platform: str = "lambda"
+
+    @property
+    def zip_name(self) -> str:
+        suffix = "" if self.platform == "lambda" else f"-{self.platform}"
+        return f"thumbnailer-{self.python}-{self.arch}{suffix}.zip"
+
+
+@dataclass(frozen=True)
+class Size:
+    zipped: int
+    unzipped: int
+
+    def describe(self) -> str:
+        return f"{self.zipped / MIB:.1f} MiB zipped, {self.unzipped / MIB:.1f} MiB unzipped"
+
+
+def is_shipped(relative: Path) -> bool:
+    """True for files that belong in the zip (no caches, bytecode or tests)."""
+    if any(part in EXCLUDED_DIRS or part.startswith("test_") for part in relative.parts):
+        return False
+    return relative.suffix not in EXCLUDED_SUFFIXES
+
+
+def tree_entries(root: Path) -> list[tuple[str, Path]]:
+    """(name in zip, file on disk) for every shipped file under root, sorted by name."""
+    entries = []
+    for path in root.rglob("*"):
+        relative = path.relative_to(root)
+        if path.is_file() and is_shipped(relative):
+            entries.append((relative.as_posix(), path))
+    return sorted(entries)
+
+
+def lambda_entries(lambda_dir: Path) -> list[tuple[str, Path]]:
+    """The handler modules and the thumbnails package. Raises ArtifactError when the handler is missing."""
+    if not (lambda_dir / HANDLER).is_file():
+        raise ArtifactError(f"{lambda_dir / HANDLER} not found: the zip needs the Lambda handler")
+    return tree_entries(lambda_dir)
+
+
+def pillow_pin(requirements: Path) -> str:
+    """The `pillow==X` line of requirements.txt. Raises ArtifactError when absent or not pinned."""
+    for line in requirements.read_text().splitlines():
+        requirement = line.split("#")[0].strip().lower()
+        if requirement.startswith("pillow"):
+            if "==" not in requirement:
+                raise ArtifactError(f"{requirements}: pin Pillow exactly (pillow==X.Y.Z), got {line!r}")
+            return requirement.replace(" ", "")
+    raise ArtifactError(f"{requirements} has no pillow==X.Y.Z line")
+
+
+def inputs_digest(entries: list[tuple[str, Path]], pin: str, target: Target) -> str:
+    """SHA-256 over everything that decides the zip's bytes: code, the Pillow pin and the target."""
+    digest = hashlib.sha256(f"{FORMAT_VERSION}\0{pin}\0{target}\0".encode())
+    for name, path in entries:
+        digest.update(f"{name}\0{_mode(path):o}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _mode(path: Path) -> int:
+    return 0o755 if os.stat(path).st_mode & 0o111 else 0o644
+
+
+def write_zip(entries: list[tuple[str, Path]], out: Path) -> None:
+    """Write entries sorted, with fixed dates, permissions and compression, so equal inputs give equal bytes."""
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, path in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
+            info.create_system = 3  # unix, so external_attr carries the permission bits
+            info.external_attr = (0o100000 | _mode(path)) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes(), compresslevel=6)
+
+
+def measure(zip_path: Path) -> Size:
+    with zipfile.ZipFile(zip_path) as archive:
+        unzipped = sum(info.file_size for info in archive.infolist())
+    return Size(zipped=zip_path.stat().st_size, unzipped=unzipped)
+
+
+def check_limits(size: Size) -> None:
+    """Raises ArtifactError when Lambda would refuse the zip."""
+    if size.zipped > ZIP_LIMIT:
+        raise ArtifactError(f"zip is {size.describe()}; Lambda accepts at most {ZIP_LIMIT // MIB} MiB zipped")
+    if size.unzipped > UNZIPPED_LIMIT:
+        raise ArtifactError(f"zip is {size.describe()}; Lambda accepts at most {UNZIPPED_LIMIT // MIB} MiB unzipped")
