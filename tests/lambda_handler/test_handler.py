@@ -10,6 +10,11 @@ from thumbnails.aws.batch import BatchRetryError
 from thumbnails.aws.settings import LambdaSettings
 
 
+def json_lines(caplog):
+    """Our log lines only (the in-process S3 server logs through werkzeug too)."""
+    return [json.loads(r.getMessage()) for r in caplog.records if r.name.startswith("thumbnails")]
+
+
 def upload(s3, bucket, key, data):
     etag = s3.put_object(Bucket=bucket, Key=key, Body=data)["ETag"].strip('"')
     return s3_record(bucket, key, size=len(data), etag=etag)
@@ -83,7 +88,7 @@ def test_skipped_records_are_logged_and_write_nothing(lambda_module, s3, buckets
                s3_record(source, "notes.txt"), s3_record(source, "movie.MP4")]
     with caplog.at_level(logging.INFO, logger="thumbnails"):
         assert lambda_module.handler(s3_event(*records), None) == {"skipped": 4, "retry": 0}
-    reasons = [json.loads(r.getMessage())["reason"] for r in caplog.records]
+    reasons = [line["reason"] for line in json_lines(caplog)]
     assert reasons == ["already a thumbnail", "folder placeholder", "extension not in the allow-list",
                        "extension not in the allow-list"]
     assert s3.list_objects_v2(Bucket=resized)["KeyCount"] == 0
@@ -103,7 +108,7 @@ def test_a_bad_image_is_permanent_not_raised_and_the_others_are_processed(lambda
     with caplog.at_level(logging.INFO, logger="thumbnails"):
         assert lambda_module.handler(s3_event(bad, gone, good), None) == {
             "failed_permanent": 2, "created": 1, "retry": 0}
-    lines = [json.loads(r.getMessage()) for r in caplog.records]
+    lines = json_lines(caplog)
     assert [(line["key"], line["outcome"]) for line in lines] == [
         ("text.jpg", "failed_permanent"), ("deleted-before-we-ran.jpg", "failed_permanent"), ("good.png", "created")]
     assert "NotAnImageError" in lines[0]["reason"] and "SourceMissingError" in lines[1]["reason"]
@@ -124,7 +129,7 @@ def test_each_record_logs_one_json_line_with_sizes_and_time(lambda_module, s3, b
     record = upload(s3, source, "log me.jpg", image_bytes())
     with caplog.at_level(logging.INFO, logger="thumbnails"):
         lambda_module.handler(s3_event(record), None)
-    [line] = [json.loads(r.getMessage()) for r in caplog.records]
+    [line] = json_lines(caplog)
     assert line["bucket"] == source and line["key"] == "log me.jpg" and line["outcome"] == "created"
     assert line["bytes_in"] == record["s3"]["object"]["size"] and 0 < line["bytes_out"] < line["bytes_in"]
     assert line["ms"] >= 0 and line["thumbnails"] == ["log me_50x50.jpg"]

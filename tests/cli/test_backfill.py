@@ -1,0 +1,118 @@
+"""`thumbrouter backfill` against the local S3 server: creates what is missing, resumes, reports failures."""
+
+import argparse
+import json
+import threading
+
+import pytest
+
+from router.cli import backfill
+from tests.lambda_handler.helpers import image_bytes
+
+
+def run_backfill(*argv: str) -> int:
+    parser = argparse.ArgumentParser()
+    backfill.add_arguments(parser)
+    return backfill.run(parser.parse_args(argv))
+
+
+@pytest.fixture
+def originals(s3, buckets):
+    """Three photos, a thumbnail already made for one, an own-output key and a text file."""
+    source, resized = buckets
+    for key in ("a.jpg", "b photo.png", "c/ü.gif"):
+        s3.put_object(Bucket=source, Key=key, Body=image_bytes({"j": "JPEG", "p": "PNG", "g": "GIF"}[key[-3]]))
+    s3.put_object(Bucket=source, Key="a_50x50.jpg", Body=image_bytes())
+    s3.put_object(Bucket=source, Key="notes.txt", Body=b"hello")
+    s3.put_object(Bucket=resized, Key="b photo_50x50.png", Body=b"made earlier")
+    return source, resized
+
+
+def keys(s3, bucket):
+    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []))
+
+
+def test_missing_thumbnails_are_created_and_existing_ones_left_alone(s3, originals, capsys):
+    source, resized = originals
+    assert run_backfill("--bucket", source, "--workers", "2") == 0
+    assert keys(s3, resized) == ["a_50x50.jpg", "b photo_50x50.png", "c/ü_50x50.gif"]
+    assert s3.get_object(Bucket=resized, Key="b photo_50x50.png")["Body"].read() == b"made earlier"
+    assert s3.head_object(Bucket=resized, Key="a_50x50.jpg")["ContentType"] == "image/jpeg"
+    out = capsys.readouterr().out
+    assert "created 2, exists 1, missing 0, skipped 2, failed 0" in out
+    assert "resume with: --start-after notes.txt" in out
+
+
+def test_a_dry_run_counts_what_is_missing_and_writes_nothing(s3, originals, capsys):
+    source, resized = originals
+    assert run_backfill("--bucket", source, "--dry-run") == 0
+    assert keys(s3, resized) == ["b photo_50x50.png"]
+    assert "dry run: created 0, exists 1, missing 2, skipped 2, failed 0" in capsys.readouterr().out
+
+
+def test_a_bad_image_is_reported_the_others_are_created_and_the_exit_code_says_so(s3, buckets, capsys):
+    source, resized = buckets
+    s3.put_object(Bucket=source, Key="0-bad.jpg", Body=b"not an image")
+    s3.put_object(Bucket=source, Key="1-good.jpg", Body=image_bytes())
+    assert run_backfill("--bucket", source) == 1
+    assert keys(s3, resized) == ["1-good_50x50.jpg"]
+    captured = capsys.readouterr()
+    assert "created 1, exists 0, missing 0, skipped 0, failed 1" in captured.out
+    assert "failed: 0-bad.jpg: NotAnImageError" in captured.err
+
+
+def test_the_state_file_resumes_after_the_last_finished_key(s3, buckets, tmp_path, capsys):
+    source, resized = buckets
+    for name in "abcd":
+        s3.put_object(Bucket=source, Key=f"{name}.jpg", Body=image_bytes())
+    state = tmp_path / "state.json"
+    assert run_backfill("--bucket", source, "--prefix", "", "--start-after", "a.jpg", "--state-file", str(state)) == 0
+    assert keys(s3, resized) == ["b_50x50.jpg", "c_50x50.jpg", "d_50x50.jpg"]
+    saved = json.loads(state.read_text())
+    assert (saved["last_key"], saved["counts"]) == ("d.jpg", {"created": 3})
+    s3.put_object(Bucket=source, Key="e.jpg", Body=image_bytes())
+    assert run_backfill("--bucket", source, "--state-file", str(state)) == 0
+    assert "created 1, exists 0" in capsys.readouterr().out  # only e.jpg: the state file said d.jpg was done
+
+
+def test_the_resume_point_only_passes_keys_when_all_earlier_ones_are_done():
+    point = backfill.ResumePoint("start")
+    seqs = [point.add(key) for key in "abcde"]
+    point.finish(seqs[2])
+    point.finish(seqs[3])
+    assert point.key == "start"
+    point.finish(seqs[0])
+    assert point.key == "a"
+    point.finish(seqs[1])
+    assert (point.key, point.backlog) == ("d", 1)
+
+
+def test_the_listing_is_consumed_only_a_bounded_way_ahead_of_the_workers(s3, buckets, monkeypatch):
+    source, _ = buckets
+    for i in range(30):
+        s3.put_object(Bucket=source, Key=f"k{i:02}.jpg", Body=b"x")
+    lock, listed, finished, ahead = threading.Lock(), [0], [0], []
+    original_listing = backfill.list_originals
+
+    def counting_listing(*args):
+        for record in original_listing(*args):
+            with lock:
+                listed[0] += 1
+                ahead.append(listed[0] - finished[0])
+            yield record
+
+    def fake_backfill_one(*args):
+        with lock:
+            finished[0] += 1
+        return "exists", ""
+
+    monkeypatch.setattr(backfill, "list_originals", counting_listing)
+    monkeypatch.setattr(backfill, "backfill_one", fake_backfill_one)
+    assert run_backfill("--bucket", source, "--workers", "3") == 0
+    assert listed[0] == 30 and max(ahead) <= 2 * 3 + 1
+
+
+def test_a_destination_equal_to_the_source_is_refused_before_listing(buckets, capsys):
+    source, _ = buckets
+    assert run_backfill("--bucket", source, "--dest", source) == 2
+    assert "equals the source bucket" in capsys.readouterr().err
