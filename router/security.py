@@ -79,13 +79,17 @@ def thumbnail_format(filetype, key: str) -> str | None:
 
 
 def validate_filename(filename) -> str | None:
-    """None, or a file name for downloads: at most 255 UTF-8 bytes, no control characters or slashes."""
+    """None, or a file name for downloads: at most 255 UTF-8 bytes, no control characters.
+
+    Quotes, slashes and backslashes are allowed: they are percent-encoded in the signed URL and
+    dropped from the ASCII fallback of Content-Disposition.
+    """
     if filename is None or filename == "":
         return None
     if not isinstance(filename, str) or _utf8_length(filename, "filename") > MAX_FILENAME_BYTES:
         raise BadRequest(f"filename must be text of at most {MAX_FILENAME_BYTES} UTF-8 bytes")
-    if _CONTROL.search(filename) or "/" in filename or "\\" in filename:
-        raise BadRequest("filename must not contain control characters, / or \\")
+    if _CONTROL.search(filename):
+        raise BadRequest("filename must not contain control characters")
     return filename
 
 
