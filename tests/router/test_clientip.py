@@ -34,3 +34,48 @@ def test_ipv6_forwarded_addresses_are_accepted():
                                            ("USA", None), ("", None), (None, None), ("C1", None)])
 def test_country_header_values_are_two_letter_codes_or_nothing(raw, expected):
     assert header_country(raw) == expected
+
+
+# --- through the API: which headers move a request to Qiniu (CN) or S3 (elsewhere)
+
+from router import create_app  # noqa: E402
+
+from .http_helpers import AUTH, CN_IP, US_IP, router_env  # noqa: E402
+
+
+def cloud_for(client, headers: dict, remote: str = "127.0.0.1") -> str:
+    answer = client.get("/v1/download-urls?key=a.jpg", headers={**AUTH, **headers},
+                        environ_base={"REMOTE_ADDR": remote})
+    assert answer.status_code == 200, answer.json
+    return answer.json["cloud"]
+
+
+def test_a_spoofed_forwarded_for_is_ignored_without_trusted_proxies(s3_server):
+    client = create_app(router_env()).test_client()
+    assert cloud_for(client, {"X-Forwarded-For": CN_IP}, remote=US_IP) == "s3"
+    assert cloud_for(client, {}, remote=CN_IP) == "qiniu"
+
+
+def test_forwarded_for_is_believed_through_one_trusted_hop(s3_server):
+    client = create_app(router_env(TRUSTED_PROXIES=1)).test_client()
+    assert cloud_for(client, {"X-Forwarded-For": CN_IP}, remote="10.0.0.2") == "qiniu"
+    # The client prepended a Chinese address; the proxy appended the real (US) one.
+    assert cloud_for(client, {"X-Forwarded-For": f"{CN_IP}, {US_IP}"}, remote="10.0.0.2") == "s3"
+
+
+def test_the_country_header_is_ignored_unless_configured(s3_server):
+    client = create_app(router_env()).test_client()
+    assert cloud_for(client, {"CF-IPCountry": "CN"}) == "s3"
+
+
+def test_the_configured_country_header_decides_before_the_ip(s3_server):
+    client = create_app(router_env(COUNTRY_HEADER="CloudFront-Viewer-Country")).test_client()
+    assert cloud_for(client, {"CloudFront-Viewer-Country": "CN"}, remote=US_IP) == "qiniu"
+    assert cloud_for(client, {"CF-IPCountry": "CN"}, remote=US_IP) == "s3"
+    assert cloud_for(client, {"CloudFront-Viewer-Country": "XX"}, remote=CN_IP) == "qiniu"
+
+
+def test_an_explicit_country_parameter_beats_the_header(s3_server):
+    client = create_app(router_env(COUNTRY_HEADER="CF-IPCountry")).test_client()
+    answer = client.get("/v1/download-urls?key=a.jpg&country=US", headers={**AUTH, "CF-IPCountry": "CN"})
+    assert answer.json["cloud"] == "s3"

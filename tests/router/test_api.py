@@ -1,0 +1,164 @@
+"""The /v1 API over the Flask test client and over real HTTP against the local S3 server."""
+
+import io
+import json
+
+import pytest
+import requests
+from PIL import Image
+
+from router import create_app
+from thumbnails import thumbnail_key
+
+from .http_helpers import AUTH, router_env, serve
+
+
+def jpeg(size=(64, 48), color=(200, 30, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def app(buckets):
+    """An app on fresh buckets of the local S3 server, for tests that fetch or upload for real."""
+    return create_app(router_env(buckets[0]))
+
+
+@pytest.fixture(scope="module")
+def client(s3_server):
+    """One app for tests that only sign (signing never calls S3, so no buckets are needed)."""
+    return create_app(router_env("photos")).test_client()
+
+
+def get(client, **params):
+    return client.get("/v1/download-urls", query_string=params, headers=AUTH)
+
+
+def batch(client, items):
+    return client.post("/v1/download-urls", json={"items": items}, headers=AUTH)
+
+
+def test_a_download_url_from_the_api_fetches_the_object_and_its_thumbnail(app, s3, buckets):
+    source, resized = buckets
+    key, original, small = "albums/2024 trip/ünïcode + 50% #1?.jpg", jpeg(), jpeg((50, 38), (0, 0, 255))
+    s3.put_object(Bucket=source, Key=key, Body=original)
+    s3.put_object(Bucket=resized, Key=thumbnail_key(key), Body=small)
+    with serve(app) as base:
+        answer = requests.get(f"{base}/v1/download-urls", params={"key": key, "cloud": "s3"}, headers=AUTH, timeout=5)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert set(body) == {"cloud", "download_url", "thumbnail_url", "expires_at"} and body["cloud"] == "s3"
+    assert requests.get(body["download_url"], timeout=5).content == original
+    assert requests.get(body["thumbnail_url"], timeout=5).content == small
+
+
+def test_a_file_type_without_thumbnails_gets_no_thumbnail_url(client):
+    body = get(client, key="docs/report.pdf", cloud="s3").json
+    assert body["download_url"] and body["thumbnail_url"] is None
+
+
+def test_cloud_qiniu_answers_a_qiniu_url(client):
+    body = get(client, key="a b.jpg", cloud="qiniu").json
+    assert body["cloud"] == "qiniu" and body["download_url"].startswith("https://img.example.cn/a%20b.jpg?")
+
+
+def test_a_domestic_country_routes_to_qiniu_and_others_to_s3(client):
+    assert get(client, key="a.jpg", country="CN").json["cloud"] == "qiniu"
+    assert get(client, key="a.jpg", country="de").json["cloud"] == "s3"
+
+
+@pytest.mark.parametrize("params, words", [
+    ({}, "key"),
+    ({"key": ""}, "key"),
+    ({"key": "k" * 1025}, "1024"),
+    ({"key": "é" * 513}, "1024"),
+    ({"key": "a\x00b.jpg"}, "control"),
+    ({"key": "a\nb.jpg"}, "control"),
+    ({"key": "a.jpg", "cloud": "azure"}, "cloud"),
+    ({"key": "a.jpg", "country": "CHN"}, "country"),
+    ({"key": "a.jpg", "country": "C1"}, "country"),
+    ({"key": "a.jpg", "expires": "59"}, "expires"),
+    ({"key": "a.jpg", "expires": "604801"}, "expires"),
+    ({"key": "a.jpg", "expires": "soon"}, "expires"),
+    ({"key": "a.jpg", "expires": "-5"}, "expires"),
+    ({"key": "a.jpg", "filename": "../../etc/passwd"}, "filename"),
+    ({"key": "a.jpg", "colour": "red"}, "colour"),
+])
+def test_every_bad_input_is_400_json_naming_the_problem(client, params, words):
+    answer = get(client, **params)
+    assert answer.status_code == 400
+    assert answer.json["error"]["code"] == "bad_request"
+    assert words in answer.json["error"]["message"]
+
+
+def test_a_batch_keeps_the_order_and_puts_errors_in_place(client):
+    items = [{"key": "a.jpg", "cloud": "s3"}, {"key": ""}, "not an object", {"key": "b.png", "cloud": "qiniu"},
+             {"key": "c.jpg", "expires": 10}, {"key": "d.gif", "country": "CN"}]
+    answer = batch(client, items)
+    assert answer.status_code == 200
+    out = answer.json["items"]
+    assert len(out) == len(items)
+    assert out[0]["cloud"] == "s3" and "a.jpg" in out[0]["download_url"]
+    assert out[1]["error"]["code"] == "bad_request" and "key" in out[1]["error"]["message"]
+    assert "object" in out[2]["error"]["message"]
+    assert out[3]["cloud"] == "qiniu" and "b.png" in out[3]["download_url"]
+    assert "expires" in out[4]["error"]["message"]
+    assert out[5]["cloud"] == "qiniu" and "d.gif" in out[5]["download_url"]
+
+
+def test_a_batch_of_1000_is_answered_and_1001_is_refused(client):
+    assert len(batch(client, [{"key": f"k{i}.jpg"} for i in range(1000)]).json["items"]) == 1000
+    answer = batch(client, [{"key": f"k{i}.jpg"} for i in range(1001)])
+    assert answer.status_code == 400 and "batch too big" in answer.json["error"]["message"]
+
+
+@pytest.mark.parametrize("body", [b"", b"not json", b"[1, 2]", b'{"items": {"key": "a"}}', b'{"keys": []}'])
+def test_a_batch_body_that_is_not_an_items_list_is_400(client, body):
+    answer = client.post("/v1/download-urls", data=body, headers={**AUTH, "Content-Type": "application/json"})
+    assert answer.status_code == 400 and answer.json["error"]["code"] == "bad_request"
+
+
+def test_a_body_over_the_limit_is_refused_as_json(client):
+    items = [{"key": "k" * 1000} for _ in range(2200)]
+    answer = client.post("/v1/download-urls", data=json.dumps({"items": items}),
+                         headers={**AUTH, "Content-Type": "application/json"})
+    assert answer.status_code == 413
+    assert answer.json["error"]["code"] == "request_entity_too_large"
+
+
+def test_an_upload_target_posts_a_file_to_the_local_s3(app, s3, buckets):
+    with serve(app) as base:
+        answer = requests.post(f"{base}/v1/upload-targets", headers=AUTH, timeout=5,
+                               json={"key": "uploads/new photo.jpg", "content_type": "image/jpeg", "max_bytes": 100_000})
+    assert answer.status_code == 200
+    target = answer.json()
+    assert target["cloud"] == "s3" and target["max_bytes"] == 100_000
+    data = jpeg()
+    posted = requests.post(target["url"], data=target["fields"], timeout=5,
+                           files={target["file_field"]: ("new photo.jpg", data, "image/jpeg")})
+    assert posted.status_code in (200, 204), posted.text
+    assert s3.get_object(Bucket=buckets[0], Key="uploads/new photo.jpg")["Body"].read() == data
+
+
+def test_an_upload_target_for_a_domestic_user_is_a_qiniu_token(client):
+    answer = client.post("/v1/upload-targets", json={"key": "u/a.jpg", "country": "CN"}, headers=AUTH)
+    assert answer.status_code == 200 and answer.json["cloud"] == "qiniu"
+    assert answer.json["fields"]["token"].startswith("demo-access-key:")
+
+
+@pytest.mark.parametrize("body, words", [
+    ({}, "key"), ({"key": "a.jpg", "content_type": "text/html"}, "content_type"),
+    ({"key": "a.jpg", "max_bytes": "lots"}, "max_bytes"), ({"key": "a.jpg", "max_bytes": 10**12}, "max_bytes"),
+])
+def test_bad_upload_requests_are_400_naming_the_field(client, body, words):
+    answer = client.post("/v1/upload-targets", json=body, headers=AUTH)
+    assert answer.status_code == 400 and words in answer.json["error"]["message"]
+
+
+def test_unknown_paths_and_methods_answer_json(client):
+    missing = client.get("/v1/nothing-here", headers=AUTH)
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
+    wrong = client.delete("/v1/download-urls", headers=AUTH)
+    assert wrong.status_code == 405 and wrong.json["error"]["code"] == "method_not_allowed"
+    assert "GET" in wrong.headers["Allow"]

@@ -1,0 +1,136 @@
+"""The app factory and the production server: settings, start-up refusals, JSON errors, gunicorn."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from router import ConfigError, Settings, create_app, load_settings
+from router.app import BLUEPRINTS, check_bind
+
+from tests.support.servers import free_port
+
+from .http_helpers import AUTH, TOKEN, router_env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_create_app_reads_thumbrouter_variables_from_the_environment(s3_server, monkeypatch):
+    for name, value in router_env("from-env").items():
+        monkeypatch.setenv(name, value)
+    app = create_app()
+    assert app.extensions["thumbrouter.settings"].s3_bucket == "from-env"
+
+
+def test_create_app_accepts_ready_made_settings(s3_server):
+    settings = load_settings(router_env("ready-made"))
+    assert create_app(settings).extensions["thumbrouter.settings"] is settings
+
+
+@pytest.mark.parametrize("name, value", [("TRUSTED_PROXIES", "two"), ("S3_BUCKET", "Bad_Bucket"),
+                                         ("DEFAULT_CLOUD", "azure"), ("COUNTRY_HEADER", "bad header")])
+def test_a_wrong_setting_stops_start_up_naming_the_variable(s3_server, name, value):
+    with pytest.raises(ConfigError, match=f"THUMBROUTER_{name}"):
+        create_app(router_env(**{name: value}))
+
+
+def test_short_api_tokens_are_refused_at_start_up(s3_server):
+    with pytest.raises(ConfigError, match="THUMBROUTER_API_TOKENS"):
+        create_app(router_env(API_TOKENS="short"))
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "example.com", "::"])
+def test_an_anonymous_router_refuses_to_bind_beyond_loopback(host):
+    settings = Settings(s3_bucket="demo", allow_anonymous=True)
+    with pytest.raises(ConfigError, match="loopback"):
+        check_bind(settings, host)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_an_anonymous_router_may_bind_loopback(host):
+    check_bind(Settings(s3_bucket="demo", allow_anonymous=True), host)
+
+
+def test_a_router_with_tokens_may_bind_anywhere():
+    check_bind(Settings(s3_bucket="demo", api_tokens=(TOKEN,)), "0.0.0.0")
+
+
+def test_an_unexpected_error_is_a_500_json_without_details(s3_server):
+    app = create_app(router_env())
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret detail")
+
+    answer = app.test_client().get("/boom")
+    assert answer.status_code == 500
+    assert answer.json == {"error": {"code": "internal_error", "message": "internal error"}}
+
+
+def test_the_api_blueprint_is_in_the_registration_list(s3_server):
+    app = create_app(router_env())
+    assert all(bp.name in app.blueprints for bp in BLUEPRINTS)
+    assert {"api", "health", "metrics"} <= set(app.blueprints)
+
+
+# --- the production server: gunicorn with router/gunicorn.conf.py over real HTTP
+
+def gunicorn(env: dict, bind: str) -> subprocess.Popen:
+    full_env = {**os.environ, **env, "GUNICORN_BIND": bind, "WEB_CONCURRENCY": "2", "GUNICORN_LOGLEVEL": "warning"}
+    full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "router/gunicorn.conf.py", "router:create_app()"],
+                            cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_until_up(proc: subprocess.Popen, base: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read()
+        try:
+            requests.get(f"{base}/healthz", timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise TimeoutError("gunicorn did not start")
+
+
+@pytest.mark.slow
+def test_gunicorn_serves_the_app_with_a_json_access_log_and_metrics_summed_over_workers(s3_server):
+    port = free_port()
+    proc = gunicorn(router_env(), f"127.0.0.1:{port}")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(proc, base)
+        with requests.Session() as http:  # 40 requests on fresh connections spread over both workers
+            for i in range(40):
+                answer = requests.get(f"{base}/v1/download-urls", params={"key": f"k{i}.jpg", "cloud": "s3"},
+                                      headers=AUTH, timeout=5)
+                assert answer.status_code == 200
+            text = http.get(f"{base}/metrics", timeout=5).text
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    counted = sum(s.value for f in text_string_to_metric_families(text) for s in f.samples
+                  if s.name == "thumbrouter_http_requests_total" and s.labels.get("status") == "200"
+                  and s.labels.get("route") == "/v1/download-urls")
+    assert counted == 40
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    api_lines = [line for line in lines if line["path"] == "/v1/download-urls"]
+    assert len(api_lines) == 40 and api_lines[0]["status"] == 200
+    assert not any(TOKEN in line for line in out.splitlines()), "the access log must not contain tokens"
+
+
+@pytest.mark.slow
+def test_gunicorn_refuses_an_anonymous_router_on_a_public_address(s3_server):
+    env = router_env(ALLOW_ANONYMOUS="1")
+    del env["THUMBROUTER_API_TOKENS"]
+    proc = gunicorn(env, "192.0.2.10:8080")  # TEST-NET: never bound, the check runs before any socket
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode != 0
+    assert "loopback" in err
