@@ -4,7 +4,9 @@
 OUTPUT_FORMAT = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "GIF": "GIF"}
 
 # Passed to Image.open(formats=...) so no other parser (EPS, FITS, PSD, PDF...) is ever reachable.
-PILLOW_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "GIF")
+# MPO is not listed: Pillow has no MPO opener; JPEG's opener returns an MpoImageFile for MPO data.
+# (Listing a name Pillow cannot open makes every Image.open() import all of Pillow's plugins.)
+PILLOW_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 

@@ -1,0 +1,185 @@
+"""Open and decode untrusted bytes safely: every check runs before pixels are decoded.
+
+Thread-safe by construction: nothing here writes Pillow's process-global switches
+(`ImageFile.LOAD_TRUNCATED_IMAGES`, `Image.MAX_IMAGE_PIXELS`, warnings filters). Truncated data
+is decoded by driving Pillow's decoder for this one image (see `_load_partial`).
+"""
+
+import io
+import struct
+from dataclasses import dataclass
+
+from PIL import GifImagePlugin, Image, ImageFile, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
+from PIL import WebPImagePlugin
+
+
+from .errors import DecodeError, EmptyImageError, ImageTooLargeError, NotAnImageError, UnsupportedFormatError
+from .formats import PILLOW_FORMATS
+
+ORIENTATION_TAG = 0x0112
+
+# Magic numbers of image formats we recognise but refuse. Sniffed ourselves so that the
+# parsers for these (EPS runs Ghostscript, FITS/PSD/PDF are large attack surfaces) never run.
+_REFUSED_SIGNATURES = {
+    b"%!PS": "EPS", b"\xc5\xd0\xd3\xc6": "EPS", b"SIMPLE  =": "FITS", b"8BPS": "PSD", b"%PDF": "PDF",
+    b"II*\x00": "TIFF", b"MM\x00*": "TIFF", b"BM": "BMP", b"\x00\x00\x01\x00": "ICO",
+    b"\x00\x00\x00\x0cjP  ": "JPEG 2000", b"\xff\x4f\xff\x51": "JPEG 2000", b"qoif": "QOI",
+    b"icns": "ICNS", b"DDS ": "DDS", b"\x76\x2f\x31\x01": "OpenEXR", b"#?RADIANCE": "HDR",
+}
+_ALLOWED_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+_FTYP_BRANDS = (b"avif", b"avis", b"heic", b"heix", b"mif1", b"msf1", b"jxl ")
+_TRUNCATION_ERRORS = (EOFError, IndexError, struct.error)
+# Registering the allow-listed plugins by import keeps Image.open from importing all the others.
+_PLUGINS = (GifImagePlugin, JpegImagePlugin, PngImagePlugin, WebPImagePlugin)
+
+
+@dataclass
+class Decoded:
+    """A fully loaded first frame plus what later steps need to know about it."""
+
+    image: Image.Image
+    format: str
+    orientation: int
+    degraded: bool
+
+
+def sniff_refused_format(data: bytes) -> str | None:
+    """Name the refused image format these bytes start with, or None."""
+    for magic, name in _REFUSED_SIGNATURES.items():
+        if data.startswith(magic):
+            return name
+    if data[4:8] == b"ftyp" and data[8:12] in _FTYP_BRANDS:
+        return data[8:12].decode().strip().upper()
+    return None
+
+
+def open_image(data: bytes) -> Image.Image:
+    """Open (header only) with the allow-listed parsers.
+
+    Raises EmptyImageError, UnsupportedFormatError, NotAnImageError, ImageTooLargeError.
+    """
+    if not data:
+        raise EmptyImageError("the input is empty (0 bytes)")
+    try:
+        return Image.open(io.BytesIO(data), formats=PILLOW_FORMATS)
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLargeError(str(exc)) from exc
+    except (UnidentifiedImageError, SyntaxError, *_TRUNCATION_ERRORS, OSError, ValueError) as exc:
+        refused = sniff_refused_format(data)
+        if refused:
+            raise UnsupportedFormatError(f"{refused} images are not supported (JPEG, PNG, WebP, GIF only)") from exc
+        if _has_allowed_signature(data):
+            raise DecodeError(f"the header of this image is truncated or corrupt: {exc}") from exc
+        raise NotAnImageError(f"not a JPEG, PNG, WebP or GIF image ({len(data)} bytes)") from exc
+
+
+def _has_allowed_signature(data: bytes) -> bool:
+    return data.startswith(_ALLOWED_SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+
+
+def check_pixels(image: Image.Image, max_pixels: int) -> None:
+    """Refuse images whose frames x pixels exceed the budget, before any pixel is decoded.
+
+    Pillow's own bomb limit (Image.MAX_IMAGE_PIXELS, which it only warns about) counts as an
+    error too. Raises ImageTooLargeError.
+    """
+    width, height = image.size
+    frames = _frame_count(image)
+    pixels = width * height * frames
+    limits = [max_pixels] + ([Image.MAX_IMAGE_PIXELS] if Image.MAX_IMAGE_PIXELS else [])
+    if pixels > min(limits):
+        raise ImageTooLargeError(
+            f"{width}x{height} x {frames} frame(s) = {pixels} pixels exceeds the limit of {min(limits)}")
+
+
+def _frame_count(image: Image.Image) -> int:
+    """Declared frame count; GIF counts by walking frame headers (no pixel decoding)."""
+    try:
+        return max(1, int(getattr(image, "n_frames", 1)))
+    except (*_TRUNCATION_ERRORS, OSError, SyntaxError, ValueError) as exc:
+        raise DecodeError(f"cannot read the frames of this {image.format} image: {exc}") from exc
+
+
+def read_orientation(image: Image.Image) -> int:
+    """EXIF orientation 1-8 (1 when absent or invalid); never raises."""
+    try:
+        value = image.getexif().get(ORIENTATION_TAG, 1)
+    except Exception:  # a malformed EXIF block must not cost the whole image; it is stripped anyway
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def load(data: bytes, image: Image.Image, draft_box: tuple[int, int] | None) -> tuple[Image.Image, bool]:
+    """Decode the first frame (at reduced JPEG scale when `draft_box` is given).
+
+    Returns (image, degraded): degraded is True when the data ended early and only what
+    decoded is kept. Raises DecodeError when the pixel data is corrupt.
+    """
+    _apply_draft(image, draft_box)
+    try:
+        image.load()
+        return image, False
+    except _TRUNCATION_ERRORS + (OSError,) as exc:
+        if not _looks_truncated(exc):
+            raise DecodeError(f"cannot decode this {image.format} image: {exc}") from exc
+    retry = Image.open(io.BytesIO(data), formats=PILLOW_FORMATS)
+    _apply_draft(retry, draft_box)
+    _load_partial(retry)
+    return retry, True
+
+
+def _apply_draft(image: Image.Image, draft_box: tuple[int, int] | None) -> None:
+    """Ask libjpeg to decode at 1/2, 1/4 or 1/8 scale while staying at least `draft_box` big."""
+    if draft_box and image.format in ("JPEG", "MPO"):
+        image.draft(None, draft_box)
+
+
+def _looks_truncated(exc: BaseException) -> bool:
+    return isinstance(exc, _TRUNCATION_ERRORS) or "truncated" in str(exc)
+
+
+def _load_partial(image: ImageFile.ImageFile) -> None:
+    """Decode what the bytes hold, for this image only, stopping quietly where they end.
+
+    This is ImageFile.load() with LOAD_TRUNCATED_IMAGES behaviour scoped to one image instead of
+    the process. Raises DecodeError if the decoder reports corrupt data.
+    """
+    image.load_prepare()
+    read = getattr(image, "load_read", image.fp.read)
+    for index, tile in enumerate(sorted(image.tile, key=lambda t: t.offset)):
+        image.fp.seek(tile.offset)
+        decoder = Image._getdecoder(image.mode, tile.codec_name, tile.args, image.decoderconfig)
+        try:
+            decoder.setimage(image.im, tile.extents)
+            _feed(decoder, read, image.decodermaxblock, image.format)
+        finally:
+            decoder.cleanup()
+    image.tile = []
+    try:
+        image.load_end()
+    except (*_TRUNCATION_ERRORS, OSError, SyntaxError):
+        pass  # trailing chunks are gone with the rest of the data; the pixels we have stand
+    image.fp = None
+    Image.Image.load(image)
+
+
+def _feed(decoder, read, block: int, fmt: str) -> None:
+    """Push bytes into a decoder until it finishes or the data runs out."""
+    buffer = b""
+    ended = False
+    while True:
+        try:
+            chunk = read(block)
+        except _TRUNCATION_ERRORS:
+            chunk = b""
+        if not chunk:
+            if ended or fmt not in ("JPEG", "MPO"):
+                return
+            chunk, ended = b"\xff\xd9", True  # an EOI marker lets libjpeg finish the rows it has
+        buffer += chunk
+        consumed, err_code = decoder.decode(buffer)
+        if consumed < 0:
+            if err_code < 0:
+                raise DecodeError(f"corrupt {fmt} data (decoder error {err_code})")
+            return
+        buffer = buffer[consumed:]

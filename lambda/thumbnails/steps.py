@@ -1,0 +1,146 @@
+"""The image steps of a thumbnail, each a plain function `step(image, job) -> image`.
+
+pipeline.STEPS lists them in the order they run. Expensive work happens on the small image:
+only the mode normalisation (needed so the resampler can run) touches the full-size pixels.
+"""
+
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+
+from PIL import Image, ImageCms
+
+from .geometry import plan
+
+# Bicubic, not Lanczos-3: measured against an exact Lanczos-3 resize of the corpus, Pillow's bicubic
+# lands as close (~56 dB PSNR at 1440x1440) as libvips' own Lanczos-3 does, at about half the cost.
+# reducing_gap: Image.reduce() takes the integer part of big ratios first (libvips' resize does too).
+RESAMPLE = Image.Resampling.BICUBIC
+REDUCING_GAP = 2.0
+WHITE = (255, 255, 255)
+_RESAMPLABLE = {"L", "LA", "RGB", "RGBA", "CMYK"}
+_COLOUR_MODES = {"RGB": "RGB", "RGBA": "RGBA", "CMYK": "RGB"}
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+@dataclass(frozen=True)
+class Job:
+    """What the steps need to know besides the pixels."""
+
+    box: tuple[int, int]  # in stored axes (see geometry.stored_box)
+    mode: str  # "fit" | "cover"
+    output_format: str  # "JPEG" | "PNG" | "WEBP" | "GIF"
+    orientation: int  # EXIF 1-8
+    icc_profile: bytes | None
+
+
+def normalize_mode(image: Image.Image, job: Job) -> Image.Image:
+    """Bring any decoded mode to an 8-bit mode the resampler handles (L, LA, RGB, RGBA, CMYK)."""
+    if image.mode.startswith("I"):
+        # 16/32-bit grey: scale 0..65535 to 0..255 (a plain convert would clip everything to white)
+        return image.point(lambda value: value / 257).convert("L")
+    if image.mode in ("P", "PA", "1") or image.mode not in _RESAMPLABLE:
+        has_alpha = "transparency" in image.info or image.mode in ("PA", "RGBa", "La")
+        image = image.convert("RGBA" if has_alpha else ("L" if image.mode == "1" else "RGB"))
+    return image
+
+
+def resize(image: Image.Image, job: Job) -> Image.Image:
+    """Scale to the box: `fit` keeps the whole picture, `cover` fills the box and cuts the centre."""
+    target = plan(image.size, job.box, job.mode)
+    if target.size == image.size and target.region == (0, 0, *image.size):
+        return image
+    return image.resize(target.size, RESAMPLE, box=target.region, reducing_gap=REDUCING_GAP)
+
+
+def drop_opaque_alpha(image: Image.Image, job: Job) -> Image.Image:
+    """An alpha band that is 255 everywhere carries nothing; encoding without it is smaller and faster."""
+    if image.mode in ("RGBA", "LA") and image.getchannel("A").getextrema() == (255, 255):
+        return image.convert(image.mode[:-1])
+    return image
+
+
+def convert_to_srgb(image: Image.Image, job: Job) -> Image.Image:
+    """Turn pixels described by an embedded ICC profile into sRGB, so colours look right untagged."""
+    if job.icc_profile and not _is_srgb(job.icc_profile):
+        transform = _transform_to_srgb(job.icc_profile, image.mode)
+        if transform is not None:
+            return ImageCms.applyTransform(image, transform)
+    if image.mode == "CMYK":
+        return image.convert("RGB")
+    return image
+
+
+def apply_orientation(image: Image.Image, job: Job) -> Image.Image:
+    """Rotate/flip as EXIF orientation says (on the small image; the box was transposed for it)."""
+    method = _TRANSPOSE.get(job.orientation)
+    return image.transpose(method) if method is not None else image
+
+
+def fit_output_mode(image: Image.Image, job: Job) -> Image.Image:
+    """Match the encoder: JPEG has no alpha (flatten on white), GIF needs a palette."""
+    if job.output_format == "JPEG":
+        return _flatten_on_white(image) if image.mode in ("RGBA", "LA") else image
+    if job.output_format == "GIF":
+        return _to_palette(image)
+    return image
+
+
+def strip_metadata(image: Image.Image, job: Job) -> Image.Image:
+    """Drop EXIF (GPS), XMP, comments and profiles: the encoders then write none of them."""
+    keep = {"transparency": image.info["transparency"]} if "transparency" in image.info else {}
+    image.info = keep
+    return image
+
+
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _flatten_on_white(image: Image.Image) -> Image.Image:
+    rgba = image.convert("RGBA")
+    canvas = Image.new("RGB", image.size, WHITE)
+    canvas.paste(rgba, mask=rgba.getchannel("A"))
+    return canvas if image.mode == "RGBA" else canvas.convert("L")
+
+
+def _to_palette(image: Image.Image) -> Image.Image:
+    """Up to 255 colours plus one transparent index for pixels under half opacity."""
+    if image.mode not in ("RGBA", "LA"):
+        return image.convert("RGB").quantize(256)
+    paletted = image.convert("RGB").quantize(255)
+    clear = image.getchannel("A").point(lambda alpha: 255 if alpha < 128 else 0, mode="1")
+    paletted.paste(255, mask=clear)
+    paletted.info["transparency"] = 255
+    return paletted
+
+
+def _is_srgb(icc_profile: bytes) -> bool:
+    """The common case: an sRGB profile needs no transform (libvips and imgproxy skip it too)."""
+    return "sRGB" in _description(icc_profile)
+
+
+@lru_cache(maxsize=64)
+def _description(icc_profile: bytes) -> str:
+    try:
+        return ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc_profile)))
+    except (ImageCms.PyCMSError, OSError, TypeError):
+        return ""
+
+
+@lru_cache(maxsize=64)
+def _transform_to_srgb(icc_profile: bytes, mode: str) -> "ImageCms.ImageCmsTransform | None":
+    """A cached transform (NOCACHE flag: lcms's 1-pixel cache is not safe to share across threads).
+
+    Returns None for a profile that is broken or does not match the pixels; they stay as decoded.
+    """
+    if mode not in _COLOUR_MODES:
+        return None  # grey profiles only shift the tone curve slightly; not worth a colour image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        return ImageCms.buildTransform(source, _SRGB, mode, _COLOUR_MODES[mode], flags=ImageCms.Flags.NOCACHE)
+    except (ImageCms.PyCMSError, OSError, TypeError, ValueError):
+        return None
