@@ -99,10 +99,9 @@ class Router:
 
         Raises BadRequest for an unknown or unconfigured cloud or a malformed country.
         """
-        chosen = validate_cloud(cloud, self.settings.clouds)
+        chosen, country = validate_cloud(cloud, self.settings.clouds), validate_country(country)
         if chosen:
             return chosen
-        country = validate_country(country)
         if country is None and client_ip:
             country = self.geoip.country(client_ip)
         if country in self.settings.domestic_countries:

@@ -1,11 +1,14 @@
 """Router fixtures shared by router tests: Settings and Router factories wired to the local S3 server.
 
-`router_env` is a complete THUMBROUTER_* environment (S3 = the fresh `buckets`, Qiniu = the
+`router_env` is a complete THUMBROUTER_* environment (S3 = the session's `router_buckets`, Qiniu = the
 documented demo credentials, CN domestic); `make_settings(**overrides)` and
 `make_router(clock=..., **overrides)` build from it, with overrides named like the variables
 without the prefix (`make_settings(DEFAULT_CLOUD="qiniu")`; None removes a variable).
 """
 
+import uuid
+
+import boto3
 import pytest
 
 from router.config import load_settings
@@ -32,9 +35,19 @@ class FakeClock:
         self.now += seconds
 
 
+@pytest.fixture(scope="session")
+def router_buckets(s3_server) -> tuple[str, str]:
+    """One (source, `<source>resized`) pair shared by router tests (tests use distinct keys)."""
+    client = boto3.client("s3", endpoint_url=s3_server.url, region_name="us-east-1")
+    source = f"router-{uuid.uuid4().hex[:12]}"
+    for name in (source, f"{source}resized"):
+        client.create_bucket(Bucket=name)
+    return source, f"{source}resized"
+
+
 @pytest.fixture
-def router_env(s3_server, buckets) -> dict[str, str]:
-    source, _ = buckets
+def router_env(s3_server, router_buckets) -> dict[str, str]:
+    source, _ = router_buckets
     return {
         "AWS_ENDPOINT_URL_S3": s3_server.url,
         "AWS_REGION": "us-east-1",

@@ -8,6 +8,7 @@ and by equality with botocore's own presigner at the same instant.
 import io
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import boto3
 import botocore.auth
 import pytest
 import requests
@@ -39,10 +40,11 @@ def router(make_router):
     return make_router(DOMESTIC_COUNTRIES="")
 
 
-@pytest.fixture
-def stored(s3, buckets):
+@pytest.fixture(scope="module")
+def stored(s3_server, router_buckets):
     """Every special key with an original in the bucket and its thumbnail in `<bucket>resized`."""
-    source, resized = buckets
+    s3 = boto3.client("s3", endpoint_url=s3_server.url, region_name="us-east-1")
+    source, resized = router_buckets
     objects = {}
     for index, key in enumerate(SPECIAL_KEYS):
         fmt = "PNG" if key.endswith(".png") else "JPEG"
@@ -69,9 +71,9 @@ def test_presigned_urls_fetch_the_original_and_the_thumbnail(router, stored, key
 
 
 @pytest.mark.parametrize("key", SPECIAL_KEYS)
-def test_keys_are_encoded_once_in_the_path(router, buckets, key):
+def test_keys_are_encoded_once_in_the_path(router, router_buckets, key):
     path = urlsplit(router.download_urls(key).download_url).path
-    assert unquote(path) == f"/{buckets[0]}/{key}"
+    assert unquote(path) == f"/{router_buckets[0]}/{key}"
 
 
 def test_urls_are_sigv4_never_sigv2(router):
@@ -103,14 +105,14 @@ def test_the_signing_time_matches_the_aws_documented_known_answer():
 
 
 @pytest.mark.parametrize("key", SPECIAL_KEYS)
-def test_our_urls_equal_botocores_own_presigner_at_the_same_instant(router, s3, buckets, monkeypatch, key):
+def test_our_urls_equal_botocores_own_presigner_at_the_same_instant(router, router_buckets, monkeypatch, key):
     signed_at = 1_800_000_000
     instant = botocore.auth.datetime.datetime.fromtimestamp(signed_at, botocore.auth.datetime.UTC)
     monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda *a, **k: instant.replace(tzinfo=None))
     disposition = content_disposition("naïve file.jpg")
     expected = router.storage("s3").client.generate_presigned_url("get_object", ExpiresIn=900, Params={
-        "Bucket": buckets[0], "Key": key, "ResponseContentDisposition": disposition})
-    ours = router.storage("s3").presign_get(buckets[0], key, 900, filename="naïve file.jpg", signed_at=signed_at)
+        "Bucket": router_buckets[0], "Key": key, "ResponseContentDisposition": disposition})
+    ours = router.storage("s3").presign_get(router_buckets[0], key, 900, filename="naïve file.jpg", signed_at=signed_at)
     assert ours == expected
 
 
@@ -174,10 +176,10 @@ def test_lazy_mode_asks_the_on_demand_hook_with_the_window_expiry(make_router):
     assert urls.thumbnail_url.endswith(f"?expires={urls.expires_at}")
 
 
-def test_head_reports_existing_and_missing_objects(router, stored, buckets):
+def test_head_reports_existing_and_missing_objects(router, stored, router_buckets):
     storage = router.storage("s3")
-    assert storage.head(buckets[1], thumbnail_key("photos/a+b.jpg"))["ContentLength"] > 0
-    assert storage.head(buckets[1], "photos/missing_50x50.jpg") is None
+    assert storage.head(router_buckets[1], thumbnail_key("photos/a+b.jpg"))["ContentLength"] > 0
+    assert storage.head(router_buckets[1], "photos/missing_50x50.jpg") is None
 
 
 def test_an_unreachable_s3_is_backend_unavailable_and_not_ready(router):
