@@ -179,7 +179,7 @@ def _feed(decoder, read, block: int, fmt: str) -> None:
         buffer += chunk
         consumed, err_code = decoder.decode(buffer)
         if consumed < 0:
-            if err_code < 0:
+            if err_code < 0 and not ended:  # after our EOI, libjpeg may still report the gap
                 raise DecodeError(f"corrupt {fmt} data (decoder error {err_code})")
             return
         buffer = buffer[consumed:]

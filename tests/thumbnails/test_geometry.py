@@ -1,0 +1,28 @@
+"""Box arithmetic: fit, cover and the transposed box of EXIF orientations 5-8."""
+
+import pytest
+
+from thumbnails.geometry import draft_box, plan, stored_box
+
+
+@pytest.mark.parametrize(("source", "box", "size"), [
+    ((400, 200), (50, 50), (50, 25)), ((200, 400), (50, 50), (25, 50)), ((30, 20), (50, 50), (30, 20)),
+    ((5000, 1), (50, 50), (50, 1)),
+])
+def test_fit_keeps_aspect_inside_the_box_and_never_enlarges(source, box, size):
+    assert plan(source, box, "fit").size == size
+
+
+def test_cover_cuts_the_centre_to_the_box_aspect():
+    result = plan((400, 200), (50, 50), "cover")
+    assert result.size == (50, 50) and result.region == (100.0, 0.0, 300.0, 200.0)
+
+
+@pytest.mark.parametrize(("orientation", "expected"), [(1, (100, 50)), (4, (100, 50)), (5, (50, 100)), (8, (50, 100))])
+def test_orientations_5_to_8_transpose_the_box(orientation, expected):
+    assert stored_box((100, 50), orientation) == expected
+
+
+def test_the_draft_box_is_the_whole_image_at_the_final_scale():
+    assert draft_box((4000, 3000), (100, 100), "fit") == (100, 75)
+    assert draft_box((4000, 3000), (100, 100), "cover") == (134, 100)
