@@ -27,13 +27,16 @@ def _utf8_length(value: str, field: str) -> int:
 
 
 def validate_key(key) -> str:
-    """An object key: non-empty text, at most 1024 UTF-8 bytes, no control characters."""
+    """An object key: non-empty text, at most 1024 UTF-8 bytes, no control characters or dot segments."""
     if not isinstance(key, str) or not key:
         raise BadRequest("key is missing or empty")
     if _utf8_length(key, "key") > MAX_KEY_BYTES:
         raise BadRequest(f"key is longer than {MAX_KEY_BYTES} UTF-8 bytes")
     if _CONTROL.search(key):
         raise BadRequest("key contains control characters")
+    if any(segment in (".", "..") for segment in key.split("/")):
+        # Browsers and HTTP clients rewrite dot segments, so such a URL would fetch another object.
+        raise BadRequest("key must not contain . or .. path segments")
     return key
 
 

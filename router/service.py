@@ -140,7 +140,8 @@ class Router:
         max_bytes = validate_max_bytes(max_bytes, self.settings.max_upload_bytes)
         url, fields = self.backends[chosen].upload_form(
             key, content_type=content_type, max_bytes=max_bytes, expires=UPLOAD_EXPIRES)
-        return UploadTarget(chosen, key, url, MappingProxyType(dict(fields)), int(self.clock()) + UPLOAD_EXPIRES,
+        # The SDKs sign uploads against the real clock (no window), so expires_at uses it too.
+        return UploadTarget(chosen, key, url, MappingProxyType(dict(fields)), int(time.time()) + UPLOAD_EXPIRES,
                             max_bytes, content_type or "image/*")
 
     def warm(self) -> None:

@@ -27,7 +27,7 @@ from ..urlcache import Window
 # Bounded network behaviour for every SDK call: short connects, bounded reads, few retries.
 CLIENT_CONFIG = Config(signature_version="s3v4", connect_timeout=2, read_timeout=5,
                        retries={"max_attempts": 3, "mode": "standard"})
-PROBE_CONFIG = Config(signature_version="s3v4", connect_timeout=1, read_timeout=2,
+PROBE_CONFIG = Config(signature_version="s3v4", connect_timeout=1, read_timeout=1,
                       retries={"max_attempts": 1, "mode": "standard"})
 _RFC5987_SAFE = "!#$&+-.^_`|~"
 
@@ -177,7 +177,7 @@ class S3Storage:
             raise BackendUnavailable(log_message=f"S3 HEAD {bucket}/{key} failed: {exc}") from exc
 
     def checks(self) -> dict[str, dict]:
-        """HEAD both buckets with a 1 s connect / 2 s read timeout and no retry."""
+        """HEAD both buckets with a 1 s connect / 1 s read timeout and no retry (fits /readyz's 2.5 s deadline)."""
         probe = self._client("probe", PROBE_CONFIG)
         return {name: _probe_bucket(probe, bucket)
                 for name, bucket in (("s3", self.bucket), ("s3_resized", self.resized_bucket))}

@@ -21,6 +21,9 @@ def router(make_router):
     ({"key": "a\x7fb.jpg"}, "key"),
     ({"key": "a\u0085b.jpg"}, "key"),                 # C1 control (NEL)
     ({"key": "\ud800.jpg"}, "key"),                   # lone surrogate: not UTF-8
+    ({"key": "a/../b.jpg"}, "key"),                   # clients rewrite dot segments
+    ({"key": "./a.jpg"}, "key"),
+    ({"key": ".."}, "key"),
     ({"key": "a.jpg", "cloud": "azure"}, "cloud"),
     ({"key": "a.jpg", "country": "CHN"}, "country"),
     ({"key": "a.jpg", "country": "C1"}, "country"),
@@ -71,6 +74,7 @@ def test_a_cloud_this_router_does_not_serve_is_refused(make_router):
 def test_limits_accept_their_edges():
     assert validate_key("k" * 1024) == "k" * 1024
     assert validate_key("照片/猫 #1?.jpg") == "照片/猫 #1?.jpg"
+    assert validate_key("a/.../b..jpg/.hidden") == "a/.../b..jpg/.hidden"
     assert [validate_expires(v) for v in (None, 60, 604_800, "120")] == [3600, 60, 604_800, 120]
 
 

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import io
 import json
+import time
 
 import pytest
 import requests
@@ -88,12 +89,12 @@ def test_the_qiniu_token_is_scoped_to_the_key_insert_only_and_limited(make_route
     assert target.to_dict()["fields"] == dict(target.fields)
 
 
-def test_the_qiniu_token_deadline_is_in_the_future(router):
-    import time
-
+def test_the_qiniu_token_deadline_is_in_the_future_and_reported(router):
     before = int(time.time())
-    policy, _ = qiniu_policy(router.upload_target("u/a.jpg", country="CN").fields["token"])
+    target = router.upload_target("u/a.jpg", country="CN")
+    policy, _ = qiniu_policy(target.fields["token"])
     assert before + 3600 <= policy["deadline"] <= int(time.time()) + 3600
+    assert abs(policy["deadline"] - target.expires_at) <= 1
 
 
 def test_an_exact_content_type_narrows_the_qiniu_mime_limit(router):
