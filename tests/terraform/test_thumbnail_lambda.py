@@ -107,3 +107,22 @@ def test_concurrency_is_reserved_and_bounded_by_default():
     function = resource(LAMBDA, "aws_lambda_function", "this")
     assert function["reserved_concurrent_executions"] == "${var.reserved_concurrency}"
     assert labelled(load_dir(LAMBDA), "variable")["reserved_concurrency"]["default"] > 0
+
+
+def test_thumbnail_lookup_is_an_opt_in_grant_on_the_resized_bucket_only():
+    document = typed(load_dir(LAMBDA), "data", "aws_iam_policy_document")["lambda"]
+    dynamic = one(document["dynamic"])["statement"]
+    assert dynamic["for_each"] == '${var.allow_thumbnail_lookup ? ["lookup"] : []}'
+    content = one(dynamic["content"])
+    assert content["actions"] == ["s3:GetObject", "s3:ListBucket"]
+    assert content["resources"] == ["arn:${local.partition}:s3:::${var.resized_bucket}",
+                                    "arn:${local.partition}:s3:::${var.resized_bucket}/*"]
+    assert labelled(load_dir(LAMBDA), "variable")["allow_thumbnail_lookup"]["default"] is False
+
+
+def test_only_the_on_demand_function_may_look_up_thumbnails():
+    for env in ENVIRONMENTS:
+        calls = labelled(load_dir(ENVIRONMENTS[env]), "module")
+        assert "allow_thumbnail_lookup" not in calls["thumbnailer"]
+        assert calls["on_demand"]["allow_thumbnail_lookup"] is True
+        assert calls["on_demand"]["handler"] == "on_demand.handler"

@@ -35,7 +35,7 @@ module "thumbnailer" {
 }
 
 # Optional: the same artifact behind the router's synchronous on-demand path (issue 5). It gets
-# the same least-privilege role of its own and no S3 trigger.
+# a least-privilege role of its own (plus thumbnail lookup) and no S3 trigger.
 module "on_demand" {
   source = "../../modules/thumbnail-lambda"
   count  = var.on_demand_enabled ? 1 : 0
@@ -50,6 +50,9 @@ module "on_demand" {
   resized_bucket       = module.buckets.resized_bucket
   settings             = var.thumbnail_settings
   log_retention_days   = var.log_retention_days
+
+  # It HEADs the thumbnail first, and must tell "missing" (404) from "forbidden" (403).
+  allow_thumbnail_lookup = true
 }
 
 module "notification" {

@@ -37,7 +37,8 @@ resource "aws_iam_role" "lambda" {
   tags               = var.tags
 }
 
-# Exactly what the handler does, nothing more: read originals, write thumbnails, log, dead-letter.
+# Exactly what the handler does, nothing more: read originals, write thumbnails, log, dead-letter
+# (and, for the on-demand entry only, look up existing thumbnails).
 data "aws_iam_policy_document" "lambda" {
   statement {
     sid       = "ReadOriginals"
@@ -61,6 +62,15 @@ data "aws_iam_policy_document" "lambda" {
     sid       = "DeadLetter"
     actions   = ["sqs:SendMessage"]
     resources = [aws_sqs_queue.dead_letter.arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.allow_thumbnail_lookup ? ["lookup"] : []
+    content {
+      sid       = "LookUpThumbnails"
+      actions   = ["s3:GetObject", "s3:ListBucket"]
+      resources = ["arn:${local.partition}:s3:::${var.resized_bucket}", "arn:${local.partition}:s3:::${var.resized_bucket}/*"]
+    }
   }
 }
 

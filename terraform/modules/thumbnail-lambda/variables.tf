@@ -95,6 +95,12 @@ variable "resized_bucket" {
   }
 }
 
+variable "allow_thumbnail_lookup" {
+  description = "Also let the function check for an existing thumbnail: s3:GetObject on the resized objects and s3:ListBucket on the resized bucket (without it S3 answers 403, not 404, for a missing key). The on-demand entry needs it; the S3-triggered one does not."
+  type        = bool
+  default     = false
+}
+
 variable "settings" {
   description = "Thumbnail settings passed to the function as environment variables (see lambda/thumbnails/aws/settings.py)."
   type = object({
