@@ -57,11 +57,11 @@ def deploy(args: argparse.Namespace) -> int:
     env = find_environment(args.env, Path(args.environments_dir))
     require_backend_config(env)
     binary = require_terraform()
-    variables = {} if args.action == "output" else artifact_variables(args, env)
     tf = Terraform(working_dir=str(env.path), terraform_bin_path=binary.path)
-    init(tf)
+    init(tf)  # first: a missing backend or credentials fails before minutes of building
     if args.action == "output":
         return show_outputs(tf, args)
+    variables = artifact_variables(args, env)
     plan_options = {"var": [f"{name}={value}" for name, value in variables.items()],
                     "var_file": [str(Path(path).resolve()) for path in args.var_file] or None}
     if args.action == "plan":

@@ -26,6 +26,8 @@ with open(os.environ["FAKE_TF_RECORD"], "a") as record:
     record.write(json.dumps(args) + "\\n")
 if args[:1] == ["version"]:
     print(os.environ.get("FAKE_TF_VERSION_OUT", '{{"terraform_version": "1.9.8"}}'))
+elif args[:1] == ["init"]:
+    sys.exit(int(os.environ.get("FAKE_TF_INIT_EXIT", "0")))
 elif args[:1] == ["plan"]:
     sys.exit(int(os.environ.get("FAKE_TF_PLAN_EXIT", "2")))
 elif args[:1] == ["output"]:
@@ -141,6 +143,14 @@ def test_init_gets_the_backend_config_and_no_stray_var_file(deploy, environments
     init = next(argv for argv in recorded() if argv[0] == "init")
     assert "-backend-config=backend.hcl" in init and "-input=false" in init and "-reconfigure" in init
     assert not any(arg.startswith("-var") for arg in init)
+
+
+def test_a_failing_init_stops_before_building_anything(deploy, environments, recorder, tmp_path):
+    environ, recorded = recorder
+    done = deploy("test", "plan", "--dist", str(tmp_path / "built"), env={**environ, "FAKE_TF_INIT_EXIT": "1"})
+    assert done.returncode == 1 and "terraform init failed" in done.stderr
+    assert commands(recorded()) == ["version", "init"]
+    assert not (tmp_path / "built").exists()
 
 
 def test_plan_passes_the_absolute_artifact_path_and_never_prompts(deploy, environments, recorder, artifact_zip):
