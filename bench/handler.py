@@ -1,0 +1,152 @@
+"""Lambda handler benchmark: end-to-end images/second against a local S3 server, and cold import time.
+
+(1) Every mate-backgrounds photo (or generated photos if the package is missing) is uploaded to
+moto's S3 server running in its own process; the handler then processes one S3 event per
+image (GET, make_thumbnail, PUT), sequentially like one Lambda instance. Reported per size
+configuration, next to make_thumbnail alone on the same bytes (the S3 round-trip overhead).
+(2) Cold import: fresh `python -c "import create_thumbnail"` processes against `python -c pass`
+and `python -c "import boto3"`. Writes bench/results/handler.md.
+"""
+
+import io
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote_plus
+
+ROOT = Path(__file__).resolve().parent.parent
+LAMBDA_DIR = ROOT / "lambda"
+REPORT = ROOT / "bench" / "results" / "handler.md"
+MATE = Path("/usr/share/backgrounds/mate")
+ROUNDS, IMPORT_RUNS = 2, 15
+CONFIGS = [("50x50",), ("1440x1440",)]
+ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
+       "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def corpus() -> dict[str, bytes]:
+    """The mate-backgrounds photos, else 12 generated 2400x1600 JPEG/PNG photos."""
+    files = sorted(p for p in MATE.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+    if files:
+        return {f"mate/{p.parent.name}/{p.name}": p.read_bytes() for p in files}
+    from PIL import Image, ImageDraw
+    photos = {}
+    for i in range(12):
+        image = Image.radial_gradient("L").resize((2400, 1600)).convert("RGB")
+        ImageDraw.Draw(image).ellipse((200 * i % 1600, 300, 800 + 100 * i, 1300), fill=(20 * i, 120, 200))
+        out = io.BytesIO()
+        image.save(out, "JPEG" if i % 2 else "PNG", quality=90)
+        photos[f"generated/photo {i}.{'jpg' if i % 2 else 'png'}"] = out.getvalue()
+    return photos
+
+
+def start_s3_server() -> tuple[subprocess.Popen, str]:
+    from tests.support.servers import free_port, wait_for_port
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port, timeout=30)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def event_for(bucket: str, key: str, size: int) -> dict:
+    return {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "awsRegion": "us-east-1",
+                         "s3": {"bucket": {"name": bucket}, "object": {"key": quote_plus(key, safe="/"), "size": size}}}]}
+
+
+def time_handler(module, photos: dict[str, bytes], sizes: tuple[str, ...]) -> float:
+    """Best of ROUNDS: seconds for the handler to process every photo once."""
+    from thumbnails.aws.settings import LambdaSettings
+
+    module.SETTINGS = LambdaSettings(sizes=sizes)
+    totals = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        for key, data in photos.items():
+            answer = module.handler(event_for("bench", key, len(data)), None)
+            assert answer.get("created") == 1, (key, answer)
+        totals.append(time.perf_counter() - started)
+    return min(totals)
+
+
+def time_core(photos: dict[str, bytes], sizes: tuple[str, ...]) -> float:
+    """Best of ROUNDS: seconds for make_thumbnail alone over the same bytes and sizes."""
+    from thumbnails import make_thumbnail
+
+    totals = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        for data in photos.values():
+            for size in sizes:
+                make_thumbnail(data, size)
+        totals.append(time.perf_counter() - started)
+    return min(totals)
+
+
+def cold_import(code: str) -> float:
+    """Median wall seconds of fresh interpreters running `code` with lambda/ on the path."""
+    env = {**os.environ, "PYTHONPATH": str(LAMBDA_DIR)}
+    times = []
+    for _ in range(IMPORT_RUNS):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], env=env, check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    photos = corpus()
+    megabytes = sum(map(len, photos.values())) / 1e6
+    server, endpoint = start_s3_server()
+    try:
+        os.environ.update(ENV, AWS_ENDPOINT_URL_S3=endpoint)
+        sys.path.insert(0, str(LAMBDA_DIR))
+        import create_thumbnail
+        from thumbnails.aws.client import default_s3_client
+
+        s3 = default_s3_client()
+        for bucket in ("bench", "benchresized"):
+            s3.create_bucket(Bucket=bucket)
+        for key, data in photos.items():
+            s3.put_object(Bucket="bench", Key=key, Body=data)
+        rows = []
+        for sizes in CONFIGS:
+            handler_s, core_s = time_handler(create_thumbnail, photos, sizes), time_core(photos, sizes)
+            rows.append((",".join(sizes), handler_s, core_s))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    imports = {name: cold_import(code) for name, code in
+               [("pass", "pass"), ("boto3", "import boto3"), ("handler", "import create_thumbnail")]}
+    write_report(len(photos), megabytes, rows, imports)
+
+
+def write_report(count: int, megabytes: float, rows, imports: dict[str, float]) -> None:
+    source = "mate-backgrounds photos" if MATE.exists() else "generated photos"
+    lines = ["## handler\n",
+             f"Lambda handler end to end against moto's S3 server (separate process, loopback): {count} {source}, "
+             f"{megabytes:.1f} MB, one S3 event per image, sequential (one Lambda instance). Best of {ROUNDS} rounds.\n",
+             "| THUMBNAIL_SIZES | images/s | ms/image | make_thumbnail alone, ms/image | handler / core time |",
+             "|---|---:|---:|---:|---:|"]
+    for sizes, handler_s, core_s in rows:
+        lines.append(f"| {sizes} | {count / handler_s:.1f} | {1000 * handler_s / count:.1f} | "
+                     f"{1000 * core_s / count:.1f} | {handler_s / core_s:.2f}x |")
+    base = imports["pass"]
+    lines += ["", f"Cold import (median of {IMPORT_RUNS} fresh interpreters, wall time including interpreter start):\n",
+              "| command | ms | vs `python -c pass` | vs `import boto3` |", "|---|---:|---:|---:|"]
+    for name, code in [("pass", "python -c pass"), ("boto3", "python -c 'import boto3'"),
+                       ("handler", "python -c 'import create_thumbnail'")]:
+        lines.append(f"| `{code}` | {1000 * imports[name]:.0f} | {imports[name] / base:.2f}x | "
+                     f"{imports[name] / imports['boto3']:.2f}x |")
+    lines.append("\nThe S3 client is created lazily on the first event, so it is not part of the import time.\n")
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
