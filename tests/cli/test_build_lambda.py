@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from router.cli import artifact, build_lambda
+from router.cli import artifact
 from router.cli.artifact import ArtifactError, Size, check_limits
 from router.cli.build_lambda import REPO, ensure_artifact
 from tests.cli.conftest import local_request, run_cli

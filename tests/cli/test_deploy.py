@@ -162,6 +162,15 @@ def test_plan_passes_the_absolute_artifact_path_and_never_prompts(deploy, enviro
     assert {"-var=lambda_python=3.12", "-var=lambda_architecture=x86_64", "-input=false"} <= set(plan)
 
 
+def test_extra_var_files_reach_plan_as_absolute_paths(deploy, environments, recorder, artifact_zip, tmp_path,
+                                                      monkeypatch):
+    environ, recorded = recorder
+    (tmp_path / "extra.tfvars").write_text('reserved_concurrency = 1\n')
+    monkeypatch.chdir(tmp_path)  # Terraform runs in the environment's directory, not here
+    assert deploy("test", "plan", "--var-file", "extra.tfvars", "--zip", str(artifact_zip), env=environ).returncode == 0
+    assert f"-var-file={tmp_path / 'extra.tfvars'}" in recorded()[-1]
+
+
 def test_apply_with_auto_approve_applies_the_saved_plan(deploy, environments, recorder, artifact_zip):
     environ, recorded = recorder
     done = deploy("test", "apply", "--auto-approve", "--zip", str(artifact_zip), env=environ)
