@@ -11,7 +11,7 @@ from botocore.stub import ANY, Stubber
 
 from tests.lambda_handler.helpers import image_bytes, s3_event, s3_record, sqs_message
 from thumbnails.aws.batch import BatchRetryError
-from thumbnails.aws.job import TransientError, process_object
+from thumbnails.aws.job import ObjectTooLargeError, TransientError, process_object, read_capped
 from thumbnails.aws.events import ObjectRecord
 from thumbnails.aws.settings import LambdaSettings
 
@@ -103,3 +103,11 @@ def test_an_unreachable_endpoint_is_a_transient_error():
                               config=Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 1}))
         with pytest.raises(TransientError, match="EndpointConnectionError"):
             process_object(client, ObjectRecord("demo", "a.jpg", 100), LambdaSettings())
+
+
+def test_reading_a_body_stops_one_byte_past_the_cap():
+    body = io.BytesIO(b"x" * 5000)
+    with pytest.raises(ObjectTooLargeError):
+        read_capped(body, 1000)
+    assert body.tell() == 1001
+    assert read_capped(io.BytesIO(b"y" * 1000), 1000) == b"y" * 1000
