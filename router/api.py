@@ -6,7 +6,7 @@ service's security layer, which raises BadRequest naming the problem.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from flask import Blueprint, current_app, g, jsonify, request
 
@@ -50,8 +50,8 @@ def parse(cls, data: Mapping):
     """Build `cls` from a query string or JSON object; raises BadRequest for unknown fields or wrong types."""
     if not isinstance(data, Mapping):
         raise BadRequest("each item must be a JSON object")
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(data) - names)
+    names = cls.__dataclass_fields__  # a dict lookup per field; dataclasses.fields() is slower on the hot path
+    unknown = sorted(name for name in data if name not in names)
     if unknown:
         raise BadRequest(f"unknown field {unknown[0]!r}; expected one of {', '.join(sorted(names))}")
     return cls(**{name: _value(name, data[name]) for name in data})
@@ -83,7 +83,9 @@ def download(query: DownloadQuery, ip: str | None, header_country: str | None) -
     urls = router.download_urls(query.key, cloud=query.cloud, country=query.country or header_country,
                                 client_ip=ip, filetype=query.filetype, filename=query.filename,
                                 expires=query.expires)
-    return urls.to_dict()
+    # Built by hand: dataclasses.asdict deep-copies every value and was a third of a batch's time.
+    return {"cloud": urls.cloud, "download_url": urls.download_url, "thumbnail_url": urls.thumbnail_url,
+            "expires_at": urls.expires_at}
 
 
 @bp.get("/download-urls")

@@ -17,6 +17,7 @@ from prometheus_client import multiprocess
 
 EXTENSION = "thumbrouter.metrics"
 # Latency buckets sized for a signing service: most answers take well under 10 ms.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
 bp = Blueprint("metrics", __name__)
@@ -35,13 +36,19 @@ class Metrics:
                                  ["result"], registry=registry)
         self.signing_errors = Counter("thumbrouter_signing_errors", "Failures while signing URLs or upload targets.",
                                       ["code"], registry=registry)
+        self._children: dict[tuple, tuple] = {}  # labels() validates and locks on every call; reuse children
         self._cache_seen = (0, 0)
         self._cache_lock = threading.Lock()
 
     def observe(self, route: str, method: str, status: int, cloud: str, seconds: float) -> None:
         """Count one answered request and its latency."""
-        self.requests.labels(route, method, str(status), cloud).inc()
-        self.latency.labels(route).observe(seconds)
+        key = (route, method, status, cloud)
+        children = self._children.get(key)
+        if children is None:  # label values are bounded (URL rules, methods, statuses, clouds)
+            children = self._children.setdefault(
+                key, (self.requests.labels(route, method, str(status), cloud), self.latency.labels(route)))
+        children[0].inc()
+        children[1].observe(seconds)
 
     def sync_url_cache(self, hits: int, misses: int) -> None:
         """Add the cache's hits and misses since the last call (the cache keeps plain ints, cheap to read)."""
@@ -80,7 +87,8 @@ def _record(response: Response) -> Response:
         route = request.url_rule.rule if request.url_rule is not None else "unmatched"
         cloud = g.get("cloud")
         metrics = get_metrics()
-        metrics.observe(route, request.method, response.status_code, cloud or "none", time.perf_counter() - started)
+        method = request.method if request.method in METHODS else "other"  # clients may send any token
+        metrics.observe(route, method, response.status_code, cloud or "none", time.perf_counter() - started)
         if cloud is not None:  # an API request: it may have used the URL cache
             cache = current_app.extensions["thumbrouter"].cache
             metrics.sync_url_cache(cache.hits, cache.misses)
