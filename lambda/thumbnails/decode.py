@@ -13,6 +13,7 @@ from PIL import GifImagePlugin, Image, ImageFile, JpegImagePlugin, PngImagePlugi
 from PIL import WebPImagePlugin
 
 
+from . import jpeg_scans
 from .errors import DecodeError, EmptyImageError, ImageTooLargeError, NotAnImageError, UnsupportedFormatError
 from .formats import PILLOW_FORMATS
 
@@ -115,6 +116,12 @@ def load(data: bytes, image: Image.Image, draft_box: tuple[int, int] | None) -> 
     Returns (image, degraded): degraded is True when the data ended early and only what
     decoded is kept. Raises DecodeError when the pixel data is corrupt.
     """
+    slim = _eighth_scale_stream(data, image, draft_box)
+    if slim is not None:
+        try:
+            return _load_complete(slim, draft_box), False
+        except (*_TRUNCATION_ERRORS, OSError):
+            pass  # the original bytes decide what is wrong
     _apply_draft(image, draft_box)
     try:
         image.load()
@@ -126,6 +133,22 @@ def load(data: bytes, image: Image.Image, draft_box: tuple[int, int] | None) -> 
     _apply_draft(retry, draft_box)
     _load_partial(retry)
     return retry, True
+
+
+def _eighth_scale_stream(data: bytes, image: Image.Image, draft_box) -> bytes | None:
+    """For a progressive JPEG decoded at 1/8 scale: the same picture without its detail scans."""
+    if image.format != "JPEG" or not draft_box:
+        return None
+    if min(image.size[0] // draft_box[0], image.size[1] // draft_box[1]) < 8:
+        return None
+    return jpeg_scans.dc_scans_only(data)
+
+
+def _load_complete(data: bytes, draft_box: tuple[int, int]) -> Image.Image:
+    image = Image.open(io.BytesIO(data), formats=("JPEG",))
+    _apply_draft(image, draft_box)
+    image.load()
+    return image
 
 
 def _apply_draft(image: Image.Image, draft_box: tuple[int, int] | None) -> None:
