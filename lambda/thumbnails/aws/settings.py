@@ -100,7 +100,7 @@ def _integer(name: str, value: str | None, default: int, low: int, high: int) ->
     if value is None:
         return default
     try:
-        number = int(value.replace("_", ""))
+        number = int(value)
     except ValueError:
         raise SettingsError(f"{name} must be an integer, got {value!r}") from None
     if not low <= number <= high:
