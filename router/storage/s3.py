@@ -113,9 +113,10 @@ class S3Storage:
         path = quote(key, safe="/~")
         if self.endpoint_url:
             return f"{self.endpoint_url}/{bucket}/{path}"
+        domain = "amazonaws.com.cn" if self.region.startswith("cn-") else "amazonaws.com"
         if "." in bucket:
-            return f"https://s3.{self.region}.amazonaws.com/{bucket}/{path}"
-        return f"https://{bucket}.s3.{self.region}.amazonaws.com/{path}"
+            return f"https://s3.{self.region}.{domain}/{bucket}/{path}"
+        return f"https://{bucket}.s3.{self.region}.{domain}/{path}"
 
     def presign_get(self, bucket: str, key: str, expires: int = 3600, *,
                     filename: str | None = None, signed_at: int | None = None) -> str:

@@ -6,6 +6,8 @@ import hmac
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 import qiniu.auth
 from qiniu import Auth
 
@@ -124,3 +126,15 @@ def test_files_without_thumbnails_get_none(router):
 
 def test_the_secret_key_is_in_no_repr(router):
     assert "MY_SECRET_KEY" not in repr(router.storage("qiniu")) + repr(router.settings)
+
+
+KEY_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\x85"), min_size=1, max_size=60)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=KEY_TEXT.filter(lambda k: "." not in k.split("/") and ".." not in k.split("/")))
+def test_any_key_round_trips_through_the_url_path(router, key):
+    urls = router.download_urls(key, cloud="qiniu")
+    assert unquote(urlsplit(urls.download_url).path) == f"/{key}"
+    signed, token = split_token(urls.download_url)
+    assert token == hmac_token(signed)

@@ -6,11 +6,14 @@ and by equality with botocore's own presigner at the same instant.
 """
 
 import io
+from unittest import mock
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import boto3
 import botocore.auth
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 import requests
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -124,6 +127,15 @@ def test_urls_are_virtual_hosted_in_the_buckets_region_without_a_custom_endpoint
     assert "%2Feu-west-1%2Fs3%2Faws4_request" in parts.query
 
 
+@pytest.mark.parametrize("bucket, region, host, path", [
+    ("photos.example", "us-west-2", "s3.us-west-2.amazonaws.com", "/photos.example/a.jpg"),  # dotted: path style
+    ("photos", "cn-north-1", "photos.s3.cn-north-1.amazonaws.com.cn", "/a.jpg"),
+])
+def test_dotted_buckets_and_china_regions_get_working_hosts(bucket, region, host, path):
+    parts = urlsplit(S3Storage(bucket, region=region).presign_get(bucket, "a.jpg", 600))
+    assert (parts.netloc, parts.path) == (host, path)
+
+
 def test_the_same_request_in_one_window_gets_the_same_url_and_a_new_one_after(make_router):
     clock = FakeClock(1_800_000_000)
     router = make_router(clock=clock, DOMESTIC_COUNTRIES="")
@@ -197,3 +209,22 @@ def test_readiness_checks_both_buckets_and_geoip(router):
 
 def test_the_storage_repr_holds_no_credentials(router):
     assert "testing" not in repr(router.storage("s3"))
+
+
+KEY_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\x85"), min_size=1, max_size=60)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=KEY_TEXT.filter(lambda k: "." not in k.split("/") and ".." not in k.split("/")),
+       name=st.one_of(st.none(), KEY_TEXT))
+def test_any_key_and_file_name_sign_exactly_as_botocore_does(router, router_buckets, key, name):
+    storage, signed_at = router.storage("s3"), 1_800_000_000
+    instant = botocore.auth.datetime.datetime.fromtimestamp(signed_at, botocore.auth.datetime.UTC).replace(tzinfo=None)
+    params = {"Bucket": router_buckets[0], "Key": key}
+    if name:
+        params["ResponseContentDisposition"] = content_disposition(name)
+    with mock.patch.object(botocore.auth, "get_current_datetime", lambda *a, **k: instant):
+        expected = storage.client.generate_presigned_url("get_object", ExpiresIn=600, Params=params)
+    ours = storage.presign_get(router_buckets[0], key, 600, filename=name, signed_at=signed_at)
+    assert ours == expected
+    assert unquote(urlsplit(ours).path) == f"/{router_buckets[0]}/{key}"

@@ -2,6 +2,9 @@
 
 import threading
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from router.urlcache import MAX_SIGNED_LIFETIME, UrlCache, window_for, window_length
 
 from .conftest import FakeClock
@@ -95,3 +98,10 @@ def test_concurrent_callers_get_one_url_and_the_bound_holds():
     for thread in threads:
         thread.join()
     assert len(set(results)) == 1 and len(cache) <= 50
+
+
+@given(lifetime=st.integers(60, MAX_SIGNED_LIFETIME), now=st.integers(1_000_000_000, 4_000_000_000))
+def test_any_window_covers_the_lifetime_from_any_instant_in_it(lifetime, now):
+    window = window_for(lifetime, now)
+    assert window.signed_at <= now < window.signed_at + max(window_length(lifetime), 1)
+    assert window.expires_at - now >= lifetime and window.lifetime <= MAX_SIGNED_LIFETIME
