@@ -63,7 +63,10 @@ class QiniuStorage:
 
     def download_urls(self, key: str, *, thumbnail: bool, filename: str | None,
                       window: Window) -> tuple[str, str | None]:
-        """Signed (private) or plain (public) URLs; `attname` makes the download save as `filename`."""
+        """Signed (private) or plain (public) URLs; `attname` makes the download save as `filename`.
+
+        The thumbnail never carries `attname`: it is shown inline, and the user's name is the original's.
+        """
         url = object_url(self.base_url, key)
         download = with_param(url, "attname", quote(filename, safe="")) if filename else url
         thumb = self._finish(styled_url(url, self.style), window) if thumbnail else None

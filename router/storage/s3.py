@@ -141,7 +141,7 @@ class S3Storage:
 
     def download_urls(self, key: str, *, thumbnail: bool, filename: str | None,
                       window: Window) -> tuple[str, str | None]:
-        """Presigned original (with Content-Disposition when `filename`) and thumbnail URLs."""
+        """Presigned original (with Content-Disposition when `filename`) and thumbnail (shown inline) URLs."""
         download = self.presign_get(self.bucket, key, window.lifetime, filename=filename,
                                     signed_at=window.signed_at)
         return download, self.thumbnail_url(key, window) if thumbnail else None
