@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bucket", required=True, help="bucket holding the originals")
     parser.add_argument("--prefix", default="", help="only keys starting with this")
     parser.add_argument("--dry-run", action="store_true", help="count what is missing; write nothing")
-    parser.add_argument("--workers", type=int, default=4, choices=range(1, 65), metavar="N", help="threads (1-64)")
+    parser.add_argument("--workers", type=_workers, default=4, metavar="N", help="threads, 1-64 (default 4)")
     parser.add_argument("--start-after", metavar="KEY", help="resume after this key (as printed by a previous run)")
     parser.add_argument("--dest", metavar="BUCKET", help="thumbnail bucket (default THN_BUCKET or <bucket>resized)")
     parser.add_argument("--sizes", help="comma list like 50x50,200x200 (default THUMBNAIL_SIZES or 50x50)")
@@ -184,6 +184,12 @@ def run(args: argparse.Namespace) -> int:
     if job.position.key:
         print(f"resume with: --start-after {shlex.quote(job.position.key)}")
     return code or (1 if job.counts["failed"] else 0)
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"must be an integer from 1 to 64, got {text!r}")
+    return int(text)
 
 
 def _settings(args: argparse.Namespace) -> LambdaSettings:

@@ -14,6 +14,7 @@ import os
 import shlex
 import socket
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,8 @@ from PIL import Image, ImageDraw
 
 from thumbnails import thumbnail_key
 from thumbnails.aws.settings import LambdaSettings
+
+from . import dev_router
 
 LOOPBACK = "127.0.0.1"
 LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
@@ -39,6 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bucket", default="demo", help="source bucket (thumbnails go to <bucket>resized)")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between event polls")
     parser.add_argument("--once", action="store_true", help="exit after seeding and thumbnailing the samples")
+    dev_router.add_arguments(parser)
 
 
 @dataclass
@@ -122,10 +126,14 @@ class EventPump:
                     delivered.append(obj["Key"])
         return delivered
 
-    def run_forever(self, interval: float) -> None:
-        while True:
-            time.sleep(interval)
-            self.poll()
+    def run_forever(self, interval: float, stop: threading.Event | None = None) -> None:
+        """Poll every `interval` seconds until `stop` is set (run it in a thread to serve alongside)."""
+        stop = stop or threading.Event()
+        while not stop.wait(interval):
+            try:
+                self.poll()
+            except Exception as exc:  # noqa: BLE001 -- a failed poll (server restarting) is retried next tick
+                print(f"polling s3://{self.bucket} failed: {exc}", file=sys.stderr)
 
     def _deliver(self, obj: dict) -> None:
         try:
@@ -181,20 +189,38 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("thumbnails").addHandler(logging.StreamHandler(sys.stderr))
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     local = start_local_s3(args.port)
+    router = None
     try:
         s3 = local.client()
         keys = seed_demo(s3, args.bucket)
         pump = EventPump(s3, args.bucket, load_handler())
         pump.poll()
         report(s3, local, args.bucket, keys)
+        if not args.no_router:
+            router = dev_router.start_router(args.bucket, args.router_host, args.router_port)
+            dev_router.report(router, _example_key(s3, args.bucket, keys))
         if not args.once:
             print(f"watching s3://{args.bucket} for new objects every {args.interval}s; Ctrl-C to stop", flush=True)
             pump.run_forever(args.interval)
     except KeyboardInterrupt:
         pass
     finally:
+        if router is not None:
+            router.stop()
         local.stop()
     return 0
+
+
+def _example_key(s3, bucket: str, keys: list[str]) -> str | None:
+    """A sample whose thumbnail exists, to show both URLs working."""
+    dest = LambdaSettings.from_env(os.environ).destination(bucket)
+    for key in keys:
+        try:
+            s3.head_object(Bucket=dest, Key=thumbnail_key(key))
+            return key
+        except Exception:  # noqa: BLE001 -- no thumbnail for this one (skipped or failed): try the next
+            continue
+    return None
 
 
 def _encode(image: Image.Image, fmt: str, **options) -> bytes:
