@@ -14,6 +14,7 @@ SKIP_LINE = re.compile(r"^\s*-\s*(CKV2?_AWS_\d+)\s*#\s*(.*)$")
 
 needs_checkov = pytest.mark.skipif(
     not CHECKOV.exists(), reason="checkov lives in .venv-checkov; `make test` (or `make checkov`) creates it")
+pytestmark = pytest.mark.slow
 
 
 def checkov(directory) -> subprocess.CompletedProcess:

@@ -1,5 +1,5 @@
 environment   = "prod"
-region        = "us-east-1"
+region        = "us-east-1" # where the seed's buckets live: `aws s3api get-bucket-location`
 source_bucket = "demo"
 function_name = "CreateThumbnail"
 
