@@ -51,7 +51,10 @@ class Size:
 
 def is_shipped(relative: Path) -> bool:
     """True for files that belong in the zip (no caches, bytecode or tests)."""
-    if any(part in EXCLUDED_DIRS or part.startswith("test_") for part in relative.parts):
+    if any(part in EXCLUDED_DIRS or part.startswith("test_") or part.endswith(".egg-info")
+           for part in relative.parts):
+        return False
+    if relative.name in {"conftest.py", ".DS_Store"}:
         return False
     return relative.suffix not in EXCLUDED_SUFFIXES
 
