@@ -14,7 +14,6 @@ SKIP_LINE = re.compile(r"^\s*-\s*(CKV2?_AWS_\d+)\s*#\s*(.*)$")
 
 needs_checkov = pytest.mark.skipif(
     not CHECKOV.exists(), reason="checkov lives in .venv-checkov; `make test` (or `make checkov`) creates it")
-pytestmark = pytest.mark.slow
 
 
 def checkov(directory) -> subprocess.CompletedProcess:
@@ -46,6 +45,7 @@ def test_checkov_scan_is_configured_offline():
     assert re.search(r"^skip-download: true$", CONFIG.read_text(), re.M)
 
 
+@pytest.mark.slow
 @needs_checkov
 def test_checkov_passes_over_terraform():
     run = checkov(TERRAFORM_DIR)
@@ -54,6 +54,7 @@ def test_checkov_passes_over_terraform():
     assert int(re.search(r"Passed checks: (\d+)", run.stdout).group(1)) > 50
 
 
+@pytest.mark.slow
 @needs_checkov
 def test_checkov_fails_a_public_bucket(tmp_path):
     (tmp_path / "main.tf").write_text(
