@@ -188,6 +188,14 @@ def test_lazy_mode_asks_the_on_demand_hook_with_the_window_expiry(make_router):
     assert urls.thumbnail_url.endswith(f"?expires={urls.expires_at}")
 
 
+def test_lazy_mode_without_a_hook_uses_the_on_demand_signer(make_router):
+    router = make_router(DOMESTIC_COUNTRIES="", S3_THUMBNAIL_MODE="lazy", URL_SIGNING_KEYS="k" * 32,
+                         PUBLIC_BASE_URL="https://router.example.com")
+    urls = router.download_urls("photos/a b.jpg")
+    assert urls.thumbnail_url.startswith("https://router.example.com/thumb/thumb50/photos/a%20b.jpg?")
+    assert f"expires={urls.expires_at}" in urls.thumbnail_url and "X-Amz-" in urls.download_url
+
+
 def test_head_reports_existing_and_missing_objects(router, stored, router_buckets):
     storage = router.storage("s3")
     assert storage.head(router_buckets[1], thumbnail_key("photos/a+b.jpg"))["ContentLength"] > 0
