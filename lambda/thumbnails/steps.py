@@ -39,8 +39,9 @@ def normalize_mode(image: Image.Image, job: Job) -> Image.Image:
     if image.mode.startswith("I"):
         # 16/32-bit grey: scale 0..65535 to 0..255 (a plain convert would clip everything to white)
         return image.point(lambda value: value / 257).convert("L")
-    if image.mode in ("P", "PA", "1") or image.mode not in _RESAMPLABLE:
-        has_alpha = "transparency" in image.info or image.mode in ("PA", "RGBa", "La")
+    colour_key = "transparency" in image.info  # palette or RGB/L tRNS: becomes a real alpha band
+    if colour_key or image.mode in ("P", "PA", "1") or image.mode not in _RESAMPLABLE:
+        has_alpha = colour_key or image.mode in ("PA", "RGBa", "La")
         image = image.convert("RGBA" if has_alpha else ("L" if image.mode == "1" else "RGB"))
     return image
 

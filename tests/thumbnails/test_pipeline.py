@@ -77,6 +77,14 @@ def test_palette_png_transparency_survives():
     assert close(image.getpixel((45, 10)), (*images.GREEN, 255))
 
 
+def test_an_rgb_png_colour_key_becomes_real_transparency():
+    picture = images.Image.new("RGB", (100, 50), images.WHITE)
+    picture.paste(images.BLUE, (50, 0, 100, 50))
+    image = decoded(make_thumbnail(images.encode(picture, "PNG", transparency=images.WHITE), (50, 50)))
+    assert image.mode == "RGBA" and image.getpixel((5, 10))[3] == 0
+    assert close(image.getpixel((45, 10)), (*images.BLUE, 255))
+
+
 def test_animated_gif_gives_its_first_frame_as_a_still_gif():
     result = make_thumbnail(images.animated_gif(), (30, 30))
     image = decoded(result)
