@@ -104,8 +104,8 @@ class Router:
             return chosen
         if country is None and client_ip:
             country = self.geoip.country(client_ip)
-        if country in self.settings.domestic_countries:
-            return "qiniu"
+        if country in self.settings.domestic_countries and "qiniu" in self.backends:
+            return "qiniu"  # load_settings refuses domestic routing without Qiniu; hand-made Settings may not
         return self.settings.default_cloud
 
     def download_urls(self, key: str, *, cloud: str | None = None, country: str | None = None,

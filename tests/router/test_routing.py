@@ -2,7 +2,7 @@
 
 import pytest
 
-from router import get_download_urls, get_upload_target
+from router import Router, Settings, get_download_urls, get_upload_target
 from router.errors import BadRequest
 from router.service import reset_default_router
 
@@ -82,3 +82,8 @@ def test_results_serialise_to_json_dicts(router):
     assert urls.to_dict() == {"cloud": "qiniu", "download_url": urls.download_url,
                               "thumbnail_url": urls.thumbnail_url, "expires_at": urls.expires_at}
     assert isinstance(urls.expires_at, int)
+
+
+def test_hand_made_settings_without_qiniu_never_route_to_it():
+    router = Router.from_settings(Settings(s3_bucket="photos"))  # domestic CN by default, no Qiniu
+    assert router.choose_cloud(country="CN") == "s3"
