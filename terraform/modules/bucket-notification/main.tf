@@ -3,7 +3,8 @@
 data "aws_caller_identity" "current" {}
 
 resource "aws_lambda_permission" "allow_s3" {
-  statement_id  = "AllowS3Invoke-${var.bucket}"
+  # Statement ids allow letters, digits, - and _ only; bucket names may contain dots.
+  statement_id  = "AllowS3Invoke-${replace(var.bucket, ".", "_")}"
   action        = "lambda:InvokeFunction"
   function_name = var.function_arn
   principal     = "s3.amazonaws.com"
