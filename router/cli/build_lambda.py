@@ -31,7 +31,7 @@ class BuildRequest:
     out_dir: Path = REPO / "dist"
     lambda_dir: Path = REPO / "lambda"
     requirements: Path = REPO / "requirements.txt"
-    cache_dir: Path | None = None  # downloaded wheels; default <out_dir>/.cache/wheels
+    cache_dir: Path = REPO / "dist" / ".cache" / "wheels"  # downloaded wheels, shared by every out_dir
 
     @property
     def zip_path(self) -> Path:
@@ -74,7 +74,7 @@ def _build(request: BuildRequest, entries: list[tuple[str, Path]], pin: str) -> 
     request.out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".build-", dir=request.out_dir) as tmp:
         site = Path(tmp) / "site"
-        wheels.install(pin, request.target, site, request.cache_dir or request.out_dir / ".cache" / "wheels")
+        wheels.install(pin, request.target, site, request.cache_dir)
         staged = Path(tmp) / request.target.zip_name
         write_zip(_merge(entries, tree_entries(site)), staged)
         check_limits(measure(staged))
