@@ -9,8 +9,8 @@ Collaborators attach with `init_app(app)`; blueprints are listed in BLUEPRINTS.
 import logging
 from collections.abc import Mapping
 
-from flask import Flask, jsonify
-from werkzeug.exceptions import HTTPException
+from flask import Flask, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import api, auth, clientip, health, metrics, ondemand
 from .config import ConfigError, Settings, load_settings
@@ -72,11 +72,17 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(Exception, render_unexpected)
 
 
+def count_signing_error(code: str) -> None:
+    """Failures of the /v1 API's signing (other blueprints' backend errors are theirs to count)."""
+    if request.blueprint == api.bp.name:
+        metrics.get_metrics().signing_errors.labels(code).inc()
+
+
 def render_router_error(exc: RouterError):
     if exc.status >= 500:
         log.warning("%s: %s", exc.code, exc.log_message)
     if isinstance(exc, BackendUnavailable):
-        metrics.get_metrics().signing_errors.labels(exc.code).inc()
+        count_signing_error(exc.code)
     response = jsonify(exc.to_dict())
     if isinstance(exc, Unauthorized):
         response.headers["WWW-Authenticate"] = 'Bearer realm="thumbrouter"'
@@ -87,14 +93,18 @@ def render_router_error(exc: RouterError):
 
 def render_http_error(exc: HTTPException):
     code = (exc.name or "error").lower().replace(" ", "_")
-    response = jsonify({"error": {"code": code, "message": exc.description}})
+    message = exc.description
+    if isinstance(exc, RequestEntityTooLarge):
+        code, message = "body_too_large", f"body too big: at most {current_app.config['MAX_CONTENT_LENGTH']} bytes"
+    response = jsonify({"error": {"code": code, "message": message}})
+    original = exc.get_response().headers
     for name in ("Allow", "Retry-After"):
-        if exc.get_response().headers.get(name):
-            response.headers[name] = exc.get_response().headers[name]
+        if original.get(name):
+            response.headers[name] = original[name]
     return response, exc.code or 500
 
 
 def render_unexpected(exc: Exception):
     log.exception("unexpected error")
-    metrics.get_metrics().signing_errors.labels("internal_error").inc()
+    count_signing_error("internal_error")
     return jsonify({"error": {"code": "internal_error", "message": "internal error"}}), 500

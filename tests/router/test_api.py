@@ -124,7 +124,7 @@ def test_a_body_over_the_limit_is_refused_as_json(client):
     answer = client.post("/v1/download-urls", data=json.dumps({"items": items}),
                          headers={**AUTH, "Content-Type": "application/json"})
     assert answer.status_code == 413
-    assert answer.json["error"]["code"] == "request_entity_too_large"
+    assert answer.json["error"] == {"code": "body_too_large", "message": "body too big: at most 2097152 bytes"}
 
 
 def test_an_upload_target_posts_a_file_to_the_local_s3(app, s3, buckets):
