@@ -11,23 +11,44 @@ from collections import OrderedDict
 from .redisguard import RedisGuard, RedisUnavailable
 
 
+class LocalTtl:
+    """A bounded, thread-safe per-process map whose entries expire `ttl` seconds after they are put."""
+
+    def __init__(self, ttl: float, maxsize: int = 10_000, clock=time.monotonic):
+        self.ttl, self.maxsize, self._clock = ttl, maxsize, clock
+        self._entries: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> str | None:
+        with self._lock:
+            entry = self._entries.get(name)
+            if entry and entry[0] > self._clock():
+                return entry[1]
+            self._entries.pop(name, None)
+            return None
+
+    def put(self, name: str, value: str) -> None:
+        if self.maxsize <= 0:
+            return
+        with self._lock:
+            self._entries[name] = (self._clock() + self.ttl, value)
+            self._entries.move_to_end(name)
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+
+
 class NegativeCache:
     """name -> reason for `ttl` seconds; at most `max_local` entries per process (oldest dropped)."""
 
     def __init__(self, guard: RedisGuard | None, *, ttl: float = 60.0, max_local: int = 10_000,
                  prefix: str = "thumbrouter:neg:", clock=time.monotonic):
-        self.guard, self.ttl, self.max_local, self.prefix = guard, ttl, max_local, prefix
-        self._clock = clock
-        self._local: OrderedDict[str, tuple[float, str]] = OrderedDict()
-        self._lock = threading.Lock()
+        self.guard, self.ttl, self.prefix = guard, ttl, prefix
+        self._local = LocalTtl(ttl, max_local, clock)
 
     def get(self, name: str) -> str | None:
         """The remembered reason, or None; a Redis failure counts as a miss (never an error)."""
-        with self._lock:
-            entry = self._local.get(name)
-            if entry and entry[0] > self._clock():
-                return entry[1]
-            self._local.pop(name, None)
+        if (reason := self._local.get(name)) is not None:
+            return reason
         try:
             found = self.guard.call("get", self.prefix + name) if self.guard else None
         except RedisUnavailable:
@@ -36,11 +57,7 @@ class NegativeCache:
 
     def put(self, name: str, reason: str) -> None:
         """Remember name as failing for `ttl` seconds, here and (when reachable) in Redis."""
-        with self._lock:
-            self._local[name] = (self._clock() + self.ttl, reason)
-            self._local.move_to_end(name)
-            while len(self._local) > self.max_local:
-                self._local.popitem(last=False)
+        self._local.put(name, reason)
         if self.guard:
             try:
                 self.guard.call("set", self.prefix + name, reason, px=int(self.ttl * 1000))

@@ -15,7 +15,7 @@ from thumbnails.aws.ondemand import OnDemandRequest
 from ..errors import BackendUnavailable, NotFound, Overloaded
 from ..signing import UrlSigner
 from ..urlcache import UrlCache
-from .negcache import NegativeCache
+from .negcache import LocalTtl, NegativeCache
 from .presets import Preset
 from .redisguard import RedisGuard
 from .singleflight import SingleFlight, WaitTimeout
@@ -33,6 +33,10 @@ class Options:
     negative_ttl: float = 60.0  # a poison image is tried at most once per this window
     generation_timeout: float = 30.0
     redirect_lifetime: int = 3600  # presigned URL lifetime of the 302 target
+    # A thumbnail seen in S3 is not HEADed again for this long: hot thumbnails cost no S3 call per hit.
+    # Thumbnails are only ever (re)written, never expected to vanish; a deleted one 302s to a 404 this long.
+    exists_ttl: float = 60.0
+    exists_max: int = 10_000
     retry_after: int = 1
 
 
@@ -54,6 +58,7 @@ class OnDemand:
         self.storage, self.cache, self.backend, self.flight = storage, cache, backend, flight
         self.negative, self.presets, self.signer, self.guard = negative, presets, signer, guard
         self.metrics, self.options = metrics, options
+        self.known = LocalTtl(options.exists_ttl, options.exists_max)
 
     def preset(self, name: str) -> Preset:
         """The named preset; raises NotFound for anything else (free sizes included)."""
@@ -73,7 +78,7 @@ class OnDemand:
         if reason := self.negative.get(name):
             return Answer(422, reason=reason)
         thumb_key = thumbnail_key(key, preset.size)
-        if self.storage.head(self.storage.resized_bucket, thumb_key) is not None:
+        if self.known.get(thumb_key) or self.storage.head(self.storage.resized_bucket, thumb_key) is not None:
             return Answer(302, self.redirect_url(thumb_key))
         request = OnDemandRequest(self.storage.bucket, key, preset.size, "fit", self.storage.resized_bucket)
         try:
@@ -109,7 +114,8 @@ class OnDemand:
         return outcome
 
     def redirect_url(self, thumb_key: str) -> str:
-        """Presigned GET of a thumbnail, signed at the window start: identical on every router."""
+        """Presigned GET of a thumbnail (known to exist), signed at the window start: same on every router."""
+        self.known.put(thumb_key, "1")
         bucket, lifetime = self.storage.resized_bucket, self.options.redirect_lifetime
         return self.cache.get_or_sign(("ondemand", bucket, thumb_key), lifetime, lambda window: (
             self.storage.presign_get(bucket, thumb_key, window.lifetime, signed_at=window.signed_at)))

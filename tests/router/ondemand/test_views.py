@@ -187,3 +187,11 @@ def test_metrics_count_generations(app, s3, buckets):
     client.get("/thumb/thumb50/m.jpg")
     text = client.get("/metrics").get_data(as_text=True)
     assert 'thumbrouter_ondemand_generations_total{backend="local",outcome="created"} 1.0' in text
+
+
+def test_a_thumbnail_seen_once_is_served_again_without_an_s3_call(app, s3, buckets, monkeypatch):
+    s3.put_object(Bucket=buckets[1], Key="hot_50x50.jpg", Body=b"thumbnail bytes")
+    client = app.test_client()
+    first = client.get("/thumb/thumb50/hot.jpg")
+    monkeypatch.setattr(app.extensions["thumbrouter.ondemand"].storage, "head", lambda *a: pytest.fail("S3"))
+    assert [client.get("/thumb/thumb50/hot.jpg").location for _ in range(50)] == [first.location] * 50
