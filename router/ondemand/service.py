@@ -59,6 +59,7 @@ class OnDemand:
         self.negative, self.presets, self.signer, self.guard = negative, presets, signer, guard
         self.metrics, self.options = metrics, options
         self.known = LocalTtl(options.exists_ttl, options.exists_max)
+        self.sizes = tuple(p.size for p in presets.values())
 
     def preset(self, name: str) -> Preset:
         """The named preset; raises NotFound for anything else (free sizes included)."""
@@ -72,13 +73,13 @@ class OnDemand:
 
         Raises Overloaded (pool full, or still generating at the deadline) and BackendUnavailable.
         """
-        if format_for_key(key) is None or is_thumbnail_key(key):
+        if format_for_key(key) is None or is_thumbnail_key(key, self.sizes):
             raise NotFound("no thumbnail for this kind of file")
         name = f"{preset.size}/{key}"
         if reason := self.negative.get(name):
             return Answer(422, reason=reason)
         thumb_key = thumbnail_key(key, preset.size)
-        if self.known.get(thumb_key) or self.storage.head(self.storage.resized_bucket, thumb_key) is not None:
+        if self.known.get(thumb_key) or self._exists(thumb_key):
             return Answer(302, self.redirect_url(thumb_key))
         request = OnDemandRequest(self.storage.bucket, key, preset.size, "fit", self.storage.resized_bucket)
         try:
@@ -92,8 +93,16 @@ class OnDemand:
     def _answer(self, outcome: dict) -> Answer:
         status = outcome["status"]
         if status in ("created", "exists"):
+            self.known.put(outcome["thumbnail_key"], "1")
             return Answer(302, self.redirect_url(outcome["thumbnail_key"]))
         return Answer(404 if status == "missing" else 422, reason=outcome.get("reason", ""))
+
+    def _exists(self, thumb_key: str) -> bool:
+        """HEAD the thumbnail (raises BackendUnavailable); remember a hit for `exists_ttl` seconds."""
+        found = self.storage.head(self.storage.resized_bucket, thumb_key) is not None
+        if found:
+            self.known.put(thumb_key, "1")
+        return found
 
     def _generate(self, name: str, request: OnDemandRequest) -> dict:
         """Run one generation on the backend (only the single-flight leader gets here)."""
@@ -114,8 +123,7 @@ class OnDemand:
         return outcome
 
     def redirect_url(self, thumb_key: str) -> str:
-        """Presigned GET of a thumbnail (known to exist), signed at the window start: same on every router."""
-        self.known.put(thumb_key, "1")
+        """Presigned GET of a thumbnail, signed at the window start: the same URL on every router."""
         bucket, lifetime = self.storage.resized_bucket, self.options.redirect_lifetime
         return self.cache.get_or_sign(("ondemand", bucket, thumb_key), lifetime, lambda window: (
             self.storage.presign_get(bucket, thumb_key, window.lifetime, signed_at=window.signed_at)))

@@ -67,7 +67,7 @@ def generate(s3, request: OnDemandRequest, settings: LambdaSettings) -> dict:
     """
     started, thumb_key = time.perf_counter(), thumbnail_key(request.key, request.size)
     answer = {"bucket": request.dest_bucket, "thumbnail_key": thumb_key}
-    if is_thumbnail_key(request.key) or format_for_key(request.key) is None:
+    if is_thumbnail_key(request.key, (request.size,)) or format_for_key(request.key) is None:
         return answer | {"status": "invalid", "reason": "not an original with a supported extension"}
     if _exists(s3, request.dest_bucket, thumb_key):
         return answer | {"status": "exists", "ms": _ms(started)}

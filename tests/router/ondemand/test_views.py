@@ -195,3 +195,9 @@ def test_a_thumbnail_seen_once_is_served_again_without_an_s3_call(app, s3, bucke
     first = client.get("/thumb/thumb50/hot.jpg")
     monkeypatch.setattr(app.extensions["thumbrouter.ondemand"].storage, "head", lambda *a: pytest.fail("S3"))
     assert [client.get("/thumb/thumb50/hot.jpg").location for _ in range(50)] == [first.location] * 50
+
+
+def test_an_original_whose_name_ends_in_a_non_preset_size_still_gets_its_thumbnail(app, s3, buckets):
+    s3.put_object(Bucket=buckets[0], Key="Elephants_3840x2160.jpg", Body=jpeg())
+    response = app.test_client().get("/thumb/thumb50/Elephants_3840x2160.jpg")
+    assert response.status_code == 302 and "Elephants_3840x2160_50x50.jpg" in response.location

@@ -1,0 +1,171 @@
+"""On-demand thumbnail benchmark (issue 5), in one run on loopback:
+
+(1) the bare Flask ceiling (a constant JSON of the redirect's size) and (2) a /thumb hit (302 to the
+presigned thumbnail) under wrk against gunicorn with the production settings, interleaved rounds;
+(3) time to first byte of a miss (HEAD, lock, GET original, make_thumbnail, PUT, 302) for every photo
+of the real-photo corpus (/usr/share/backgrounds/mate), `local` backend, both default presets,
+one request at a time, next to the core's own make_thumbnail time for the same photo.
+S3 is the local server (moto) in this process. Writes bench/results/ondemand.md.
+"""
+
+import json
+import logging
+import os
+import statistics
+import time
+from pathlib import Path
+
+import boto3
+import requests
+
+from bench.router import ENV, TOKEN, gunicorn_settings, lua_get, median_run, start, stop, wrk
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "bench" / "results" / "ondemand.md"
+CORPUS = Path("/usr/share/backgrounds/mate")
+BUCKET = "bench-ondemand"
+# Few enough that every worker has seen each one (one HEAD each) during the warm-up against the slow
+# local S3 server: the rounds then measure the steady state of hot thumbnails.
+HIT_KEYS = [f"hits/user-{i % 31}/IMG_{i:04d}.jpg" for i in range(200)]
+PRESETS = {"thumb50": "50x50", "preview": "1440x1440"}
+DURATION, WARMUP, ROUNDS = 6, 8, 3
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def local_s3():
+    """The local S3 server in this process, with the bucket pair, corpus photos and hit thumbnails."""
+    from moto.server import ThreadedMotoServer
+
+    from bench.router import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{port}"
+    s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id=ENV["AWS_ACCESS_KEY_ID"],
+                      aws_secret_access_key=ENV["AWS_SECRET_ACCESS_KEY"])
+    for name in (BUCKET, BUCKET + "resized"):
+        s3.create_bucket(Bucket=name)
+    for path in corpus():
+        s3.put_object(Bucket=BUCKET, Key=f"corpus/{path.name}", Body=path.read_bytes())
+    for key in HIT_KEYS:
+        s3.put_object(Bucket=BUCKET + "resized", Key=key.replace(".jpg", "_50x50.jpg"), Body=b"\xff" * 2048)
+    return server, url
+
+
+def corpus() -> list[Path]:
+    return sorted(p for p in CORPUS.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+
+
+def hit_vs_bare(router: str, bare: str) -> dict:
+    """wrk rounds, interleaved: bare ceiling vs /thumb hits over 1000 existing thumbnails."""
+    plan = {"bare": (bare, lua_get("/bare?key=%s", HIT_KEYS)),
+            "hit": (router, lua_get("/thumb/thumb50/%s", HIT_KEYS))}
+    for base, script in plan.values():
+        wrk(base, script, seconds=WARMUP)  # warm-up: threads spawned, thumbnails seen once per worker
+    runs: dict[str, list[dict]] = {name: [] for name in plan}
+    for _ in range(ROUNDS):
+        for name, (base, script) in plan.items():
+            runs[name].append(wrk(base, script))
+    return {name: median_run(r) for name, r in runs.items()}
+
+
+def ttfb(url: str) -> tuple[float, int]:
+    """Milliseconds until the response headers arrive, and the status."""
+    started = time.perf_counter()
+    with requests.get(url, headers=AUTH, allow_redirects=False, timeout=120, stream=True) as response:
+        return (time.perf_counter() - started) * 1000, response.status_code
+
+
+def core_ms(data: bytes, size: str) -> float:
+    from thumbnails import make_thumbnail
+
+    started = time.perf_counter()
+    make_thumbnail(data, size)
+    return (time.perf_counter() - started) * 1000
+
+
+def misses(router: str) -> list[dict]:
+    """Per photo and preset: miss TTFB, then the hit TTFB of the same URL, and the core's own time."""
+    rows = []
+    for path in corpus():
+        for preset, size in PRESETS.items():
+            url = f"{router}/thumb/{preset}/corpus/{requests.utils.quote(path.name)}"
+            miss, status = ttfb(url)
+            hit, _ = ttfb(url)
+            rows.append({"photo": f"{path.parent.name}/{path.name}", "bytes": path.stat().st_size, "preset": preset,
+                         "status": status, "miss": miss, "hit": hit, "core": core_ms(path.read_bytes(), size)})
+    return rows
+
+
+def run_all() -> dict:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the local S3 server's per-request log
+    server, s3_url = local_s3()
+    procs = []
+    try:
+        env = ENV | {"THUMBROUTER_S3_BUCKET": BUCKET, "AWS_ENDPOINT_URL_S3": s3_url, "GUNICORN_ACCESSLOG": ""}
+        proc, router = start("router:create_app()", env)
+        procs.append(proc)
+        sample = requests.get(f"{router}/thumb/thumb50/{HIT_KEYS[0]}", headers=AUTH, allow_redirects=False,
+                              timeout=10)
+        body = {"location": sample.headers["Location"]}
+        proc, bare = start("bench.router:bare_app()", env | {"BENCH_BARE_BODY": json.dumps(body)})
+        procs.append(proc)
+        results = hit_vs_bare(router, bare)
+        results["misses"] = misses(router)
+        results["redirect_bytes"] = len(sample.content) + len(sample.headers["Location"])
+    finally:
+        for proc in procs:
+            stop(proc)
+        server.stop()
+    return results
+
+
+def report(r: dict) -> str:
+    from bench.__main__ import machine
+
+    bare, hit = r["bare"], r["hit"]
+    lines = ["## ondemand\n", f"Machine: {machine()}. gunicorn: {gunicorn_settings()}; wrk on the same machine, "
+             f"-t2 -c32, {ROUNDS} interleaved rounds of {DURATION}s after a {WARMUP}s warm-up; medians. "
+             f"S3 = the local moto server in the bench process. Load average at the end: {os.getloadavg()[0]:.1f}.\n",
+             "### Hit (302 to the presigned thumbnail) vs the bare Flask ceiling\n",
+             "| scenario | req/s (median) | req/s range | p50 ms | p99 ms | errors | rps vs bare | p99 vs bare |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for label, x in (("bare Flask, constant JSON", bare), ("GET /thumb/thumb50/<key>, hit (302)", hit)):
+        low, high = x["rps_range"]
+        lines.append(f"| {label} | {x['rps']:.0f} | {low:.0f}-{high:.0f} | {x['p50']:.2f} | {x['p99']:.2f} | "
+                     f"{x['errors']} | {x['rps'] / bare['rps']:.2f}x | {x['p99'] / bare['p99']:.2f}x |")
+    lines += ["", f"{len(HIT_KEYS)} thumbnails, each already seen once per worker in the warm-up: a hot hit costs no "
+              "S3 call (a thumbnail seen in S3 is remembered for 60 s per worker, then HEADed again); the first "
+              "hit of a key in a worker adds one HEAD to S3 (tens of ms against the local server).", ""]
+    lines += misses_report(r["misses"])
+    return "\n".join(lines) + "\n"
+
+
+def misses_report(rows: list[dict]) -> list[str]:
+    lines = ["### Miss: time to first byte (`local` backend, one request at a time)\n",
+             "| photo | MB | preset | status | miss TTFB ms | hit TTFB ms | make_thumbnail ms | miss / hit |",
+             "|---|---:|---|---:|---:|---:|---:|---:|"]
+    for x in rows:
+        lines.append(f"| {x['photo']} | {x['bytes'] / 1e6:.1f} | {x['preset']} | {x['status']} | {x['miss']:.0f} | "
+                     f"{x['hit']:.1f} | {x['core']:.0f} | {x['miss'] / x['hit']:.0f}x |")
+    lines += ["", "| preset | photos | median miss ms | p90 miss ms | median make_thumbnail ms | median hit ms | "
+              "miss / make_thumbnail (median) |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for preset in PRESETS:
+        sel = [x for x in rows if x["preset"] == preset]
+        miss = sorted(x["miss"] for x in sel)
+        lines.append(f"| {preset} | {len(sel)} | {statistics.median(miss):.0f} | {miss[int(0.9 * (len(miss) - 1))]:.0f} "
+                     f"| {statistics.median(x['core'] for x in sel):.0f} | {statistics.median(x['hit'] for x in sel):.1f} "
+                     f"| {statistics.median(x['miss'] / x['core'] for x in sel):.2f}x |")
+    return lines
+
+
+def main() -> None:
+    results = run_all()
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(report(results))
+    print(REPORT.read_text())
+
+
+if __name__ == "__main__":
+    main()
