@@ -5,13 +5,16 @@ the values themselves (key length, control characters, cloud, country, expires r
 service's security layer, which raises BadRequest naming the problem.
 """
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from . import auth, clientip
 from .errors import BadRequest, RouterError
+from .service import DownloadUrls
 
 MAX_BATCH = 1000
 # A full batch of 1000 items with long keys and filenames stays well under this; more is refused (413).
@@ -77,23 +80,31 @@ def json_body() -> Mapping:
     return body
 
 
-def download(query: DownloadQuery, ip: str | None, header_country: str | None) -> dict:
+def download(query: DownloadQuery, ip: str | None, header_country: str | None) -> DownloadUrls:
     """Ask the service for one item's URLs; raises RouterError."""
-    router = current_app.extensions["thumbrouter"]
-    urls = router.download_urls(query.key, cloud=query.cloud, country=query.country or header_country,
-                                client_ip=ip, filetype=query.filetype, filename=query.filename,
-                                expires=query.expires)
+    return current_app.extensions["thumbrouter"].download_urls(
+        query.key, cloud=query.cloud, country=query.country or header_country, client_ip=ip,
+        filetype=query.filetype, filename=query.filename, expires=query.expires)
+
+
+def as_dict(urls: DownloadUrls) -> dict:
     # Built by hand: dataclasses.asdict deep-copies every value and was a third of a batch's time.
     return {"cloud": urls.cloud, "download_url": urls.download_url, "thumbnail_url": urls.thumbnail_url,
             "expires_at": urls.expires_at}
 
 
+@lru_cache(maxsize=4096)
+def as_json(urls: DownloadUrls) -> bytes:
+    """The JSON answer for `urls`, encoded once per signed window: the URL cache hands out equal values."""
+    return json.dumps(as_dict(urls), separators=(",", ":")).encode()
+
+
 @bp.get("/download-urls")
 def download_urls():
     ip, country = clientip.current_client()
-    body = download(parse(DownloadQuery, request.args.to_dict()), ip, country)
-    g.cloud = body["cloud"]
-    return jsonify(body)
+    urls = download(parse(DownloadQuery, request.args.to_dict()), ip, country)
+    g.cloud = urls.cloud
+    return Response(as_json(urls), mimetype="application/json")
 
 
 @bp.post("/download-urls")
@@ -111,7 +122,7 @@ def download_urls_batch():
 def batch_item(item, ip: str | None, country: str | None) -> dict:
     """One batch answer: the URLs, or the error object that a single request would have returned."""
     try:
-        return download(parse(DownloadQuery, item), ip, country)
+        return as_dict(download(parse(DownloadQuery, item), ip, country))
     except RouterError as exc:
         return exc.to_dict()
 

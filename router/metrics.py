@@ -16,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client import multiprocess
 
 EXTENSION = "thumbrouter.metrics"
+STARTED = "thumbrouter.started"  # environ key
 # Latency buckets sized for a signing service: most answers take well under 10 ms.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
@@ -36,6 +37,7 @@ class Metrics:
                                  ["result"], registry=registry)
         self.signing_errors = Counter("thumbrouter_signing_errors", "Failures while signing URLs or upload targets.",
                                       ["code"], registry=registry)
+        self._cache_hit, self._cache_miss = self.url_cache.labels("hit"), self.url_cache.labels("miss")
         self._children: dict[tuple, tuple] = {}  # labels() validates and locks on every call; reuse children
         self._cache_seen = (0, 0)
         self._cache_lock = threading.Lock()
@@ -56,16 +58,16 @@ class Metrics:
             seen_hits, seen_misses = self._cache_seen
             self._cache_seen = (hits, misses)
         if hits > seen_hits:
-            self.url_cache.labels("hit").inc(hits - seen_hits)
+            self._cache_hit.inc(hits - seen_hits)
         if misses > seen_misses:
-            self.url_cache.labels("miss").inc(misses - seen_misses)
+            self._cache_miss.inc(misses - seen_misses)
 
 
 def init_app(app: Flask) -> Metrics:
     """Create the app's registry and collectors, time every request, and serve /metrics."""
     metrics = Metrics(CollectorRegistry(auto_describe=True))
     app.extensions[EXTENSION] = metrics
-    app.before_request(_start_timer)
+    app.wsgi_app = _Timer(app.wsgi_app)
     app.after_request(_record)
     app.register_blueprint(bp)
     return metrics
@@ -76,21 +78,30 @@ def get_metrics(app: Flask | None = None) -> Metrics:
     return (app or current_app).extensions[EXTENSION]
 
 
-def _start_timer() -> None:
-    g.started = time.perf_counter()
+class _Timer:
+    """WSGI wrapper stamping the start time into the environ (cheaper than a Flask before_request hook)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        environ[STARTED] = time.perf_counter()
+        return self.wsgi_app(environ, start_response)
 
 
 def _record(response: Response) -> Response:
-    started = g.get("started")
+    # Each flask proxy access costs a context lookup; resolve them once on this per-request path.
+    req, ctx, app = request._get_current_object(), g._get_current_object(), current_app._get_current_object()
+    started = req.environ.get(STARTED)
     if started is not None:
         # The URL rule, not the path, keeps label values bounded whatever clients send.
-        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        cloud = g.get("cloud")
-        metrics = get_metrics()
-        method = request.method if request.method in METHODS else "other"  # clients may send any token
+        route = req.url_rule.rule if req.url_rule is not None else "unmatched"
+        method = req.method if req.method in METHODS else "other"  # clients may send any token
+        cloud = ctx.get("cloud")
+        metrics = app.extensions[EXTENSION]
         metrics.observe(route, method, response.status_code, cloud or "none", time.perf_counter() - started)
         if cloud is not None:  # an API request: it may have used the URL cache
-            cache = current_app.extensions["thumbrouter"].cache
+            cache = app.extensions["thumbrouter"].cache
             metrics.sync_url_cache(cache.hits, cache.misses)
     return response
 
