@@ -2,7 +2,10 @@
 
 import pytest
 
+from router import create_app
 from router.clientip import header_country, resolve_ip
+
+from .http_helpers import AUTH, CN_IP, US_IP, router_env
 
 
 def test_forwarded_for_is_ignored_without_trusted_proxies():
@@ -37,10 +40,6 @@ def test_country_header_values_are_two_letter_codes_or_nothing(raw, expected):
 
 
 # --- through the API: which headers move a request to Qiniu (CN) or S3 (elsewhere)
-
-from router import create_app  # noqa: E402
-
-from .http_helpers import AUTH, CN_IP, US_IP, router_env  # noqa: E402
 
 
 def cloud_for(client, headers: dict, remote: str = "127.0.0.1") -> str:
