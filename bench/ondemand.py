@@ -12,13 +12,14 @@ import json
 import logging
 import os
 import statistics
+import threading
 import time
 from pathlib import Path
 
 import boto3
 import requests
 
-from bench.router import ENV, TOKEN, gunicorn_settings, lua_get, median_run, start, stop, wrk
+from bench.router import ENV, TOKEN, gunicorn_settings, lua_get, start, stop, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "bench" / "results" / "ondemand.md"
@@ -48,6 +49,8 @@ def local_s3():
         s3.create_bucket(Bucket=name)
     for path in corpus():
         s3.put_object(Bucket=BUCKET, Key=f"corpus/{path.name}", Body=path.read_bytes())
+    for copy, path in enumerate(busy_photos()):  # fresh keys: the overload run needs real misses
+        s3.put_object(Bucket=BUCKET, Key=f"busy/{copy}-{path.name}", Body=path.read_bytes())
     for key in HIT_KEYS:
         s3.put_object(Bucket=BUCKET + "resized", Key=key.replace(".jpg", "_50x50.jpg"), Body=b"\xff" * 2048)
     return server, url
@@ -55,6 +58,19 @@ def local_s3():
 
 def corpus() -> list[Path]:
     return sorted(p for p in CORPUS.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+
+
+def median_run(runs: list[dict]) -> dict:
+    """Per-figure median over rounds, plus the spread of req/s."""
+    out = {k: statistics.median(r[k] for r in runs) for k in ("rps", "p50", "p90", "p99")}
+    out["errors"] = sum(r["errors"] for r in runs)
+    out["rps_range"] = (min(r["rps"] for r in runs), max(r["rps"] for r in runs))
+    return out
+
+
+def busy_photos() -> list[Path]:
+    """The two largest photos, three times each."""
+    return sorted(corpus(), key=lambda p: p.stat().st_size)[-2:] * 3
 
 
 def hit_vs_bare(router: str, bare: str) -> dict:
@@ -98,6 +114,35 @@ def misses(router: str) -> list[dict]:
     return rows
 
 
+def overload(env: dict) -> dict:
+    """503 latency while the pool is busy: pool 1, queue 0, one worker kept generating big previews."""
+    proc, router = start("router:create_app()", env | {
+        "WEB_CONCURRENCY": "1", "THUMBROUTER_GENERATION_POOL_SIZE": "1", "THUMBROUTER_GENERATION_QUEUE_SIZE": "0"})
+    stop_blocking, times, statuses = threading.Event(), [], []
+
+    def block():
+        for copy, path in enumerate(busy_photos()):
+            if stop_blocking.is_set():
+                return
+            ttfb(f"{router}/thumb/preview/busy/{copy}-{requests.utils.quote(path.name)}")
+
+    blocker = threading.Thread(target=block)
+    try:
+        blocker.start()
+        time.sleep(0.3)
+        for i in range(200):
+            ms, status = ttfb(f"{router}/thumb/thumb50/absent/{i}.jpg")
+            times.append(ms)
+            statuses.append(status)
+    finally:
+        stop_blocking.set()
+        blocker.join(timeout=120)
+        stop(proc)
+    rejected = sorted(t for t, s in zip(times, statuses) if s == 503)
+    return {"requests": len(times), "rejected": len(rejected), "p50": statistics.median(rejected) if rejected else 0,
+            "p99": rejected[int(0.99 * (len(rejected) - 1))] if rejected else 0}
+
+
 def run_all() -> dict:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the local S3 server's per-request log
     server, s3_url = local_s3()
@@ -113,6 +158,7 @@ def run_all() -> dict:
         procs.append(proc)
         results = hit_vs_bare(router, bare)
         results["misses"] = misses(router)
+        results["overload"] = overload(env)
         results["redirect_bytes"] = len(sample.content) + len(sample.headers["Location"])
     finally:
         for proc in procs:
@@ -139,6 +185,11 @@ def report(r: dict) -> str:
               "S3 call (a thumbnail seen in S3 is remembered for 60 s per worker, then HEADed again); the first "
               "hit of a key in a worker adds one HEAD to S3 (tens of ms against the local server).", ""]
     lines += misses_report(r["misses"])
+    o = r["overload"]
+    lines += ["", "### Overload: the pool is busy (pool 1, queue 0, one worker generating 1440x1440 previews)\n",
+              f"{o['rejected']} of {o['requests']} sequential misses answered 503 + Retry-After: median "
+              f"{o['p50']:.1f} ms, p99 {o['p99']:.1f} ms (each includes the HEAD to the local S3 server that must "
+              "come first, since an existing thumbnail is still served while the pool is full)."]
     return "\n".join(lines) + "\n"
 
 
