@@ -26,7 +26,11 @@ worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # a worker silent this long is killed and replaced
 graceful_timeout = 20  # SIGTERM: finish in-flight requests (all sub-second) before the load balancer gives up
-keepalive = 5  # a little above typical proxy reuse windows' gaps, below ALB's 60 s idle timeout is fine too
+# Longer than a load balancer's idle timeout (ALB: 60 s), so the balancer closes idle connections, never
+# gunicorn mid-reuse (that race shows up as sporadic 502s); gthread parks idle connections in its poller,
+# not in a thread, and worker_connections bounds them.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
+worker_connections = 1000
 max_requests = 50_000  # recycle workers now and then (bounds any slow leak) ...
 max_requests_jitter = 5_000  # ... but not all at once
 backlog = 1024
