@@ -54,9 +54,9 @@ class Metrics:
 
     def sync_url_cache(self, hits: int, misses: int) -> None:
         """Add the cache's hits and misses since the last call (the cache keeps plain ints, cheap to read)."""
-        with self._cache_lock:
+        with self._cache_lock:  # threads may pass snapshots out of order: only ever move forward
             seen_hits, seen_misses = self._cache_seen
-            self._cache_seen = (hits, misses)
+            self._cache_seen = (max(hits, seen_hits), max(misses, seen_misses))
         if hits > seen_hits:
             self._cache_hit.inc(hits - seen_hits)
         if misses > seen_misses:
