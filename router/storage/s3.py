@@ -155,6 +155,7 @@ class S3Storage:
         """
         fields = {"Content-Type": content_type} if content_type else {}
         type_rule = {"Content-Type": content_type} if content_type else ["starts-with", "$Content-Type", "image/"]
+        self._frozen_credentials()  # no credentials: BackendUnavailable, not botocore's AttributeError
         try:
             post = self.client.generate_presigned_post(
                 Bucket=self.bucket, Key=key, Fields=fields, ExpiresIn=expires,

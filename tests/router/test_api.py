@@ -162,3 +162,16 @@ def test_unknown_paths_and_methods_answer_json(client):
     wrong = client.delete("/v1/download-urls", headers=AUTH)
     assert wrong.status_code == 405 and wrong.json["error"]["code"] == "method_not_allowed"
     assert "GET" in wrong.headers["Allow"]
+
+
+def test_without_aws_credentials_signing_answers_503_json_not_a_crash(s3_server, monkeypatch):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/config")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    client = create_app(router_env("photos")).test_client()
+    for answer in (get(client, key="a.jpg", cloud="s3"),
+                   client.post("/v1/upload-targets", json={"key": "a.jpg", "country": "DE"}, headers=AUTH)):
+        assert answer.status_code == 503
+        assert answer.json["error"]["code"] == "backend_unavailable"
