@@ -134,3 +134,41 @@ def test_gunicorn_refuses_an_anonymous_router_on_a_public_address(s3_server):
     _, err = proc.communicate(timeout=30)
     assert proc.returncode != 0
     assert "loopback" in err
+
+
+def load_gunicorn_config(monkeypatch, **env) -> dict:
+    for name in ("GUNICORN_BIND", "WEB_CONCURRENCY", "GUNICORN_THREADS", "PROMETHEUS_MULTIPROC_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    namespace: dict = {}
+    exec(compile((ROOT / "router" / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)
+    namespace["on_exit"](None)  # remove the metrics directory it made
+    return namespace
+
+
+def test_the_gunicorn_config_binds_loopback_and_sizes_workers_from_cpus(monkeypatch):
+    config = load_gunicorn_config(monkeypatch)
+    assert config["bind"] == ["127.0.0.1:8080"]
+    assert config["workers"] == os.cpu_count()
+    assert config["graceful_timeout"] < config["timeout"] and config["max_requests_jitter"] > 0
+    assert load_gunicorn_config(monkeypatch, GUNICORN_BIND="127.0.0.1:9000", WEB_CONCURRENCY="3")["workers"] == 3
+
+
+def test_the_access_log_is_one_json_object_per_request_without_the_query(monkeypatch, tmp_path):
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    cfg = Config()
+    cfg.set("accesslog", str(tmp_path / "access.log"))
+    logger = load_gunicorn_config(monkeypatch)["JsonAccessLogger"](cfg)
+    environ = {"REMOTE_ADDR": "127.0.0.1", "REQUEST_METHOD": "GET", "PATH_INFO": "/v1/download-urls",
+               "QUERY_STRING": "key=secret-user-file.jpg", "HTTP_USER_AGENT": 'agent "quoted" \\ back'}
+    logger.access(SimpleNamespace(status="200 OK", sent=512), None, environ, timedelta(milliseconds=3))
+    line = (tmp_path / "access.log").read_text().strip()
+    record = json.loads(line)
+    assert record["path"] == "/v1/download-urls" and record["status"] == 200 and record["ms"] == 3.0
+    assert record["ua"] == 'agent "quoted" \\ back'
+    assert "secret-user-file" not in line
