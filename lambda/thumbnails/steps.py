@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import Image, ImageCms
+from PIL import Image
 
 from .geometry import plan
 
@@ -23,7 +23,6 @@ BAND = 128
 WHITE = (255, 255, 255)
 _RESAMPLABLE = {"L", "LA", "RGB", "RGBA", "CMYK"}
 _COLOUR_MODES = {"RGB": "RGB", "RGBA": "RGBA", "CMYK": "RGB"}
-_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def convert_to_srgb(image: Image.Image, job: Job) -> Image.Image:
     if job.icc_profile and not _is_srgb(job.icc_profile):
         transform = _transform_to_srgb(job.icc_profile, image.mode)
         if transform is not None:
-            return ImageCms.applyTransform(image, transform)
+            return transform.apply(image)
     if image.mode == "CMYK":
         return image.convert("RGB")
     return image
@@ -154,8 +153,21 @@ def _is_srgb(icc_profile: bytes) -> bool:
     return "sRGB" in _description(icc_profile)
 
 
+def _cms():
+    """ImageCms, imported on first use: most images carry no profile, and LittleCMS costs cold-start time."""
+    from PIL import ImageCms
+
+    return ImageCms
+
+
+@lru_cache(maxsize=1)
+def _srgb():
+    return _cms().ImageCmsProfile(_cms().createProfile("sRGB"))
+
+
 @lru_cache(maxsize=64)
 def _description(icc_profile: bytes) -> str:
+    ImageCms = _cms()
     try:
         return ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc_profile)))
     except (ImageCms.PyCMSError, OSError, TypeError):
@@ -163,15 +175,16 @@ def _description(icc_profile: bytes) -> str:
 
 
 @lru_cache(maxsize=64)
-def _transform_to_srgb(icc_profile: bytes, mode: str) -> "ImageCms.ImageCmsTransform | None":
+def _transform_to_srgb(icc_profile: bytes, mode: str):
     """A cached transform (NOCACHE flag: lcms's 1-pixel cache is not safe to share across threads).
 
     Returns None for a profile that is broken or does not match the pixels; they stay as decoded.
     """
     if mode not in _COLOUR_MODES:
         return None  # grey profiles only shift the tone curve slightly; not worth a colour image
+    ImageCms = _cms()
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
-        return ImageCms.buildTransform(source, _SRGB, mode, _COLOUR_MODES[mode], flags=ImageCms.Flags.NOCACHE)
+        return ImageCms.buildTransform(source, _srgb(), mode, _COLOUR_MODES[mode], flags=ImageCms.Flags.NOCACHE)
     except (ImageCms.PyCMSError, OSError, TypeError, ValueError):
         return None

@@ -34,3 +34,10 @@ def test_fast_png_compresses_smooth_pictures():
 def test_fast_png_refuses_modes_it_cannot_write():
     with pytest.raises(ValueError):
         encode_png(Image.new("P", (10, 10)))
+
+
+@pytest.mark.parametrize("size", [(1, 1), (1, 200), (200, 1), (3, STRIP + 1), (5000, 2)])
+def test_fast_png_handles_degenerate_shapes(size):
+    picture = Image.effect_noise(size, 50).convert("RGBA")
+    decoded = Image.open(io.BytesIO(encode_png(picture)))
+    assert decoded.tobytes() == picture.tobytes()
