@@ -131,7 +131,10 @@ def load(data: bytes, image: Image.Image, draft_box: tuple[int, int] | None) -> 
             raise DecodeError(f"cannot decode this {image.format} image: {exc}") from exc
     retry = Image.open(io.BytesIO(data), formats=PILLOW_FORMATS)
     _apply_draft(retry, draft_box)
-    _load_partial(retry)
+    try:
+        _load_partial(retry)
+    except (*_TRUNCATION_ERRORS, OSError, ValueError) as exc:
+        raise DecodeError(f"cannot decode what remains of this {retry.format} image: {exc}") from exc
     return retry, True
 
 
@@ -169,7 +172,7 @@ def _load_partial(image: ImageFile.ImageFile) -> None:
     """
     image.load_prepare()
     read = getattr(image, "load_read", image.fp.read)
-    for index, tile in enumerate(sorted(image.tile, key=lambda t: t.offset)):
+    for tile in sorted(image.tile, key=lambda t: t.offset):
         image.fp.seek(tile.offset)
         decoder = Image._getdecoder(image.mode, tile.codec_name, tile.args, image.decoderconfig)
         try:
