@@ -138,7 +138,8 @@ def test_gunicorn_refuses_an_anonymous_router_on_a_public_address(s3_server):
 
 def load_gunicorn_config(monkeypatch, **env) -> dict:
     for name in ("GUNICORN_BIND", "WEB_CONCURRENCY", "GUNICORN_THREADS", "PROMETHEUS_MULTIPROC_DIR"):
-        monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(name, "")  # recorded, so the config's own os.environ writes are undone after the test
+        monkeypatch.delenv(name)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     namespace: dict = {}
