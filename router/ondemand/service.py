@@ -75,11 +75,12 @@ class OnDemand:
         """
         if format_for_key(key) is None or is_thumbnail_key(key, self.sizes):
             raise NotFound("no thumbnail for this kind of file")
-        name = f"{preset.size}/{key}"
+        name, thumb_key = f"{preset.size}/{key}", thumbnail_key(key, preset.size)
+        if self.known.get(thumb_key):  # a hot hit: no Redis, no S3
+            return Answer(302, self.redirect_url(thumb_key))
         if reason := self.negative.get(name):
             return Answer(422, reason=reason)
-        thumb_key = thumbnail_key(key, preset.size)
-        if self.known.get(thumb_key) or self._exists(thumb_key):
+        if self._exists(thumb_key):
             return Answer(302, self.redirect_url(thumb_key))
         request = OnDemandRequest(self.storage.bucket, key, preset.size, "fit", self.storage.resized_bucket)
         try:
