@@ -64,3 +64,25 @@ def test_lambda_failures_and_unexpected_answers_become_502(fake):
 def test_backends_are_picked_from_the_registry():
     assert set(BACKENDS) == {"local", "lambda"}
     assert LocalBackend.name == "local" and LambdaBackend.name == "lambda"
+
+
+def test_an_app_configured_for_the_lambda_backend_generates_through_it(s3_server, s3, buckets, monkeypatch):
+    import on_demand
+    from thumbnails.aws import client
+    from thumbnails.aws.settings import LambdaSettings
+
+    from router import create_app
+
+    from .helpers import app_env
+
+    client.default_s3_client.cache_clear()
+    monkeypatch.setattr(on_demand, "SETTINGS", LambdaSettings())
+    app = create_app(app_env(s3_server, buckets[0], generation_backend="lambda", generation_lambda="thumbs-OnDemand"))
+    backend = app.extensions["thumbrouter.ondemand"].backend
+    assert isinstance(backend, LambdaBackend) and backend.function == "thumbs-OnDemand"
+    backend.client = FakeLambda(lambda payload: on_demand.handler(payload, None))
+    s3.put_object(Bucket=buckets[0], Key="via-lambda.jpg", Body=jpeg())
+    assert app.test_client().get("/thumb/thumb50/via-lambda.jpg").status_code == 302
+    assert len(backend.client.calls) == 1
+    s3.head_object(Bucket=buckets[1], Key="via-lambda_50x50.jpg")
+    client.default_s3_client.cache_clear()
