@@ -23,6 +23,6 @@ def test_orientations_5_to_8_transpose_the_box(orientation, expected):
     assert stored_box((100, 50), orientation) == expected
 
 
-def test_the_draft_box_is_the_whole_image_at_the_final_scale():
-    assert draft_box((4000, 3000), (100, 100), "fit") == (100, 75)
-    assert draft_box((4000, 3000), (100, 100), "cover") == (134, 100)
+def test_the_draft_box_keeps_twice_the_final_scale_for_the_resampler():
+    assert draft_box((4000, 3000), (100, 100), "fit") == (200, 150)
+    assert draft_box((4000, 3000), (100, 100), "cover") == (267, 200)
