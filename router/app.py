@@ -32,7 +32,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
     """
     settings = config if isinstance(config, Settings) else load_settings(config)
     check_access_policy(settings)
-    app = Flask("router")
+    app = Flask("router", static_folder=None)  # an API: no /static route to match against
     app.config["MAX_CONTENT_LENGTH"] = api.MAX_BODY_BYTES
     app.json.sort_keys = False  # answers keep the dataclass field order; sorting costs time per request
     app.extensions["thumbrouter.settings"] = settings
