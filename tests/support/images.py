@@ -95,7 +95,7 @@ def animated_gif(colours=(RED, GREEN, BLUE), size=(60, 40)) -> bytes:
 
 def gif_frame_bomb(screen=(5000, 5000), frames=5) -> bytes:
     """A few hundred bytes declaring `frames` frames on a huge logical screen (frames x pixels bomb)."""
-    data = bytearray(animated_gif(colours=[RED, GREEN, BLUE, WHITE, RED][:frames] * (frames // 5 + 1), size=(2, 2)))
+    data = bytearray(animated_gif(colours=[(RED, GREEN)[index % 2] for index in range(frames)], size=(2, 2)))
     data[6:10] = struct.pack("<HH", *screen)
     return bytes(data)
 
