@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 CORPUS = Path("/usr/share/backgrounds/mate")
@@ -196,8 +197,9 @@ def versions() -> str:
     done = subprocess.run([sys.executable, "-c", "import os; os.environ['VIPS_CONCURRENCY']='1'; import pyvips;"
                            "print('.'.join(str(pyvips.version(i)) for i in range(3)))"],
                           capture_output=True, text=True, timeout=60)
-    return (f"Pillow {PIL.__version__} (libjpeg-turbo {features.version('jpg')}, zlib "
-            f"{features.version('zlib')}), libvips {done.stdout.strip()} via pyvips")
+    return (f"Pillow {PIL.__version__} (libjpeg-turbo {features.version('libjpeg_turbo')}, zlib-ng "
+            f"{features.version('zlib_ng')}), Python zlib {zlib.ZLIB_RUNTIME_VERSION} (fast PNG writer), "
+            f"libvips {done.stdout.strip()} via pyvips")
 
 
 def main() -> None:
