@@ -297,7 +297,8 @@ def report(r: dict) -> str:
               (f"batch of 100 median < 10 ms: {batch['p50']:.2f} ms", batch["p50"] < 10)]
     lines += ["", f"Worker CPU per request (gunicorn included), (3) vs (1): {s3['cpu_us'] / bare['cpu_us']:.2f}x, "
               "median over rounds. Unlike req/s it barely moves when other work shares the machine; at most "
-              "1.25x means at least 0.8x the req/s wherever the workers are the bottleneck."]
+              "1.25x means at least 0.8x the req/s wherever the workers are the bottleneck. On a shared machine "
+              "single rounds swing by a third or more, so read the ratios of one run, not absolute numbers."]
     lines += ["", "Targets:"] + [f"- {'MET' if ok else 'MISSED'}: {text}" for text, ok in checks]
     return "\n".join(lines) + "\n"
 
