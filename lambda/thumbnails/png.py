@@ -6,17 +6,27 @@ for a strip of rows at a time, the one with smaller residues is kept, and zlib's
 strategy at level 1 compresses it. On the benchmark
 corpus this is ~45% faster than Pillow's fastest setting for ~4% more bytes (still fewer than
 libvips' default PNG). The pixels are exactly the input's: PNG filters are lossless.
+
+Deflate runs in zlib-ng when its binding is installed: its Z_RLE level 1 is ~2x faster than
+CPython's zlib (1.2.x) and writes the same standard zlib stream. Without it (the Lambda zip ships
+only Pillow) the standard zlib module does the same work, slower.
 """
 
+import operator
 import struct
 import zlib
 
 from PIL import Image, ImageChops
 
+try:
+    from zlib_ng import zlib_ng as deflate
+except ImportError:  # optional speed-up only: any zlib writes a valid PNG
+    deflate = zlib
+
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 COLOUR_TYPES = {"L": 0, "RGB": 2, "LA": 4, "RGBA": 6}
 _FILTER_SUB, _FILTER_UP = b"\x01", b"\x02"
-_DISTANCE = [min(value, 256 - value) for value in range(256)]
+_DISTANCE = [min(value, 256 - value) for value in range(256)] * 4  # one run per band, as histogram() lists them
 STRIP = 64
 
 
@@ -34,7 +44,7 @@ def _compressed_rows(image: Image.Image) -> bytes:
 
     Works in strips of STRIP rows so the extra memory stays at a few hundred KB whatever the size.
     """
-    compressor = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    compressor = deflate.compressobj(1, deflate.DEFLATED, 15, 9, deflate.Z_RLE)
     stride = image.width * len(image.getbands())
     parts = []
     for top in range(0, image.height, STRIP):
@@ -60,8 +70,7 @@ def _best_filter(image: Image.Image, top: int, bottom: int) -> tuple[bytes, Imag
 
 def _residue(filtered: Image.Image) -> int:
     """Sum of |byte| reading bytes as signed: small means the filter predicted well."""
-    histogram = filtered.histogram()
-    return sum(count * _DISTANCE[index % 256] for index, count in enumerate(histogram) if count)
+    return sum(map(operator.mul, filtered.histogram(), _DISTANCE))  # map: a Python loop here cost ~7 ms a PNG
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
