@@ -9,7 +9,8 @@ Why workers = cores and not 2*cores+1: the hot path (cache lookup, HMAC signing,
 no network I/O, so processes beyond the core count only add context switches and memory (each worker
 holds its own URL cache and GeoIP table). Threads exist for the few waits there are (the /readyz
 probe of S3, on-demand generation waiting on its bounded pool), so one slow request never blocks
-/healthz in the same worker.
+/healthz in the same worker. /healthz still needs a free thread: where many /thumb misses wait at
+once, raise GUNICORN_THREADS above GENERATION_POOL_SIZE + GENERATION_QUEUE_SIZE.
 """
 
 import json
