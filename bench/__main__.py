@@ -5,11 +5,10 @@ Each module in BENCHMARKS has `main() -> None` and writes bench/results/<name>.m
 """
 
 import importlib
+import os
 import platform
 import sys
 from pathlib import Path
-
-import os
 
 HERE = Path(__file__).parent
 BENCHMARKS = ["thumbnails", "handler", "router", "ondemand"]
@@ -18,7 +17,9 @@ BENCHMARKS = ["thumbnails", "handler", "router", "ondemand"]
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}; "
+            f"load average when joined: {load}")
 
 
 def join_reports() -> None:
