@@ -57,11 +57,13 @@ def make_thumbnail(data: bytes, size: str | tuple[int, int] = (50, 50), *, mode:
     output_format = OUTPUT_FORMAT[image.format]
     orientation = decode.read_orientation(image) if image.format != "PNG" else 1
     stored = geometry.stored_box(box, orientation)
+    header_size = image.size
     image, degraded = decode.load(data, image, geometry.draft_box(image.size, stored, mode))
     if image.format == "PNG":  # PNG may carry eXIf after the pixels, readable only once loaded
         orientation = decode.read_orientation(image)
         stored = geometry.stored_box(box, orientation)
-    job = steps.Job(stored, mode, output_format, orientation, image.info.get("icc_profile"))
+    job = steps.Job(stored, mode, output_format, orientation, image.info.get("icc_profile"),
+                    dct_scaled=image.size != header_size)
     for step in STEPS:
         image = step(image, job)
     encoded = encode(image, output_format, quality)

@@ -26,3 +26,8 @@ def test_orientations_5_to_8_transpose_the_box(orientation, expected):
 def test_the_draft_box_keeps_twice_the_final_scale_for_the_resampler():
     assert draft_box((4000, 3000), (100, 100), "fit") == (200, 150)
     assert draft_box((4000, 3000), (100, 100), "cover") == (267, 200)
+
+
+def test_ratios_from_two_to_four_decode_at_half_scale_without_a_margin():
+    assert draft_box((4000, 3000), (1440, 1440), "fit") == (1440, 1080)
+    assert draft_box((2560, 1600), (1440, 1440), "fit") == (2880, 1800)  # under 2x: no DCT scaling at all

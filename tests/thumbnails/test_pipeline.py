@@ -1,6 +1,7 @@
 """make_thumbnail on valid input: every mode x output format, sizes, alpha, frames, containers."""
 
 import pytest
+from PIL import Image, ImageChops, ImageStat
 
 from thumbnails import steps
 from thumbnails import CONTENT_TYPES, DEFAULT_MAX_PIXELS, MODES, InvalidSizeError, Thumbnail, make_thumbnail
@@ -110,6 +111,20 @@ def test_large_jpegs_decode_at_reduced_scale_and_still_reach_the_box():
     result = make_thumbnail(big, (50, 50))
     assert (result.width, result.height) == (50, 38)
     assert close(decoded(result).getpixel((25, 19)), (128, 128, 128), 20)
+
+
+def test_jpegs_two_to_four_times_the_box_decode_at_half_scale_and_match_a_full_size_resize():
+    picture = images.marker_picture((960, 640))
+    result = decoded(make_thumbnail(images.encode(picture, "JPEG", quality=95), (320, 320)))
+    exact = picture.resize((320, 213), Image.Resampling.LANCZOS)
+    assert result.size == exact.size
+    assert max(ImageStat.Stat(ImageChops.difference(result, exact)).mean) < 2
+
+
+def test_half_scale_decoding_respects_a_transposed_orientation():
+    result = decoded(make_thumbnail(images.oriented_jpeg(6, (360, 240)), (120, 120)))
+    assert result.size == (120, 80)
+    assert close(result.getpixel((5, 5)), images.RED) and close(result.getpixel((115, 75)), images.BLUE)
 
 
 def test_the_public_contract_is_exported():
