@@ -1,0 +1,58 @@
+# The whole thumbnail pipeline for one source bucket: buckets, the S3-triggered function (plus the
+# optional on-demand one) and the notification that connects them. Roots choose the values.
+
+locals {
+  # The artifact's Python and CPU decide the runtime; a mismatch fails to import Pillow at run time.
+  runtime = "python${var.lambda_python}"
+}
+
+module "buckets" {
+  source = "../image-buckets"
+
+  source_bucket        = var.source_bucket
+  create_source_bucket = var.create_source_bucket
+  resized_lifecycle    = var.resized_lifecycle
+}
+
+module "thumbnailer" {
+  source = "../thumbnail-lambda"
+
+  function_name        = var.function_name
+  zip_path             = var.lambda_zip_path
+  runtime              = local.runtime
+  architecture         = var.lambda_architecture
+  reserved_concurrency = var.reserved_concurrency
+  source_bucket        = module.buckets.source_bucket
+  resized_bucket       = module.buckets.resized_bucket
+  settings             = var.thumbnail_settings
+  log_retention_days   = var.log_retention_days
+}
+
+# Optional: the same artifact behind the router's synchronous on-demand path (issue 5). It gets
+# a least-privilege role of its own (plus thumbnail lookup) and no S3 trigger.
+module "on_demand" {
+  source = "../thumbnail-lambda"
+  count  = var.on_demand_enabled ? 1 : 0
+
+  function_name        = "${var.function_name}-OnDemand"
+  handler              = "on_demand.handler"
+  zip_path             = var.lambda_zip_path
+  runtime              = local.runtime
+  architecture         = var.lambda_architecture
+  reserved_concurrency = var.on_demand_reserved_concurrency
+  source_bucket        = module.buckets.source_bucket
+  resized_bucket       = module.buckets.resized_bucket
+  settings             = var.thumbnail_settings
+  log_retention_days   = var.log_retention_days
+
+  # It HEADs the thumbnail first, and must tell "missing" (404) from "forbidden" (403).
+  allow_thumbnail_lookup = true
+}
+
+module "notification" {
+  source = "../bucket-notification"
+
+  bucket       = module.buckets.source_bucket
+  bucket_arn   = module.buckets.source_bucket_arn
+  function_arn = module.thumbnailer.function_arn
+}

@@ -1,0 +1,40 @@
+output "source_bucket" {
+  description = "Source (originals) bucket."
+  value       = module.buckets.source_bucket
+}
+
+output "resized_bucket" {
+  description = "Thumbnail bucket, always \"<source_bucket>resized\"."
+  value       = module.buckets.resized_bucket
+}
+
+output "function_name" {
+  description = "Name of the S3-triggered thumbnail function."
+  value       = module.thumbnailer.function_name
+
+  precondition {
+    # A zip built for another Python or CPU would deploy fine and then fail to import Pillow.
+    condition     = endswith(var.lambda_zip_path, "-${var.lambda_python}-${var.lambda_architecture}.zip")
+    error_message = "lambda_zip_path was not built for lambda_python/lambda_architecture; rebuild with `thumbrouter build-lambda`."
+  }
+}
+
+output "function_arn" {
+  description = "ARN of the S3-triggered thumbnail function."
+  value       = module.thumbnailer.function_arn
+}
+
+output "dead_letter_queue_url" {
+  description = "SQS queue holding S3 events that failed every retry."
+  value       = module.thumbnailer.dead_letter_queue_url
+}
+
+output "on_demand_function_name" {
+  description = "Name of the on-demand function, null unless on_demand_enabled."
+  value       = one(module.on_demand[*].function_name)
+}
+
+output "on_demand_function_arn" {
+  description = "ARN of the on-demand function (the router's credentials need lambda:InvokeFunction on it), null unless on_demand_enabled."
+  value       = one(module.on_demand[*].function_arn)
+}

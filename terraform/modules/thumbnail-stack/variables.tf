@@ -1,0 +1,97 @@
+# Values that one building block checks (bucket name, function name, retention, concurrency,
+# settings) are validated there; this file validates what the composition itself adds.
+
+variable "source_bucket" {
+  description = "Bucket users upload originals to; thumbnails go to \"<source_bucket>resized\"."
+  type        = string
+}
+
+variable "create_source_bucket" {
+  description = "true creates the source bucket; false (the default) adopts an existing one, which Terraform never creates or deletes."
+  type        = bool
+  default     = false
+}
+
+variable "function_name" {
+  description = "Name of the S3-triggered thumbnail function; the on-demand one is \"<function_name>-OnDemand\"."
+  type        = string
+}
+
+variable "lambda_zip_path" {
+  description = "Path to the artifact from `thumbrouter build-lambda` (dist/thumbnailer-<python>-<arch>.zip)."
+  type        = string
+
+  validation {
+    condition     = can(regex("thumbnailer-[0-9]+\\.[0-9]+-(x86_64|arm64)\\.zip$", var.lambda_zip_path))
+    error_message = "lambda_zip_path must be a dist/thumbnailer-<python>-<arch>.zip built by `thumbrouter build-lambda`."
+  }
+}
+
+variable "lambda_python" {
+  description = "Python version the artifact was built for (3.12 gives runtime python3.12)."
+  type        = string
+  default     = "3.12"
+
+  validation {
+    condition     = contains(["3.11", "3.12", "3.13"], var.lambda_python)
+    error_message = "lambda_python must be 3.11, 3.12 or 3.13."
+  }
+}
+
+variable "lambda_architecture" {
+  description = "CPU architecture the artifact was built for."
+  type        = string
+  default     = "x86_64"
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be x86_64 or arm64."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Concurrent executions reserved for (and capped at) the S3-triggered function."
+  type        = number
+  default     = 20
+}
+
+variable "on_demand_enabled" {
+  description = "Also deploy \"<function_name>-OnDemand\" (handler on_demand.handler, no S3 trigger) for the router's lambda generation backend."
+  type        = bool
+  default     = false
+}
+
+variable "on_demand_reserved_concurrency" {
+  description = "Concurrent executions reserved for (and capped at) the on-demand function."
+  type        = number
+  default     = 10
+}
+
+variable "thumbnail_settings" {
+  description = "Thumbnail sizes, mode and limits given to both functions (THUMBNAIL_SIZES, THUMBNAIL_MODE, ...)."
+  type = object({
+    sizes         = optional(list(string), ["50x50"])
+    mode          = optional(string, "fit")
+    max_pixels    = optional(number, 100000000)
+    max_bytes     = optional(number, 52428800)
+    jpeg_quality  = optional(number, 85)
+    cache_control = optional(string, "public, max-age=86400")
+  })
+  default = {}
+}
+
+variable "resized_lifecycle" {
+  description = "Lifecycle of the resized bucket (optional thumbnail expiry, old versions, multipart cleanup)."
+  type = object({
+    expiration_days                 = optional(number)
+    noncurrent_expiration_days      = optional(number, 30)
+    abort_incomplete_multipart_days = optional(number, 7)
+  })
+  default = {}
+}
+
+variable "log_retention_days" {
+  description = "Days CloudWatch keeps the functions' logs."
+  type        = number
+  default     = 30
+}
