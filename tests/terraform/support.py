@@ -14,6 +14,8 @@ REPO = Path(__file__).resolve().parents[2]
 TERRAFORM_DIR = REPO / "terraform"
 MODULES = {p.name: p for p in sorted((TERRAFORM_DIR / "modules").iterdir()) if p.is_dir()}
 ENVIRONMENTS = {p.name: p for p in sorted((TERRAFORM_DIR / "environments").iterdir()) if p.is_dir()}
+# The one module an environment calls; everything environment-specific is an argument of that call.
+STACK_CALL = "thumbnails"
 ALL_DIRS = {**{f"modules/{k}": v for k, v in MODULES.items()}, **{f"environments/{k}": v for k, v in ENVIRONMENTS.items()}}
 
 # Plain values: strings without their quotes, blocks as dicts, no comments.
@@ -56,6 +58,18 @@ def resource(path: Path, type_name: str, name: str) -> dict:
 def tfvars(env: str) -> dict:
     """An environment's terraform.tfvars."""
     return parse_file(ENVIRONMENTS[env] / "terraform.tfvars")
+
+
+def stack_call(env: str) -> dict:
+    """The arguments an environment gives its one thumbnail-stack module call (its per-environment values)."""
+    calls = labelled(load_dir(ENVIRONMENTS[env]), "module")
+    assert list(calls) == [STACK_CALL], f"{env} must call only module {STACK_CALL!r}, got {sorted(calls)}"
+    return calls[STACK_CALL]
+
+
+def stack_calls() -> dict[str, dict]:
+    """The module calls inside thumbnail-stack (buckets, thumbnailer, on_demand, notification)."""
+    return labelled(load_dir(MODULES["thumbnail-stack"]), "module")
 
 
 def render(template: str, variables: dict) -> str:

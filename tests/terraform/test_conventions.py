@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.terraform.support import ALL_DIRS, ENVIRONMENTS, MODULES, TERRAFORM_DIR, labelled, load_dir, one
+from tests.terraform.support import ALL_DIRS, ENVIRONMENTS, MODULES, TERRAFORM_DIR, labelled, load_dir, one, stack_call
 
 MODULE_FILES = {"main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md"}
 META_ARGUMENTS = {"source", "count", "for_each", "providers", "depends_on", "version"}
@@ -44,21 +44,41 @@ def test_every_referenced_variable_is_declared(name):
     assert set(re.findall(r"\bvar\.([A-Za-z_][A-Za-z0-9_]*)", text)) <= declared
 
 
-@pytest.mark.parametrize("env", sorted(ENVIRONMENTS))
-def test_module_calls_match_the_modules_variables_and_outputs(env):
-    config = load_dir(ENVIRONMENTS[env])
+@pytest.mark.parametrize("directory", sorted(n for n, path in ALL_DIRS.items() if labelled(load_dir(path), "module")))
+def test_module_calls_match_the_modules_variables_and_outputs(directory):
+    config = load_dir(ALL_DIRS[directory])
     calls = labelled(config, "module")
     for call_name, call in calls.items():
-        module = load_dir((ENVIRONMENTS[env] / call["source"]).resolve())
+        module = load_dir((ALL_DIRS[directory] / call["source"]).resolve())
         variables = labelled(module, "variable")
         given = set(call) - META_ARGUMENTS
         assert given <= set(variables), f"{call_name}: unknown arguments {given - set(variables)}"
         required = {name for name, body in variables.items() if "default" not in body}
         assert required <= given, f"{call_name}: missing {required - given}"
-    text = "\n".join(p.read_text() for p in ENVIRONMENTS[env].glob("*.tf"))
+    # moved.tf holds state addresses (module.a.module.b), not references to outputs.
+    text = "\n".join(p.read_text() for p in ALL_DIRS[directory].glob("*.tf") if p.name != "moved.tf")
     for call_name, output in re.findall(r"\bmodule\.([a-z_]+)(?:\[\*\]|\[0\])?\.([a-z_]+)", text):
-        module = load_dir((ENVIRONMENTS[env] / calls[call_name]["source"]).resolve())
+        module = load_dir((ALL_DIRS[directory] / calls[call_name]["source"]).resolve())
         assert output in labelled(module, "output"), f"module.{call_name}.{output} does not exist"
+
+
+def test_modules_that_call_modules_include_the_composition():
+    callers = {n for n, path in ALL_DIRS.items() if labelled(load_dir(path), "module")}
+    assert callers == {"modules/thumbnail-stack", *(f"environments/{env}" for env in ENVIRONMENTS)}
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_modules_know_nothing_about_environments(name):
+    config = load_dir(MODULES[name])
+    assert not config.get("provider"), "providers (region, default_tags) belong to the environment roots"
+    assert not {"environment", "env", "region"} & set(labelled(config, "variable"))
+    text = "\n".join(p.read_text() for p in MODULES[name].glob("*.tf"))
+    assert not re.search(r"\bEnvironment\b|\benvironments/", text)
+    # No environment's own values either: those are arguments of the environment's call.
+    for env in ENVIRONMENTS:
+        assert f'"{env}"' not in text
+        for value in (stack_call(env)["source_bucket"], stack_call(env)["function_name"]):
+            assert f'"{value}"' not in text, f"{name} mentions {env}'s {value}"
 
 
 @pytest.mark.parametrize("name", sorted(ALL_DIRS))

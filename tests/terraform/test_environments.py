@@ -1,16 +1,23 @@
-"""environments/*: thin roots with remote state, tags, the deploy CLI's variables and outputs."""
+"""environments/*: thin roots (one thumbnail-stack call) with remote state, tags, the deploy CLI's variables and outputs."""
 
 import re
 import subprocess
 
 import pytest
 
-from tests.terraform.support import ENVIRONMENTS, REPO, labelled, load_dir, one, parse_file, tfvars
+from router.cli.environments import Environment
+from tests.terraform.support import (ENVIRONMENTS, MODULES, REPO, STACK_CALL, labelled, load_dir, one, parse_file,
+                                     stack_call, stack_calls, tfvars)
 
+STACK = MODULES["thumbnail-stack"]
 # The contract with `thumbrouter deploy` (terraform/README.md).
-OUTPUTS = {"source_bucket", "resized_bucket", "region", "function_name", "dead_letter_queue_url"}
+OUTPUTS = {"source_bucket", "resized_bucket", "region", "function_name", "function_arn", "dead_letter_queue_url",
+           "on_demand_function_name"}
 DEPLOY_VARIABLES = {"lambda_zip_path", "lambda_python", "lambda_architecture"}
 EXPECTED = {"test": ("test-demo", "test-CreateThumbnail"), "prod": ("demo", "CreateThumbnail")}
+# Capacity, log retention and thumbnail expiry per environment (None: the module's default, no expiry).
+SIZING = {"test": (5, 14, {"expiration_days": 30}), "prod": (50, 90, None)}
+ROOT_BLOCKS = {"terraform", "provider", "locals", "module", "variable", "output", "moved"}
 
 
 @pytest.fixture(params=sorted(ENVIRONMENTS))
@@ -23,28 +30,56 @@ def test_there_are_exactly_test_and_prod():
 
 
 def test_each_environment_names_its_buckets_and_function(env):
-    values = tfvars(env)
-    assert values["environment"] == env
-    assert (values["source_bucket"], values["function_name"]) == EXPECTED[env]
+    call = stack_call(env)
+    assert call["source"] == "../../modules/thumbnail-stack"
+    assert (call["source_bucket"], call["function_name"]) == EXPECTED[env]
 
 
 def test_existing_source_buckets_are_adopted_not_created(env):
-    assert tfvars(env)["create_source_bucket"] is False
+    assert stack_call(env)["create_source_bucket"] is False
 
 
-def test_outputs_the_router_needs_exist(env):
+def test_each_environment_keeps_its_capacity_retention_and_expiry(env):
+    call = stack_call(env)
+    concurrency, retention, lifecycle = SIZING[env]
+    assert (call["reserved_concurrency"], call["log_retention_days"]) == (concurrency, retention)
+    assert call.get("resized_lifecycle") == lifecycle
+    assert labelled(load_dir(STACK), "variable")["resized_lifecycle"]["default"] == {}
+
+
+def test_the_on_demand_function_stays_off_unless_asked_for(env):
+    assert "on_demand_enabled" not in stack_call(env)
+    assert labelled(load_dir(STACK), "variable")["on_demand_enabled"]["default"] is False
+    assert stack_calls()["on_demand"]["count"] == "${var.on_demand_enabled ? 1 : 0}"
+
+
+def test_outputs_the_router_needs_come_from_the_stack(env):
     outputs = labelled(load_dir(ENVIRONMENTS[env]), "output")
-    assert OUTPUTS <= set(outputs)
-    assert outputs["resized_bucket"]["value"] == "${module.buckets.resized_bucket}"
-    assert outputs["dead_letter_queue_url"]["value"] == "${module.thumbnailer.dead_letter_queue_url}"
+    assert set(outputs) == OUTPUTS
+    for name in OUTPUTS - {"region"}:
+        assert outputs[name]["value"] == f"${{module.{STACK_CALL}.{name}}}", name
+    assert outputs["region"]["value"] == "${local.region}"
+    stack_outputs = labelled(load_dir(STACK), "output")
+    assert stack_outputs["resized_bucket"]["value"] == "${module.buckets.resized_bucket}"
+    assert stack_outputs["dead_letter_queue_url"]["value"] == "${module.thumbnailer.dead_letter_queue_url}"
+    assert stack_outputs["on_demand_function_name"]["value"] == "${one(module.on_demand[*].function_name)}"
 
 
-def test_deploy_cli_variables_are_declared_and_the_zip_is_required(env):
+def test_deploy_cli_variables_are_the_only_ones_and_reach_the_stack(env):
     variables = labelled(load_dir(ENVIRONMENTS[env]), "variable")
-    assert DEPLOY_VARIABLES <= set(variables)
+    assert set(variables) == DEPLOY_VARIABLES
     assert "default" not in variables["lambda_zip_path"]
     assert variables["lambda_python"]["default"] == "3.12"
     assert variables["lambda_architecture"]["default"] == "x86_64"
+    call = stack_call(env)
+    assert {name: call[name] for name in DEPLOY_VARIABLES} == {name: f"${{var.{name}}}" for name in DEPLOY_VARIABLES}
+
+
+def test_the_deploy_cli_reads_the_artifact_platform_and_sees_its_variables(env):
+    assert tfvars(env) == {"lambda_python": "3.12", "lambda_architecture": "x86_64"}
+    cli_view = Environment(name=env, path=ENVIRONMENTS[env])
+    assert (cli_view.tfvars_value("lambda_python"), cli_view.tfvars_value("lambda_architecture")) == ("3.12", "x86_64")
+    assert all(cli_view.declares(name) for name in DEPLOY_VARIABLES)
 
 
 def test_state_is_remote_and_configured_by_backend_hcl(env):
@@ -62,24 +97,36 @@ def test_real_backend_settings_stay_out_of_git(env):
 
 
 def test_every_resource_is_tagged_with_its_environment(env):
-    provider = one(load_dir(ENVIRONMENTS[env])["provider"])["aws"]
-    assert one(provider["default_tags"])["tags"]["Environment"] == "${var.environment}"
-    assert provider["region"] == "${var.region}"
-
-
-def test_environments_only_call_modules(env):
     config = load_dir(ENVIRONMENTS[env])
+    provider = one(config["provider"])["aws"]
+    assert one(provider["default_tags"])["tags"]["Environment"] == env
+    assert provider["region"] == "${local.region}"
+    assert labelled(config, "locals")["region"] == "us-east-1"
+
+
+def test_environments_only_call_the_stack(env):
+    config = load_dir(ENVIRONMENTS[env])
+    assert set(config) <= ROOT_BLOCKS
     assert not config.get("resource") and not config.get("data")
     for call in labelled(config, "module").values():
         assert re.fullmatch(r"\.\./\.\./modules/[a-z-]+", call["source"])
+    stack_call(env)  # exactly one module call, named STACK_CALL
+
+
+def test_state_from_before_the_stack_is_moved_into_it_not_recreated(env):
+    moves = load_dir(ENVIRONMENTS[env])["moved"]
+    assert moves == [{"from": f"${{module.{name}}}", "to": f"${{module.{STACK_CALL}.module.{name}}}"}
+                     for name in stack_calls()]
 
 
 def test_a_zip_for_another_platform_fails_the_plan(env):
-    output = labelled(load_dir(ENVIRONMENTS[env]), "output")["function_name"]
+    assert labelled(load_dir(ENVIRONMENTS[env]), "output")["function_name"]["value"] == "${module.thumbnails.function_name}"
+    output = labelled(load_dir(STACK), "output")["function_name"]
     condition = one(output["precondition"])["condition"]
     assert condition == '${endswith(var.lambda_zip_path, "-${var.lambda_python}-${var.lambda_architecture}.zip")}'
 
 
-def test_environments_differ_only_in_values():
-    for name in ("main.tf", "variables.tf", "outputs.tf", "versions.tf"):
+def test_environments_share_everything_but_their_values():
+    for name in ("variables.tf", "outputs.tf", "versions.tf", "moved.tf"):
         assert (ENVIRONMENTS["test"] / name).read_text() == (ENVIRONMENTS["prod"] / name).read_text(), name
+    assert set(stack_call("test")) - {"resized_lifecycle"} == set(stack_call("prod"))

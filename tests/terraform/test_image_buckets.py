@@ -2,15 +2,14 @@
 
 import pytest
 
-from tests.terraform.support import ENVIRONMENTS, MODULES, labelled, load_dir, one, render, resource, tfvars, typed
+from tests.terraform.support import MODULES, labelled, load_dir, one, render, resource, stack_call, stack_calls, typed
 
 BUCKETS = MODULES["image-buckets"]
 
 
 def resized_name(env: str) -> str:
-    """Evaluate the resized bucket's name the way Terraform would for one environment."""
-    call = labelled(load_dir(ENVIRONMENTS[env]), "module")["buckets"]
-    source = render(call["source_bucket"], tfvars(env))
+    """Evaluate the resized bucket's name the way Terraform would for one environment (root -> stack -> buckets)."""
+    source = render(stack_calls()["buckets"]["source_bucket"], {"source_bucket": stack_call(env)["source_bucket"]})
     return render(resource(BUCKETS, "aws_s3_bucket", "resized")["bucket"], {"source_bucket": source})
 
 

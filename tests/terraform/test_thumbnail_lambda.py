@@ -1,6 +1,6 @@
 """modules/thumbnail-lambda: least privilege, the artifact, settings, logs, retries and loop detection."""
 
-from tests.terraform.support import ENVIRONMENTS, MODULES, labelled, load_dir, one, render, resource, tfvars, typed
+from tests.terraform.support import ENVIRONMENTS, MODULES, labelled, load_dir, one, render, resource, stack_call, stack_calls, typed
 
 LAMBDA = MODULES["thumbnail-lambda"]
 SETTINGS_VARIABLES = {"THN_BUCKET", "THUMBNAIL_SIZES", "THUMBNAIL_MODE", "MAX_PIXELS", "MAX_BYTES", "JPEG_QUALITY", "CACHE_CONTROL"}
@@ -50,11 +50,11 @@ def test_the_role_is_for_lambda_and_carries_only_that_policy():
 
 
 def test_environments_grant_the_function_their_own_buckets():
-    for env in ENVIRONMENTS:
-        call = labelled(load_dir(ENVIRONMENTS[env]), "module")["thumbnailer"]
+    for call in (stack_calls()["thumbnailer"], stack_calls()["on_demand"]):
         assert call["source_bucket"] == "${module.buckets.source_bucket}"
         assert call["resized_bucket"] == "${module.buckets.resized_bucket}"
-        source = tfvars(env)["source_bucket"]
+    for env in ENVIRONMENTS:
+        source = stack_call(env)["source_bucket"]
         assert ("s3:PutObject", f"arn:aws:s3:::{source}resized/*") in grants({"source_bucket": source, "resized_bucket": f"{source}resized"})
 
 
@@ -121,8 +121,8 @@ def test_thumbnail_lookup_is_an_opt_in_grant_on_the_resized_bucket_only():
 
 
 def test_only_the_on_demand_function_may_look_up_thumbnails():
-    for env in ENVIRONMENTS:
-        calls = labelled(load_dir(ENVIRONMENTS[env]), "module")
-        assert "allow_thumbnail_lookup" not in calls["thumbnailer"]
-        assert calls["on_demand"]["allow_thumbnail_lookup"] is True
-        assert calls["on_demand"]["handler"] == "on_demand.handler"
+    calls = stack_calls()
+    assert "allow_thumbnail_lookup" not in calls["thumbnailer"]
+    assert calls["on_demand"]["allow_thumbnail_lookup"] is True
+    assert calls["on_demand"]["handler"] == "on_demand.handler"
+    assert calls["on_demand"]["function_name"] == "${var.function_name}-OnDemand"

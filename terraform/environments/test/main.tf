@@ -1,64 +1,38 @@
-# A thin root: one provider, the modules, nothing environment-specific beyond terraform.tfvars.
+# The test environment: the thumbnail stack for test-demo. Every value that sets test apart is here.
+
+locals {
+  region = "us-east-1" # where the seed's buckets live: `aws s3api get-bucket-location`
+}
 
 provider "aws" {
-  region = var.region
+  region = local.region
 
   default_tags {
     tags = {
-      Environment = var.environment
+      Environment = "test"
       Project     = "thumbrouter"
       ManagedBy   = "terraform"
     }
   }
 }
 
-module "buckets" {
-  source = "../../modules/image-buckets"
+module "thumbnails" {
+  source = "../../modules/thumbnail-stack"
 
-  source_bucket        = var.source_bucket
-  create_source_bucket = var.create_source_bucket
-  resized_lifecycle    = var.resized_lifecycle
-}
+  source_bucket = "test-demo" # thumbnails go to test-demoresized
+  function_name = "test-CreateThumbnail"
+  # test-demo already exists (created by hand for the seed); Terraform adopts it and never deletes it.
+  create_source_bucket = false
 
-module "thumbnailer" {
-  source = "../../modules/thumbnail-lambda"
+  lambda_zip_path     = var.lambda_zip_path
+  lambda_python       = var.lambda_python
+  lambda_architecture = var.lambda_architecture
 
-  function_name        = var.function_name
-  zip_path             = var.lambda_zip_path
-  runtime              = "python${var.lambda_python}"
-  architecture         = var.lambda_architecture
-  reserved_concurrency = var.reserved_concurrency
-  source_bucket        = module.buckets.source_bucket
-  resized_bucket       = module.buckets.resized_bucket
-  settings             = var.thumbnail_settings
-  log_retention_days   = var.log_retention_days
-}
+  reserved_concurrency = 5
+  log_retention_days   = 14
 
-# Optional: the same artifact behind the router's synchronous on-demand path (issue 5). It gets
-# a least-privilege role of its own (plus thumbnail lookup) and no S3 trigger.
-module "on_demand" {
-  source = "../../modules/thumbnail-lambda"
-  count  = var.on_demand_enabled ? 1 : 0
-
-  function_name        = "${var.function_name}-OnDemand"
-  handler              = "on_demand.handler"
-  zip_path             = var.lambda_zip_path
-  runtime              = "python${var.lambda_python}"
-  architecture         = var.lambda_architecture
-  reserved_concurrency = var.on_demand_reserved_concurrency
-  source_bucket        = module.buckets.source_bucket
-  resized_bucket       = module.buckets.resized_bucket
-  settings             = var.thumbnail_settings
-  log_retention_days   = var.log_retention_days
-
-  # It HEADs the thumbnail first, and must tell "missing" (404) from "forbidden" (403).
-  allow_thumbnail_lookup = true
-}
-
-module "notification" {
-  source = "../../modules/bucket-notification"
-
-  bucket       = module.buckets.source_bucket
-  bucket_arn   = module.buckets.source_bucket_arn
-  function_arn = module.thumbnailer.function_arn
+  # Thumbnails of the test environment are cheap to regenerate: expire them after 30 days.
+  resized_lifecycle = {
+    expiration_days = 30
+  }
 }

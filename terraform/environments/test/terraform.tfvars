@@ -1,15 +1,4 @@
-environment   = "test"
-region        = "us-east-1" # where the seed's buckets live: `aws s3api get-bucket-location`
-source_bucket = "test-demo"
-function_name = "test-CreateThumbnail"
-
-# test-demo already exists (created by hand for the seed); Terraform adopts it and never deletes it.
-create_source_bucket = false
-
-reserved_concurrency = 5
-log_retention_days   = 14
-
-# Thumbnails of the test environment are cheap to regenerate: expire them after 30 days.
-resized_lifecycle = {
-  expiration_days = 30
-}
+# The artifact's platform: `thumbrouter deploy test ...` reads these to build the matching zip
+# (unless --python/--arch are given) and passes them on. Set "arm64" here to move test to Graviton.
+lambda_python       = "3.12"
+lambda_architecture = "x86_64"
