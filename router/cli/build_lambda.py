@@ -1,6 +1,6 @@
-"""Build the Lambda zip (lambda/ plus Pillow wheels for the Lambda platform) into dist/.
+"""Build the Lambda zip (lambda/ plus Pillow and isal wheels for the Lambda platform) into dist/.
 
-Rebuilds only when its inputs changed (the code under lambda/, the Pillow pin, Python, architecture).
+Rebuilds only when its inputs changed (the code under lambda/, the bundled pins, Python, architecture).
 What can go wrong: ArtifactError (no handler, pip or network failure, zip above Lambda's limits) -> exit 1.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from router.cli import wheels
 from router.cli.artifact import (ArtifactError, Size, Target, check_limits, inputs_digest, lambda_entries,
-                                 measure, pillow_pin, tree_entries, write_zip)
+                                 measure, bundled_pins, tree_entries, write_zip)
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_PYTHON = "3.12"
@@ -59,22 +59,23 @@ def local_target() -> Target:
 def ensure_artifact(request: BuildRequest, force: bool = False) -> Artifact:
     """The zip for request, rebuilt only when its inputs digest changed. Raises ArtifactError."""
     entries = lambda_entries(request.lambda_dir)
-    pin = pillow_pin(request.requirements)
-    digest = inputs_digest(entries, pin, request.target)
+    pins = bundled_pins(request.requirements)
+    digest = inputs_digest(entries, pins, request.target)
     stamp = request.stamp_path
     if not force and request.zip_path.is_file() and stamp.is_file() and stamp.read_text().strip() == digest:
         return Artifact(request.zip_path, measure(request.zip_path), built=False)
     stamp.unlink(missing_ok=True)  # a crash mid-build must not leave a stamp vouching for an old zip
-    _build(request, entries, pin)
+    _build(request, entries, pins)
     stamp.write_text(digest + "\n")
     return Artifact(request.zip_path, measure(request.zip_path), built=True)
 
 
-def _build(request: BuildRequest, entries: list[tuple[str, Path]], pin: str) -> None:
+def _build(request: BuildRequest, entries: list[tuple[str, Path]], pins: tuple[str, ...]) -> None:
     request.out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".build-", dir=request.out_dir) as tmp:
         site = Path(tmp) / "site"
-        wheels.install(pin, request.target, site, request.cache_dir)
+        for pin in pins:
+            wheels.install(pin, request.target, site, request.cache_dir)
         staged = Path(tmp) / request.target.zip_name
         write_zip(_merge(entries, tree_entries(site)), staged)
         check_limits(measure(staged))

@@ -22,9 +22,9 @@ from thumbnails import thumbnail_key
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 RUNNER = """
 import json, sys
-import boto3, create_thumbnail, PIL, thumbnails
+import boto3, create_thumbnail, isal, PIL, thumbnails
 result = create_thumbnail.handler(json.loads(sys.argv[1]), None)
-print(json.dumps({"result": result, "create_thumbnail": create_thumbnail.__file__,
+print(json.dumps({"result": result, "create_thumbnail": create_thumbnail.__file__, "isal": isal.__file__,
                   "thumbnails": thumbnails.__file__, "PIL": PIL.__file__, "boto3": boto3.__file__}))
 """
 
@@ -51,6 +51,7 @@ def test_the_zip_holds_the_handler_package_and_pillow_at_its_root(local_zip):
     assert "thumbnails/__init__.py" in entries and "thumbnails/aws/job.py" in entries
     assert "PIL/Image.py" in entries
     assert any(name.startswith("PIL/_imaging.") and name.endswith(".so") for name in entries)
+    assert any(name.startswith("isal/isal_zlib.") and name.endswith(".so") for name in entries)
 
 
 def test_the_zip_leaves_out_boto3_bytecode_and_tests(local_zip):
@@ -118,7 +119,14 @@ def test_a_lambda_dir_without_the_handler_is_a_clear_error(tmp_path):
 def test_an_unpinned_pillow_is_refused(tmp_path):
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("boto3==1.44.5\npillow>=10\n")
-    with pytest.raises(ArtifactError, match="pin Pillow exactly"):
+    with pytest.raises(ArtifactError, match="pin pillow exactly"):
+        ensure_artifact(local_request(tmp_path / "dist", requirements=requirements))
+
+
+def test_a_requirements_file_without_isal_is_refused(tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("boto3==1.44.5\npillow==13.0.0\n")
+    with pytest.raises(ArtifactError, match="no isal==X.Y.Z line"):
         ensure_artifact(local_request(tmp_path / "dist", requirements=requirements))
 
 
@@ -179,7 +187,7 @@ def test_the_extracted_zip_runs_the_handler_alone_against_local_s3(local_zip, s3
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    for module in ("create_thumbnail", "thumbnails", "PIL"):
+    for module in ("create_thumbnail", "thumbnails", "PIL", "isal"):
         assert Path(report[module]).is_relative_to(extracted), report
     thumbnail = s3.get_object(Bucket=resized, Key=thumbnail_key("photos/a b.jpg"))["Body"].read()
     assert max(Image.open(io.BytesIO(thumbnail)).size) == 50
