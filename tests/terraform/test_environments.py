@@ -17,7 +17,7 @@ DEPLOY_VARIABLES = {"lambda_zip_path", "lambda_python", "lambda_architecture"}
 EXPECTED = {"test": ("test-demo", "test-CreateThumbnail"), "prod": ("demo", "CreateThumbnail")}
 # Capacity, log retention and thumbnail expiry per environment (None: the module's default, no expiry).
 SIZING = {"test": (5, 14, {"expiration_days": 30}), "prod": (50, 90, None)}
-ROOT_BLOCKS = {"terraform", "provider", "locals", "module", "variable", "output", "moved"}
+ROOT_BLOCKS = {"terraform", "provider", "locals", "module", "variable", "output"}
 
 
 @pytest.fixture(params=sorted(ENVIRONMENTS))
@@ -113,12 +113,6 @@ def test_environments_only_call_the_stack(env):
     stack_call(env)  # exactly one module call, named STACK_CALL
 
 
-def test_state_from_before_the_stack_is_moved_into_it_not_recreated(env):
-    moves = load_dir(ENVIRONMENTS[env])["moved"]
-    assert moves == [{"from": f"${{module.{name}}}", "to": f"${{module.{STACK_CALL}.module.{name}}}"}
-                     for name in stack_calls()]
-
-
 def test_a_zip_for_another_platform_fails_the_plan(env):
     assert labelled(load_dir(ENVIRONMENTS[env]), "output")["function_name"]["value"] == "${module.thumbnails.function_name}"
     output = labelled(load_dir(STACK), "output")["function_name"]
@@ -127,6 +121,6 @@ def test_a_zip_for_another_platform_fails_the_plan(env):
 
 
 def test_environments_share_everything_but_their_values():
-    for name in ("variables.tf", "outputs.tf", "versions.tf", "moved.tf"):
+    for name in ("variables.tf", "outputs.tf", "versions.tf"):
         assert (ENVIRONMENTS["test"] / name).read_text() == (ENVIRONMENTS["prod"] / name).read_text(), name
     assert set(stack_call("test")) - {"resized_lifecycle"} == set(stack_call("prod"))
