@@ -6,7 +6,6 @@ virtual host names would not resolve, so URLs are path-style (`<endpoint>/<bucke
 names with dots are path-style too (a dotted host breaks the *.s3 TLS certificate).
 """
 
-import datetime
 import threading
 import time
 import unicodedata
@@ -14,7 +13,6 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 import boto3
-from botocore.auth import SIGV4_TIMESTAMP, S3SigV4QueryAuth
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from thumbnails import thumbnail_key
@@ -37,24 +35,6 @@ def content_disposition(filename: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
     fallback = "".join(c for c in ascii_name if c.isprintable() and c not in '"\\').strip() or "download"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe=_RFC5987_SAFE)}"
-
-
-class _FixedTimeQueryAuth(S3SigV4QueryAuth):
-    """botocore's S3 SigV4 query signer, signing at a given instant instead of now.
-
-    Signing at the window start makes the URL identical for the whole window; everything else
-    (canonical request, scope, UNSIGNED-PAYLOAD) is botocore's own code.
-    """
-
-    def __init__(self, credentials, region: str, expires: int, signed_at: int):
-        super().__init__(credentials, "s3", region, expires)
-        self._signed_at = datetime.datetime.fromtimestamp(signed_at, datetime.UTC).replace(tzinfo=None)
-
-    def add_auth(self, request) -> None:
-        request.context["timestamp"] = self._signed_at.strftime(SIGV4_TIMESTAMP)
-        self._modify_request_before_signing(request)
-        string_to_sign = self.string_to_sign(request, self.canonical_request(request))
-        self._inject_signature_to_request(request, self.signature(string_to_sign, request))
 
 
 class S3Storage:
@@ -126,7 +106,8 @@ class S3Storage:
         """
         params = {"response-content-disposition": content_disposition(filename)} if filename else {}
         signed_at = int(time.time()) if signed_at is None else signed_at
-        # router.storage.sigv4 gives botocore's exact URL about 10x faster (_FixedTimeQueryAuth is the reference).
+        # router.storage.sigv4 gives botocore's exact URL about 10x faster (tests/router/botocore_reference.py
+        # holds botocore's own signer, which the tests compare it with).
         return sigv4.presign_get(self.object_url(bucket, key), self._frozen_credentials(), self.region,
                                  signed_at=signed_at, expires=expires, params=params)
 

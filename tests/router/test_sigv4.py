@@ -4,8 +4,10 @@ import pytest
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from router.storage.s3 import _FixedTimeQueryAuth, content_disposition
+from router.storage.s3 import content_disposition
 from router.storage.sigv4 import presign_get
+
+from .botocore_reference import FixedTimeQueryAuth
 
 EXAMPLE = Credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 
@@ -13,7 +15,7 @@ EXAMPLE = Credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXA
 def botocores(url: str, credentials, region: str, signed_at: int, expires: int, params=None) -> str:
     """The reference: botocore's own S3 query signer at a fixed instant."""
     request = AWSRequest(method="GET", url=url, params=dict(params or {}))
-    _FixedTimeQueryAuth(credentials.get_frozen_credentials(), region, expires, signed_at).add_auth(request)
+    FixedTimeQueryAuth(credentials.get_frozen_credentials(), region, expires, signed_at).add_auth(request)
     return request.url
 
 
