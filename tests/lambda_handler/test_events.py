@@ -2,8 +2,10 @@
 
 import json
 
+import pytest
+
 from tests.lambda_handler.helpers import s3_event, s3_record, sqs_message
-from thumbnails.aws.events import ObjectRecord, is_sqs_event, parse_event
+from thumbnails.aws.events import BadRecord, ObjectRecord, is_sqs_event, parse_event
 
 
 def test_keys_with_plus_and_percent_are_decoded_exactly_once():
@@ -41,10 +43,63 @@ def test_sns_envelopes_inside_sqs_are_unwrapped():
     assert [r.key for r in parse_event(s3_event(sqs_message(envelope, "m")))] == ["a+b.jpg"]
 
 
-def test_removal_events_malformed_records_and_non_json_bodies_are_dropped():
+def test_removal_events_are_dropped_and_malformed_records_become_bad_records_in_place():
     event = s3_event(s3_record("demo", "gone.jpg", event_name="ObjectRemoved:Delete"),
                      {"eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "s3": {}},
                      s3_record("demo", "kept.jpg", event_name="ObjectCreated:CompleteMultipartUpload"))
-    assert [r.key for r in parse_event(event)] == ["kept.jpg"]
-    assert parse_event(s3_event(sqs_message("not json"), sqs_message("[1, 2]"))) == []
+    assert [type(r).__name__ for r in parse_event(event)] == ["BadRecord", "ObjectRecord"]
+    assert parse_event(event)[1].key == "kept.jpg"
+    bodies = parse_event(s3_event(sqs_message("not json", "m1"), sqs_message("[1, 2]", "m2")))
+    assert [(type(r), r.message_id) for r in bodies] == [(BadRecord, "m1"), (BadRecord, "m2")]
     assert parse_event({}) == []
+
+
+@pytest.mark.parametrize("junk", [None, "a string", 42, ["list"], {"eventSource": "aws:s3"},
+                                  {"eventName": 7, "s3": {}}, {"eventName": None}])
+def test_a_malformed_record_becomes_a_bad_record_between_its_valid_neighbours(junk):
+    event = s3_event(s3_record("demo", "a.jpg"), junk, s3_record("demo", "b.jpg"))
+    parsed = parse_event(event)
+    assert [type(r) for r in parsed] == [ObjectRecord, BadRecord, ObjectRecord]
+    assert (parsed[0].key, parsed[2].key) == ("a.jpg", "b.jpg")
+    assert not is_sqs_event(event)
+
+
+@pytest.mark.parametrize("field, value", [("key", 123), ("key", None), ("key", ["a.jpg"]), ("key", ""),
+                                          ("bucket", 5), ("object", "a.jpg")])
+def test_a_key_bucket_or_object_of_the_wrong_type_is_a_bad_record(field, value):
+    record = s3_record("demo", "a.jpg")
+    if field == "key":
+        record["s3"]["object"]["key"] = value
+    elif field == "bucket":
+        record["s3"]["bucket"]["name"] = value
+    else:
+        record["s3"]["object"] = value
+    assert parse_event(s3_event(record)) == [BadRecord(parse_event(s3_event(record))[0].reason)]
+
+
+@pytest.mark.parametrize("records", [{"0": {}}, "Records", 12])
+def test_records_that_are_not_a_list_are_one_bad_record(records):
+    assert [type(r) for r in parse_event({"Records": records})] == [BadRecord]
+    assert [type(r) for r in parse_event(["not", "an", "object"])] == [BadRecord]
+    assert not is_sqs_event({"Records": records})
+
+
+def test_inside_sqs_each_malformed_body_or_record_is_a_bad_record_of_its_own_message():
+    sns = {"Type": "Notification", "Message": json.dumps({"Records": "oops"})}
+    event = s3_event(sqs_message(s3_event(s3_record("demo", "a.jpg"), None), "m-mixed"),
+                     sqs_message({"Records": {"s3": {}}}, "m-dict"),
+                     sqs_message(sns, "m-sns"),
+                     sqs_message("[" * 100_000, "m-deep"),
+                     sqs_message(s3_event(s3_record("demo", "ok.jpg")), "m-ok"),
+                     None)
+    parsed = parse_event(event)
+    assert [(type(r).__name__, r.message_id) for r in parsed] == [
+        ("ObjectRecord", "m-mixed"), ("BadRecord", "m-mixed"), ("BadRecord", "m-dict"), ("BadRecord", "m-sns"),
+        ("BadRecord", "m-deep"), ("ObjectRecord", "m-ok"), ("BadRecord", None)]
+    assert is_sqs_event(event)
+
+
+def test_bad_records_never_carry_the_record_content():
+    record = s3_record("demo", "secret-user-photo.jpg")
+    record["eventName"] = 3
+    assert "secret-user-photo" not in repr(parse_event(s3_event(record)))
