@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from . import auth, clientip
 from .errors import BadRequest, RouterError
+from .security import MAX_DIGITS, whole_number
 from .service import DownloadUrls
 
 MAX_BATCH = 1000
@@ -44,9 +45,10 @@ class UploadQuery:
     country: str | None = None
     content_type: str | None = None
     max_bytes: int | None = None
+    size: int | None = None  # the file's exact length in bytes; both clouds sign it
 
 
-INT_FIELDS = frozenset({"expires", "max_bytes"})
+INT_FIELDS = frozenset({"expires", "max_bytes", "size"})
 
 
 def parse(cls, data: Mapping):
@@ -64,17 +66,28 @@ def _value(name: str, value):
     if value is None or value == "":
         return None
     if name in INT_FIELDS:
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
-            raise BadRequest(f"{name} must be a whole number of {'seconds' if name == 'expires' else 'bytes'}")
-        return int(value)
+        return whole_number(value, name)
     if not isinstance(value, str):
         raise BadRequest(f"{name} must be a string")
     return value
 
 
+class LongNumber:
+    """A JSON number with more digits than any field takes: refused by the field's own parser, by name."""
+
+
+def _json_int(text: str):
+    return int(text) if len(text) <= MAX_DIGITS + 1 else LongNumber()  # +1: the sign
+
+
 def json_body() -> Mapping:
-    """The request's JSON object; raises BadRequest when the body is not one."""
-    body = request.get_json(silent=True)
+    """The request's JSON object; raises BadRequest when the body is not one, or nests too deeply to parse."""
+    try:
+        body = json.loads(request.get_data(cache=True), parse_int=_json_int) if request.is_json else None
+    except RecursionError:
+        raise BadRequest("the body nests JSON arrays or objects too deeply") from None
+    except ValueError:
+        body = None
     if not isinstance(body, Mapping):
         raise BadRequest("the body must be a JSON object (Content-Type: application/json)")
     return body
@@ -133,6 +146,6 @@ def upload_targets():
     ip, country = clientip.current_client()
     target = current_app.extensions["thumbrouter"].upload_target(
         query.key, country=query.country or country, client_ip=ip,
-        content_type=query.content_type, max_bytes=query.max_bytes)
+        content_type=query.content_type, max_bytes=query.max_bytes, size=query.size)
     g.cloud = target.cloud
     return jsonify(target.to_dict())

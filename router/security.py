@@ -13,6 +13,7 @@ from .errors import BadRequest
 MAX_KEY_BYTES = 1024
 MIN_EXPIRES, MAX_EXPIRES, DEFAULT_EXPIRES = 60, 604_800, 3600
 MAX_FILENAME_BYTES = 255
+MAX_DIGITS = 12  # request integers: above any expiry, size or epoch we accept, far below int()'s limit
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _FILETYPE = re.compile(r"^[A-Za-z0-9.+/_-]{1,100}$")
@@ -61,12 +62,26 @@ def validate_country(country) -> str | None:
     return country.upper()
 
 
+def whole_number(value, field: str) -> int:
+    """An int as is, or a string of 1..MAX_DIGITS ASCII digits as an int; raises BadRequest naming `field`.
+
+    The one parser of request integers: str.isdigit() alone admits '²' (which int() refuses) and int()
+    refuses more than 4300 digits, and both used to escape as 500s. Ranges are checked by the caller.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    if not (text.isascii() and text.isdigit() and len(text) <= MAX_DIGITS):
+        raise BadRequest(f"{field} must be a whole number of at most {MAX_DIGITS} digits")
+    return int(text)
+
+
 def validate_expires(expires) -> int:
     """Seconds of validity: default 3600, an integer (or its digits) in 60..604800."""
     if expires is None or expires == "":
         return DEFAULT_EXPIRES
-    if isinstance(expires, str) and expires.strip().isdigit() and len(expires.strip()) < 10:
-        expires = int(expires)
+    if isinstance(expires, str):
+        expires = whole_number(expires, "expires")
     if isinstance(expires, bool) or not isinstance(expires, int) or not MIN_EXPIRES <= expires <= MAX_EXPIRES:
         raise BadRequest(f"expires must be an integer number of seconds in {MIN_EXPIRES}..{MAX_EXPIRES}")
     return expires

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 from .errors import Forbidden
+from .security import whole_number
 
 THUMB_PREFIX = "/thumb"
 
@@ -48,14 +49,16 @@ class UrlSigner:
     def verify(self, preset: str, key: str, expires: str | None, sig: str | None, *, now=None) -> None:
         """Accept a URL signed by any key in the list and not yet expired.
 
-        Raises Forbidden when expires or sig is missing or malformed, expired, or matches no key.
+        Raises Forbidden when expires or sig is missing, expired, or matches no key; BadRequest naming
+        `expires` when it is not a whole number (checked before any signature work).
         """
-        if not expires or not sig or not expires.isdigit() or len(expires) > 12:
+        if not expires or not sig:
             raise Forbidden("missing or malformed signature", log_message="thumb: no/bad sig params")
-        if int(expires) < (time.time() if now is None else now):
+        expires_at = whole_number(expires, "expires")
+        if expires_at < (time.time() if now is None else now):
             raise Forbidden("signature expired")
         path, given = thumb_path(preset, key), sig.encode()
-        matches = [hmac.compare_digest(_digest(s, path, int(expires)).encode(), given) for s in self.keys]
+        matches = [hmac.compare_digest(_digest(s, path, expires_at).encode(), given) for s in self.keys]
         if not any(matches):  # every key is tried, so timing does not tell which one matched
             raise Forbidden("invalid signature")
 

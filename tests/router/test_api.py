@@ -92,6 +92,39 @@ def test_every_bad_input_is_400_json_naming_the_problem(client, params, words):
     assert words in answer.json["error"]["message"]
 
 
+NOT_ASCII_NUMBERS = ["²", "١٢٣", "１２０", "9" * 5000, "9" * 13, "3600.0", "+3600"]
+
+
+@pytest.mark.parametrize("value", NOT_ASCII_NUMBERS)
+def test_an_expires_that_is_not_a_bounded_ascii_number_is_400_naming_it(client, value):
+    for answer in (get(client, key="a.jpg", expires=value), batch(client, [{"key": "a.jpg", "expires": value}])):
+        error = answer.json["error"] if answer.status_code == 400 else answer.json["items"][0]["error"]
+        assert error["code"] == "bad_request" and "expires" in error["message"], answer.json
+
+
+@pytest.mark.parametrize("value", NOT_ASCII_NUMBERS)
+def test_a_max_bytes_that_is_not_a_bounded_ascii_number_is_400_naming_it(client, value):
+    answer = client.post("/v1/upload-targets", json={"key": "a.jpg", "max_bytes": value}, headers=AUTH)
+    assert answer.status_code == 400 and "max_bytes" in answer.json["error"]["message"]
+
+
+@pytest.mark.parametrize("path, field", [("/v1/upload-targets", "max_bytes"), ("/v1/download-urls", "expires")])
+def test_a_json_number_of_thousands_of_digits_is_400_naming_its_field(client, path, field):
+    item = '{"key": "a.jpg", "%s": %s}' % (field, "9" * 5000)
+    body = item if field == "max_bytes" else '{"items": [%s]}' % item
+    answer = client.post(path, data=body, headers={**AUTH, "Content-Type": "application/json"})
+    error = answer.json["error"] if field == "max_bytes" else answer.json["items"][0]["error"]
+    assert error["code"] == "bad_request" and field in error["message"]
+
+
+@pytest.mark.parametrize("path", ["/v1/download-urls", "/v1/upload-targets"])
+@pytest.mark.parametrize("nesting", ["[" * 100_000, '{"items": ' * 50_000])
+def test_a_deeply_nested_json_body_is_400_naming_the_body(client, path, nesting):
+    answer = client.post(path, data=nesting, headers={**AUTH, "Content-Type": "application/json"})
+    assert answer.status_code == 400
+    assert answer.json["error"]["code"] == "bad_request" and "body" in answer.json["error"]["message"]
+
+
 def test_a_batch_keeps_the_order_and_puts_errors_in_place(client):
     items = [{"key": "a.jpg", "cloud": "s3"}, {"key": ""}, "not an object", {"key": "b.png", "cloud": "qiniu"},
              {"key": "c.jpg", "expires": 10}, {"key": "d.gif", "country": "CN"}]
