@@ -10,13 +10,14 @@ from .errors import (
     UnsupportedFormatError,
 )
 from .formats import CONTENT_TYPES, EXTENSIONS, format_for, format_for_key
-from .naming import format_size, is_thumbnail_key, parse_size, thumbnail_key
+from .naming import MAX_KEY_BYTES, format_size, is_thumbnail_key, no_thumbnail_reason, parse_size, thumbnail_key
 from .pipeline import DEFAULT_MAX_PIXELS, MODES, Thumbnail, make_thumbnail
 
 __all__ = [
     "CONTENT_TYPES",
     "DEFAULT_MAX_PIXELS",
     "EXTENSIONS",
+    "MAX_KEY_BYTES",
     "MODES",
     "DecodeError",
     "EmptyImageError",
@@ -31,6 +32,7 @@ __all__ = [
     "format_size",
     "is_thumbnail_key",
     "make_thumbnail",
+    "no_thumbnail_reason",
     "parse_size",
     "thumbnail_key",
 ]

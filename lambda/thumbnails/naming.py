@@ -5,6 +5,7 @@ import re
 from .errors import InvalidSizeError
 
 MAX_EDGE = 10_000
+MAX_KEY_BYTES = 1024  # S3's limit on an object key, in UTF-8 bytes
 _SIZE = re.compile(r"^([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$")
 _THUMB_STEM = re.compile(r"_([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$")
 
@@ -49,6 +50,20 @@ def thumbnail_key(key: str, size: str | tuple[int, int] = "50x50") -> str:
     """
     folder, stem, ext = _split(key)
     return f"{folder}{stem}_{format_size(size)}{ext}"
+
+
+def no_thumbnail_reason(key: str, size: str | tuple[int, int] = "50x50") -> str | None:
+    """Why `key` can have no thumbnail of `size` under our naming, or None when it can.
+
+    Every part that writes or links a thumbnail asks this: the router (no `thumbnail_url`), the
+    Lambda (skip), `/thumb` (a 400). Raises InvalidSizeError.
+    """
+    if key.startswith("/"):
+        # Refused everywhere: proxies and clients merge the `//` in `/thumb/<preset>//a.jpg` or `<base>//a.jpg`.
+        return "key starts with /"
+    if len(thumbnail_key(key, size).encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        return f"its thumbnail key would be over S3's {MAX_KEY_BYTES}-byte limit"
+    return None
 
 
 def is_thumbnail_key(key: str, sizes: "tuple[str, ...] | None" = None) -> bool:

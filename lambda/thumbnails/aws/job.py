@@ -1,8 +1,9 @@
 """The thumbnail job: read an original (capped, in memory), make one thumbnail per size, store them.
 
 Shared by the Lambda, backfill and the router's on-demand path. Permanent failures (a bad image,
-an object too big, a source already deleted) come back as an Outcome; transient S3 failures
-(throttling, 5xx, timeouts, unreachable endpoint) raise TransientError so the caller retries.
+an object too big, a source already deleted, a PUT that S3 refuses for what it is) come back as an
+Outcome; transient S3 failures (throttling, 5xx, timeouts, unreachable endpoint) and configuration
+errors (access denied or no bucket on PUT) raise TransientError so the caller retries.
 """
 
 import json
@@ -13,15 +14,14 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError, HTTPClientError, IncompleteReadError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from thumbnails import Thumbnail, ThumbnailError, format_for_key, is_thumbnail_key, make_thumbnail, thumbnail_key
+from thumbnails import (
+    Thumbnail, ThumbnailError, format_for_key, is_thumbnail_key, make_thumbnail, no_thumbnail_reason, thumbnail_key,
+)
 
 from .events import ObjectRecord
 from .settings import LambdaSettings, SameBucketError
 
 _CHUNK = 1024 * 1024
-# Errors on the GET that retrying cannot fix. A deleted object answers 403, not 404, when the
-# role lacks s3:ListBucket (the usual least-privilege Lambda role), so 403 counts as gone too.
-_SOURCE_GONE = {"NoSuchKey", "NoSuchBucket", "AccessDenied", "InvalidObjectState", "404", "403"}
 
 
 class TransientError(Exception):
@@ -38,6 +38,30 @@ class SourceMissingError(PermanentError):
 
 class ObjectTooLargeError(PermanentError):
     """The original is larger than MAX_BYTES."""
+
+
+class ThumbnailRefusedError(PermanentError):
+    """S3 refused the thumbnail PUT for what it is (key too long, invalid argument): same answer every time."""
+
+
+class NoThumbnailKeyError(PermanentError):
+    """The key can have no thumbnail (naming.no_thumbnail_reason): refused before any PUT."""
+
+
+# The one table of S3 errors that retrying cannot fix: action -> (error raised, codes, HTTP statuses).
+# Anything else (throttling, 5xx, RequestTimeout, which is a 400) is transient.
+# GET: a deleted object answers 403, not 404, when the role lacks s3:ListBucket (the usual
+# least-privilege Lambda role), so 403 counts as gone too.
+# PUT: only codes that describe the request itself. AccessDenied and NoSuchBucket on PUT are
+# deployment errors (role or THN_BUCKET wrong): they stay transient so Lambda retries and then sends
+# the event to its failure destination, and fixing the role recovers it; dropping would lose thumbnails.
+_PERMANENT = {
+    "GET": (SourceMissingError, frozenset({"NoSuchKey", "NoSuchBucket", "AccessDenied", "InvalidObjectState",
+                                           "404", "403"}), frozenset({403, 404})),
+    "PUT": (ThumbnailRefusedError, frozenset({"KeyTooLongError", "InvalidArgument", "InvalidRequest",
+                                              "EntityTooLarge", "MetadataTooLarge", "InvalidStorageClass",
+                                              "InvalidObjectName", "BadDigest", "InvalidDigest"}), frozenset()),
+}
 
 
 @dataclass(frozen=True)
@@ -89,6 +113,8 @@ def skip_reason(record: ObjectRecord, settings: LambdaSettings) -> str | None:
         return "already a thumbnail"
     if format_for_key(record.key) is None:
         return "extension not in the allow-list"
+    if not _sizes_for(record.key, settings.sizes):
+        return no_thumbnail_reason(record.key, settings.sizes[0])
     if record.size is not None and record.size > settings.max_bytes:
         return f"{record.size} bytes is over MAX_BYTES={settings.max_bytes}"
     return None
@@ -107,7 +133,7 @@ def process_object(s3, record: ObjectRecord, settings: LambdaSettings) -> Outcom
     dest, source, stored = settings.destination(record.bucket), None, []
     try:
         source = read_source(s3, record.bucket, record.key, settings.max_bytes)
-        for size in settings.sizes:
+        for size in _sizes_for(record.key, settings.sizes):
             stored.append(store_thumbnail(s3, record.bucket, record.key, dest, size, settings, source))
     except (PermanentError, ThumbnailError) as exc:
         return Outcome("failed_permanent", record.bucket, record.key, f"{type(exc).__name__}: {exc}",
@@ -125,6 +151,8 @@ def store_thumbnail(s3, source_bucket: str, key: str, dest_bucket: str, size: st
     """
     if dest_bucket == source_bucket:
         raise SameBucketError(f"destination bucket {dest_bucket!r} equals the source bucket; refusing")
+    if reason := no_thumbnail_reason(key, size):
+        raise NoThumbnailKeyError(reason)
     source = source or read_source(s3, source_bucket, key, settings.max_bytes)
     thumbnail = make_thumbnail(source.data, size, mode=settings.mode, quality=settings.jpeg_quality,
                                max_pixels=settings.max_pixels)
@@ -170,11 +198,17 @@ def _s3_errors(action: str, bucket: str, key: str):
     except ClientError as exc:
         code = str(exc.response.get("Error", {}).get("Code", ""))
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if action == "GET" and (code in _SOURCE_GONE or status in (403, 404)):
-            raise SourceMissingError(f"GET s3://{bucket}/{key}: {code or status}") from exc
+        error, codes, statuses = _PERMANENT[action]
+        if code in codes or status in statuses:
+            raise error(f"{action} s3://{bucket}/{key}: {code or status}") from exc
         raise TransientError(f"{action} s3://{bucket}/{key}: {code or status}") from exc
     except (BotoConnectionError, HTTPClientError, IncompleteReadError) as exc:
         raise TransientError(f"{action} s3://{bucket}/{key}: {type(exc).__name__}") from exc
+
+
+def _sizes_for(key: str, sizes: tuple[str, ...]) -> tuple[str, ...]:
+    """The sizes whose thumbnail key `key` can have (a long key may fit 50x50 but not 1440x1440)."""
+    return tuple(size for size in sizes if no_thumbnail_reason(key, size) is None)
 
 
 def _ms(started: float) -> float:
