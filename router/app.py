@@ -3,9 +3,12 @@
 Settings come from THUMBROUTER_* variables (router.config) or from a mapping/Settings passed in by
 tests. A wrong value stops start-up with ConfigError naming the variable; so does a deployment with no
 API tokens, unless THUMBROUTER_ALLOW_ANONYMOUS=1 says so explicitly (never "warn and carry on open").
+An anonymous app then answers loopback peers only, whatever server runs it (gunicorn, `flask run`,
+waitress); servers that know their bind address also refuse to start on a public one (`check_bind`).
 Collaborators attach with `init_app(app)`; blueprints are listed in BLUEPRINTS.
 """
 
+import ipaddress
 import logging
 from collections.abc import Mapping
 
@@ -14,14 +17,13 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import api, auth, clientip, health, metrics, ondemand
 from .config import ConfigError, Settings, load_settings
-from .errors import BackendUnavailable, Overloaded, RouterError, Unauthorized
+from .errors import BackendUnavailable, Forbidden, Overloaded, RouterError, Unauthorized
 from .service import Router
 
 log = logging.getLogger("thumbrouter")
 
 # Every blueprint the app serves, in order (health and metrics attach through their init_app).
 BLUEPRINTS = [api.bp]
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
 def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
@@ -33,6 +35,12 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
     settings = config if isinstance(config, Settings) else load_settings(config)
     check_access_policy(settings)
     app = Flask("router", static_folder=None)  # an API: no /static route to match against
+    # Werkzeug answers `/v1//x` (merged slashes), `/x` for a `/x/` rule and aliases of rules with defaults
+    # with a 308 whose Location is built from the Host header: `Host: evil.example` made it an open
+    # redirect. No route needs any of that, so the map never redirects (set before any rule is added).
+    app.url_map.merge_slashes = app.url_map.strict_slashes = app.url_map.redirect_defaults = False
+    if not settings.api_tokens:
+        app.before_request(require_loopback_peer)
     app.config["MAX_CONTENT_LENGTH"] = api.MAX_BODY_BYTES
     app.json.sort_keys = False  # answers keep the dataclass field order; sorting costs time per request
     app.extensions["thumbrouter.settings"] = settings
@@ -56,11 +64,34 @@ def check_access_policy(settings: Settings) -> None:
                           "or THUMBROUTER_ALLOW_ANONYMOUS=1 for a loopback-only development server")
 
 
+def is_loopback(host: str | None) -> bool:
+    """True for `localhost`, a unix socket, or an IP literal (IPv6 maybe [bracketed]) on loopback.
+
+    Parsed, not prefix-matched: `127.0.0.1.nip.io` is a public DNS name, and `::ffff:127.0.0.1`
+    (an IPv4 peer on a dual-stack socket) is loopback.
+    """
+    host = (host or "").strip()
+    if host.lower() == "localhost" or host.startswith("unix:"):
+        return True
+    try:
+        address = ipaddress.ip_address(host[1:-1] if host.startswith("[") and host.endswith("]") else host)
+    except ValueError:
+        return False
+    return (getattr(address, "ipv4_mapped", None) or address).is_loopback
+
+
+def require_loopback_peer() -> None:
+    """before_request of an anonymous app: only a loopback socket peer may call it; raises Forbidden."""
+    if not is_loopback(request.environ.get("REMOTE_ADDR")):
+        raise Forbidden("this router serves without tokens to loopback clients only",
+                        log_message="anonymous router: refused a non-loopback peer")
+
+
 def check_bind(settings: Settings, host: str) -> None:
     """Refuse to serve an anonymous API on anything but loopback; raises ConfigError."""
     if settings.api_tokens or not settings.allow_anonymous:
         return
-    if host not in LOOPBACK_HOSTS and not host.startswith(("127.", "unix:")):
+    if not is_loopback(host):
         raise ConfigError(f"THUMBROUTER_ALLOW_ANONYMOUS=1 serves without tokens, so it binds to loopback only, "
                           f"not {host!r}: bind 127.0.0.1 or set THUMBROUTER_API_TOKENS")
 

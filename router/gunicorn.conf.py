@@ -73,14 +73,21 @@ logger_class = JsonAccessLogger
 
 
 def on_starting(server):
-    """Fail before forking when the settings are wrong or an anonymous API would leave loopback."""
+    """Fail before forking when the settings are wrong or an anonymous API would leave loopback.
+
+    create_app checks the same settings in each worker and an anonymous app answers loopback peers only;
+    this check only makes the refusal happen at once, with the address in the message.
+    """
+    from gunicorn.util import parse_address
+
     from router.app import check_access_policy, check_bind
     from router.config import load_settings
 
     settings = load_settings()
     check_access_policy(settings)
     for address in server.cfg.bind:
-        check_bind(settings, address.rsplit(":", 1)[0] if not address.startswith("unix:") else address)
+        parsed = parse_address(address)  # ("::1", 8080) for "[::1]:8080"; a path for unix:; an int for fd://
+        check_bind(settings, parsed[0] if isinstance(parsed, tuple) else address)
 
 
 def child_exit(server, worker):

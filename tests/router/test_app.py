@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ from router.app import BLUEPRINTS, check_bind
 
 from tests.support.servers import free_port
 
-from .http_helpers import AUTH, TOKEN, router_env
+from .http_helpers import AUTH, TOKEN, router_env, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,14 +46,16 @@ def test_short_api_tokens_are_refused_at_start_up(s3_server):
         create_app(router_env(API_TOKENS="short"))
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "example.com", "::"])
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "example.com", "::", "[::]", "127.0.0.1.nip.io",
+                                  "127.evil.example", "localhost.evil.example", "::ffff:8.8.8.8", "fd://3", ""])
 def test_an_anonymous_router_refuses_to_bind_beyond_loopback(host):
     settings = Settings(s3_bucket="demo", allow_anonymous=True)
     with pytest.raises(ConfigError, match="loopback"):
         check_bind(settings, host)
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LocalHost", "::1", "[::1]", "127.0.0.2",
+                                  "::ffff:127.0.0.1", "unix:/run/thumbrouter.sock"])
 def test_an_anonymous_router_may_bind_loopback(host):
     check_bind(Settings(s3_bucket="demo", allow_anonymous=True), host)
 
@@ -173,3 +176,71 @@ def test_the_access_log_is_one_json_object_per_request_without_the_query(monkeyp
     assert record["path"] == "/v1/download-urls" and record["status"] == 200 and record["ms"] == 3.0
     assert record["ua"] == 'agent "quoted" \\ back'
     assert "secret-user-file" not in line
+
+
+def anonymous_env() -> dict:
+    env = router_env(ALLOW_ANONYMOUS="1")
+    del env["THUMBROUTER_API_TOKENS"]
+    return env
+
+
+@pytest.mark.parametrize("peer", ["192.0.2.7", "10.0.0.1", "::ffff:192.0.2.7", "2001:db8::1"])
+def test_an_anonymous_app_refuses_peers_beyond_loopback_whatever_server_runs_it(s3_server, peer):
+    client = create_app(anonymous_env()).test_client()
+    for path in ("/v1/download-urls?key=a.jpg&cloud=s3", "/healthz", "/metrics"):
+        answer = client.get(path, environ_base={"REMOTE_ADDR": peer})
+        assert answer.status_code == 403 and answer.json["error"]["code"] == "forbidden"
+    for local in ("127.0.0.1", "::1", "::ffff:127.0.0.1"):
+        assert client.get("/v1/download-urls?key=a.jpg&cloud=s3", environ_base={"REMOTE_ADDR": local}).status_code == 200
+
+
+def test_a_router_with_tokens_answers_any_peer(s3_server):
+    client = create_app(router_env()).test_client()
+    assert client.get("/healthz", environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 200
+
+
+@pytest.mark.parametrize("bind", ["127.0.0.1.nip.io:8080", "0.0.0.0:8080", "[::]:8080", "fd://3"])
+def test_the_gunicorn_config_refuses_an_anonymous_router_on_a_non_loopback_bind(monkeypatch, bind, s3_server):
+    from types import SimpleNamespace
+
+    config = load_gunicorn_config(monkeypatch)
+    for name, value in anonymous_env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("THUMBROUTER_API_TOKENS", raising=False)
+    with pytest.raises(ConfigError, match="loopback"):
+        config["on_starting"](SimpleNamespace(cfg=SimpleNamespace(bind=[bind])))
+    config["on_starting"](SimpleNamespace(cfg=SimpleNamespace(bind=["[::1]:8080", "localhost:80", "unix:/tmp/r.sock"])))
+
+
+# --- no redirect is ever built from the Host header
+
+ODD_PATHS = ["/v1//download-urls?key=a.jpg", "//v1/download-urls?key=a.jpg", "/v1/download-urls/?key=a.jpg",
+             "/healthz/", "//healthz", "/readyz//", "/metrics/", "/thumb//thumb50/a.jpg", "/thumb/thumb50//a.jpg",
+             "/thumb/thumb50/a.jpg/", "/v1/upload-targets/", "/v1/", "/v1"]
+
+
+def test_no_path_answers_a_redirect_built_from_the_host_header(s3_server):
+    client = create_app(router_env()).test_client()
+    for path in ODD_PATHS:
+        answer = client.get(path, headers={**AUTH, "Host": "evil.example"})
+        assert not 300 <= answer.status_code < 400 or "evil.example" not in answer.headers.get("Location", ""), path
+        assert answer.status_code not in (301, 302, 303, 307, 308), (path, answer.status_code)
+
+
+def raw_get(base: str, path: str, host: str) -> bytes:
+    """One HTTP/1.1 GET with a chosen Host header, as an attacker would send it; the head of the answer."""
+    address = base.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((address[0], int(address[1])), timeout=10) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {AUTH['Authorization']}\r\n"
+                     f"Connection: close\r\n\r\n".encode())
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer.split(b"\r\n\r\n", 1)[0]
+
+
+def test_over_real_http_a_foreign_host_header_never_comes_back_as_a_location(s3_server):
+    with serve(create_app(router_env())) as base:
+        for path in ODD_PATHS:
+            head = raw_get(base, path, "evil.example")
+            assert b"evil.example" not in head and not head.startswith((b"HTTP/1.1 3", b"HTTP/1.0 3")), (path, head)
