@@ -1,11 +1,12 @@
-"""Input validation that runs first, in a fixed order: key, cloud, country, expires, filetype, filename.
+"""Input validation that runs first, in a fixed order: key, cloud, country, expires, filetype, filename
+(downloads); key, country, content_type, max_bytes, size (uploads).
 
 Every failure is a BadRequest whose message names the field. Nothing here touches a network.
 """
 
 import re
 
-from thumbnails import format_for, format_for_key
+from thumbnails import CONTENT_TYPES, format_for, format_for_key
 
 from .config import CLOUDS
 from .errors import BadRequest
@@ -17,7 +18,12 @@ MAX_DIGITS = 12  # request integers: above any expiry, size or epoch we accept, 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _FILETYPE = re.compile(r"^[A-Za-z0-9.+/_-]{1,100}$")
-_IMAGE_MIME = re.compile(r"^image/[a-z0-9][a-z0-9.+-]{0,63}$")
+# Bidirectional controls (embeddings, overrides, isolates, marks) let `gpj.exe` display as `exe.jpg`;
+# line and paragraph separators break a name into lines. Neither belongs in a download name.
+_INVISIBLE = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# Exactly the types the image core thumbnails: SVG (scripts served from the bucket's domain), HTML and
+# anything a later format does not add are refused for uploads.
+UPLOAD_CONTENT_TYPES = tuple(CONTENT_TYPES.values())
 
 
 def _utf8_length(value: str, field: str) -> int:
@@ -35,6 +41,9 @@ def validate_key(key) -> str:
         raise BadRequest(f"key is longer than {MAX_KEY_BYTES} UTF-8 bytes")
     if _CONTROL.search(key):
         raise BadRequest("key contains control characters")
+    if key.startswith("/"):
+        # `//` in a URL path is merged by proxies and clients, so such a key would not round-trip.
+        raise BadRequest("key must not start with /")
     if any(segment in (".", "..") for segment in key.split("/")):
         # Browsers and HTTP clients rewrite dot segments, so such a URL would fetch another object.
         raise BadRequest("key must not contain . or .. path segments")
@@ -97,7 +106,7 @@ def thumbnail_format(filetype, key: str) -> str | None:
 
 
 def validate_filename(filename) -> str | None:
-    """None, or a file name for downloads: at most 255 UTF-8 bytes, no control characters.
+    """None, or a file name for downloads: at most 255 UTF-8 bytes, no control or bidi characters.
 
     Quotes, slashes and backslashes are allowed: they are percent-encoded in the signed URL and
     dropped from the ASCII fallback of Content-Disposition.
@@ -108,17 +117,27 @@ def validate_filename(filename) -> str | None:
         raise BadRequest(f"filename must be text of at most {MAX_FILENAME_BYTES} UTF-8 bytes")
     if _CONTROL.search(filename):
         raise BadRequest("filename must not contain control characters")
+    if _INVISIBLE.search(filename):
+        raise BadRequest("filename must not contain bidirectional control or line separator characters")
     return filename
 
 
-def validate_content_type(content_type) -> str | None:
-    """None, or an image MIME type (lower-cased) for uploads."""
+def validate_content_type(content_type, key: str) -> str:
+    """The exact upload type: `content_type` or the key's extension's, one of UPLOAD_CONTENT_TYPES.
+
+    Aliases (image/jpg, image/pjpeg) become the canonical type. Raises BadRequest naming content_type.
+    """
+    allowed = ", ".join(UPLOAD_CONTENT_TYPES)
     if content_type is None or content_type == "":
-        return None
-    value = content_type.strip().lower() if isinstance(content_type, str) else None
-    if value is None or not _IMAGE_MIME.match(value):
-        raise BadRequest("content_type must be an image MIME type such as image/jpeg")
-    return value
+        fmt = format_for_key(key)
+        if fmt is None:
+            raise BadRequest(f"content_type is required when the key has no image extension; one of {allowed}")
+        return CONTENT_TYPES[fmt]
+    value = content_type.strip().lower() if isinstance(content_type, str) else ""
+    fmt = format_for(value) if "/" in value and ";" not in value else None  # a MIME type, no parameters
+    if fmt is None:
+        raise BadRequest(f"content_type must be one of {allowed}")
+    return CONTENT_TYPES[fmt]
 
 
 def validate_max_bytes(max_bytes, ceiling: int) -> int:
@@ -128,3 +147,12 @@ def validate_max_bytes(max_bytes, ceiling: int) -> int:
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or not 1 <= max_bytes <= ceiling:
         raise BadRequest(f"max_bytes must be an integer in 1..{ceiling}")
     return max_bytes
+
+
+def validate_size(size, max_bytes: int) -> int:
+    """The exact byte length of the file to upload (both clouds sign it), in 1..max_bytes."""
+    if size is None:
+        raise BadRequest(f"size is required: the file's exact length in bytes, 1..{max_bytes}")
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= max_bytes:
+        raise BadRequest(f"size must be the file's exact length in bytes, an integer in 1..{max_bytes}")
+    return size

@@ -13,9 +13,11 @@ from types import MappingProxyType
 
 from .config import ConfigError, Settings, load_settings
 from .geo import GeoIP, open_geoip
+from thumbnails import no_thumbnail_reason
+
 from .security import (
     validate_cloud, validate_content_type, validate_country, validate_expires, validate_filename,
-    validate_key, validate_max_bytes, thumbnail_format,
+    validate_key, validate_max_bytes, validate_size, thumbnail_format,
 )
 from .storage import LazyThumbnailUrl, Storage, build_backends
 from .urlcache import UrlCache
@@ -38,10 +40,12 @@ class DownloadUrls:
 
 @dataclass(frozen=True)
 class UploadTarget:
-    """A browser form upload: POST multipart `fields` plus the file in field `file_field` to `url`.
+    """One insert-only upload of exactly `size` bytes of `content_type` to `key`: send `method` to `url`
+    with exactly `headers`; for a form POST (Qiniu) multipart `fields` plus the file in `file_field`,
+    for a PUT (S3) the file as the body (`file_field` None, `fields` empty).
 
-    `content_type` is the exact type required, or "image/*" when the form must add its own
-    `Content-Type` field starting with `image/` (S3). The backend stores `cloud` with the file.
+    Both clouds refuse an existing key (`insert_only`), another length and another type. `max_bytes`
+    equals `size` (kept for clients of the earlier form-only answer). The backend stores `cloud`.
     """
 
     cloud: str
@@ -50,12 +54,16 @@ class UploadTarget:
     fields: Mapping[str, str] = field(hash=False)
     expires_at: int
     max_bytes: int
-    content_type: str = "image/*"
+    content_type: str
     method: str = "POST"
-    file_field: str = "file"
+    file_field: str | None = "file"
+    headers: Mapping[str, str] = field(default_factory=dict, hash=False)
+    size: int = 0
+    insert_only: bool = True
 
     def to_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)} | {"fields": dict(self.fields)}
+        return ({f.name: getattr(self, f.name) for f in fields(self)}
+                | {"fields": dict(self.fields), "headers": dict(self.headers)})
 
 
 def _default_lazy_builder(settings: Settings) -> LazyThumbnailUrl:
@@ -118,7 +126,9 @@ class Router:
         key = validate_key(key)
         chosen = self.choose_cloud(cloud=cloud, country=country, client_ip=client_ip)
         lifetime = validate_expires(expires)
-        thumbnail = thumbnail_format(filetype, key) is not None
+        # Qiniu keys are at most 750 bytes, so the S3 naming limit never hides a Qiniu thumbnail.
+        thumbnail = (thumbnail_format(filetype, key) is not None
+                     and no_thumbnail_reason(key, self.settings.thumbnail_size) is None)
         filename = validate_filename(filename)
         backend = self.backends[chosen]
 
@@ -129,20 +139,22 @@ class Router:
         return self.cache.get_or_sign((chosen, key, thumbnail, filename, lifetime), lifetime, sign)
 
     def upload_target(self, key: str, *, country: str | None = None, client_ip: str | None = None,
-                      content_type: str | None = None, max_bytes: int | None = None) -> UploadTarget:
-        """A one-key, size- and type-limited upload form for the cloud the location picks.
+                      content_type: str | None = None, max_bytes: int | None = None,
+                      size: int | None = None) -> UploadTarget:
+        """An insert-only upload of one key, exactly `size` bytes of one allowed image type, to the
+        cloud the location picks. `content_type` defaults to the key's extension's type.
 
         Raises BadRequest naming the bad field; BackendUnavailable when the backend fails.
         """
         key = validate_key(key)
         chosen = self.choose_cloud(country=country, client_ip=client_ip)
-        content_type = validate_content_type(content_type)
-        max_bytes = validate_max_bytes(max_bytes, self.settings.max_upload_bytes)
-        url, fields = self.backends[chosen].upload_form(
-            key, content_type=content_type, max_bytes=max_bytes, expires=UPLOAD_EXPIRES)
+        content_type = validate_content_type(content_type, key)
+        size = validate_size(size, validate_max_bytes(max_bytes, self.settings.max_upload_bytes))
+        upload = self.backends[chosen].upload(key, content_type=content_type, size=size, expires=UPLOAD_EXPIRES)
         # The SDKs sign uploads against the real clock (no window), so expires_at uses it too.
-        return UploadTarget(chosen, key, url, MappingProxyType(dict(fields)), int(time.time()) + UPLOAD_EXPIRES,
-                            max_bytes, content_type or "image/*")
+        return UploadTarget(chosen, key, upload.url, MappingProxyType(dict(upload.fields)),
+                            int(time.time()) + UPLOAD_EXPIRES, size, content_type, method=upload.method,
+                            file_field=upload.file_field, headers=MappingProxyType(dict(upload.headers)), size=size)
 
     def warm(self) -> None:
         """Load the GeoIP data now (call at start-up so the first request does not pay for it)."""
@@ -190,7 +202,8 @@ def get_download_urls(key: str, *, cloud: str | None = None, country: str | None
 
 
 def get_upload_target(key: str, *, country: str | None = None, client_ip: str | None = None,
-                      content_type: str | None = None, max_bytes: int | None = None) -> UploadTarget:
+                      content_type: str | None = None, max_bytes: int | None = None,
+                      size: int | None = None) -> UploadTarget:
     """`Router.upload_target` on the default Router (configured from THUMBROUTER_* variables)."""
     return default_router().upload_target(key, country=country, client_ip=client_ip,
-                                          content_type=content_type, max_bytes=max_bytes)
+                                          content_type=content_type, max_bytes=max_bytes, size=size)

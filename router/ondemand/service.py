@@ -1,18 +1,18 @@
 """The on-demand thumbnail service: existing -> redirect; missing -> generate once, then redirect.
 
-Order per request: preset (404, no work), access (signature 403 / token 401), key (400), negative
-cache (422), HEAD in `<bucket>resized` (302), then single-flight generation on the bounded backend.
+Order per request: preset (404, no work), access (signature 403 / token 401), key (400: invalid, or
+no thumbnail key fits it), negative cache (422), HEAD in `<bucket>resized` (302), then single-flight generation on the bounded backend.
 """
 
 import logging
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
-from thumbnails import format_for_key, is_thumbnail_key, thumbnail_key
+from thumbnails import format_for_key, is_thumbnail_key, no_thumbnail_reason, thumbnail_key
 from thumbnails.aws.job import TransientError
 from thumbnails.aws.ondemand import OnDemandRequest
 
-from ..errors import BackendUnavailable, NotFound, Overloaded
+from ..errors import BackendUnavailable, BadRequest, NotFound, Overloaded
 from ..signing import UrlSigner
 from ..urlcache import UrlCache
 from .negcache import LocalTtl, NegativeCache
@@ -71,10 +71,14 @@ class OnDemand:
     def thumbnail(self, preset: Preset, key: str) -> Answer:
         """Redirect to the thumbnail, generating it if needed.
 
-        Raises Overloaded (pool full, or still generating at the deadline) and BackendUnavailable.
+        Raises NotFound (not an original image), BadRequest (the key can have no thumbnail: S3 would
+        refuse its thumbnail key on every try), Overloaded (pool full, or still generating at the
+        deadline) and BackendUnavailable.
         """
         if format_for_key(key) is None or is_thumbnail_key(key, self.sizes):
             raise NotFound("no thumbnail for this kind of file")
+        if reason := no_thumbnail_reason(key, preset.size):
+            raise BadRequest(f"key can have no {preset.name} thumbnail: {reason}")
         name, thumb_key = f"{preset.size}/{key}", thumbnail_key(key, preset.size)
         if self.known.get(thumb_key):  # a hot hit: no Redis, no S3
             return Answer(302, self.redirect_url(thumb_key))

@@ -1,6 +1,7 @@
 """The /thumb blueprint: GET /thumb/<preset>/<key> -> 302 to the thumbnail, or a placeholder image.
 
-Checks run before any S3 call, in this order: preset (404), access (403/401), key (400).
+Checks run before any S3 call, in this order: preset (404), access (403/401), key (400: invalid,
+starting with /, or too long to have a thumbnail key).
 Access: when THUMBROUTER_URL_SIGNING_KEYS is set a valid, unexpired signature is required (lazy
 URLs; lazy mode refuses to start without keys); without keys /thumb needs the /v1 bearer token.
 """
@@ -35,3 +36,10 @@ def thumb(preset: str, key: str):
     response = Response(placeholder_png(), status=answer.status, content_type=CONTENT_TYPE)
     response.headers["Cache-Control"] = PLACEHOLDER_CACHE
     return response
+
+
+@bp.get("/thumb/<preset>//<path:key>", merge_slashes=False)
+def thumb_of_slashed_key(preset: str, key: str):
+    """Werkzeug's path converter never matches a leading /, so such keys arrive here and `thumb`'s key
+    check refuses them (400) as every other endpoint does, instead of a bare routing 404."""
+    return thumb(preset, "/" + key)

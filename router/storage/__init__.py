@@ -1,11 +1,12 @@
 """Storage backends: the small interface the router needs from a cloud, and the registry of them.
 
-A backend turns a validated key into signed URLs (for a given signing `Window`) and upload form
-fields, and reports its own readiness. One module per cloud; `BACKENDS` maps a cloud name to its
+A backend turns a validated key into signed URLs (for a given signing `Window`) and an insert-only
+upload request, and reports its own readiness. One module per cloud; `BACKENDS` maps a cloud name to its
 factory, so adding a cloud is one entry, never dotted-path loading.
 """
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..config import Settings
@@ -13,6 +14,18 @@ from ..urlcache import Window
 
 # (key, expires_at epoch seconds) -> URL of the on-demand thumbnail; supplied by router.signing (issue 5).
 LazyThumbnailUrl = Callable[[str, int], str]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One HTTP request that uploads a file: `method` to `url` with exactly `headers`; for a form
+    POST, multipart `fields` plus the file in the field `file_field` (None when the body is the file)."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict, hash=False)
+    fields: Mapping[str, str] = field(default_factory=dict, hash=False)
+    file_field: str | None = None
 
 
 class Storage(Protocol):
@@ -24,9 +37,8 @@ class Storage(Protocol):
                       window: Window) -> tuple[str, str | None]:
         """(download URL, thumbnail URL or None) valid until `window.expires_at`."""
 
-    def upload_form(self, key: str, *, content_type: str | None, max_bytes: int,
-                    expires: int) -> tuple[str, dict[str, str]]:
-        """(form POST URL, form fields) for a browser upload of `key`; raises BackendUnavailable."""
+    def upload(self, key: str, *, content_type: str, size: int, expires: int) -> Upload:
+        """An insert-only upload of exactly `size` bytes of `content_type` to `key`; raises BackendUnavailable."""
 
     def checks(self) -> dict[str, dict]:
         """Readiness pieces: name -> {"ok": bool, "detail": str}; never raises."""

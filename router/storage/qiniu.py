@@ -14,6 +14,7 @@ from qiniu import Auth
 
 from ..config import Settings
 from ..urlcache import Window
+from . import Upload
 
 QUERY_STYLES = ("imageView2/", "imageMogr2/")
 
@@ -72,16 +73,18 @@ class QiniuStorage:
         thumb = self._finish(styled_url(url, self.style), window) if thumbnail else None
         return self._finish(download, window), thumb
 
-    def upload_policy(self, key: str, *, content_type: str | None, max_bytes: int) -> dict:
-        """The upload policy: only this key, never overwrite, size and image MIME limits."""
-        return {"insertOnly": 1, "fsizeLimit": max_bytes, "mimeLimit": content_type or "image/*"}
+    def upload_policy(self, key: str, *, content_type: str, size: int) -> dict:
+        """The put policy: only this key, never overwrite, exactly `size` bytes, exactly `content_type`.
 
-    def upload_form(self, key: str, *, content_type: str | None, max_bytes: int,
-                    expires: int) -> tuple[str, dict[str, str]]:
-        """Form upload to the upload host with fields `token` (scope bucket:key) and `key`."""
-        policy = self.upload_policy(key, content_type=content_type, max_bytes=max_bytes)
+        Kodo checks `mimeLimit` (`;`-separated exact types) against the type it detects from the content.
+        """
+        return {"insertOnly": 1, "fsizeMin": size, "fsizeLimit": size, "mimeLimit": content_type}
+
+    def upload(self, key: str, *, content_type: str, size: int, expires: int) -> Upload:
+        """Form POST to the upload host with fields `token` (scope bucket:key) and `key`, file in `file`."""
+        policy = self.upload_policy(key, content_type=content_type, size=size)
         token = self.auth.upload_token(self.bucket, key, expires, policy)
-        return self.upload_host, {"key": key, "token": token}
+        return Upload("POST", self.upload_host, fields={"key": key, "token": token}, file_field="file")
 
     def checks(self) -> dict[str, dict]:
         """Qiniu is not contacted (no cheap authenticated probe); the configuration is checked at start-up."""

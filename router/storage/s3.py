@@ -1,4 +1,4 @@
-"""AWS S3: SigV4 presigned GETs (signed at the cache window start), presigned POST uploads, HEAD.
+"""AWS S3: SigV4 presigned GETs (signed at the cache window start), presigned insert-only PUT uploads, HEAD.
 
 Addressing: virtual-hosted (`https://<bucket>.s3.<region>.amazonaws.com/<key>`) in the bucket's
 region, as AWS recommends. With a custom endpoint (AWS_ENDPOINT_URL_S3, e.g. the local server)
@@ -20,7 +20,7 @@ from thumbnails import thumbnail_key
 from ..config import Settings
 from ..errors import BackendUnavailable
 from ..urlcache import Window
-from . import sigv4
+from . import Upload, sigv4
 
 # Bounded network behaviour for every SDK call: short connects, bounded reads, few retries.
 CLIENT_CONFIG = Config(signature_version="s3v4", connect_timeout=2, read_timeout=5,
@@ -128,22 +128,23 @@ class S3Storage:
         return download, self.thumbnail_url(key, window) if thumbnail else None
 
     # -- uploads and probes -------------------------------------------------------------------
-    def upload_form(self, key: str, *, content_type: str | None, max_bytes: int,
-                    expires: int) -> tuple[str, dict[str, str]]:
-        """Presigned POST: size range 1..max_bytes, Content-Type exact or `image/*`; never an ACL.
+    def upload(self, key: str, *, content_type: str, size: int, expires: int) -> Upload:
+        """Presigned PUT with Content-Type, Content-Length and `If-None-Match: *` signed; never an ACL.
 
-        Without `content_type` the browser must add a `Content-Type` field starting with `image/`.
+        A POST policy cannot make S3 refuse an existing key (conditional writes are PutObject and
+        CompleteMultipartUpload only), so uploads are a PUT: S3 answers 412 when the key exists, 403
+        when any signed header differs (another type, another length, no If-None-Match) or an unsigned
+        x-amz-* header (an ACL) is added. Signed by botocore's presigner: uploads are not a hot path.
         """
-        fields = {"Content-Type": content_type} if content_type else {}
-        type_rule = {"Content-Type": content_type} if content_type else ["starts-with", "$Content-Type", "image/"]
+        headers = {"Content-Type": content_type, "Content-Length": str(size), "If-None-Match": "*"}
         self._frozen_credentials()  # no credentials: BackendUnavailable, not botocore's AttributeError
         try:
-            post = self.client.generate_presigned_post(
-                Bucket=self.bucket, Key=key, Fields=fields, ExpiresIn=expires,
-                Conditions=[["content-length-range", 1, max_bytes], type_rule])
+            url = self.client.generate_presigned_url("put_object", ExpiresIn=expires, Params={
+                "Bucket": self.bucket, "Key": key, "ContentType": content_type, "ContentLength": size,
+                "IfNoneMatch": "*"})
         except (BotoCoreError, ClientError) as exc:
-            raise BackendUnavailable(log_message=f"S3 presigned POST failed: {exc}") from exc
-        return post["url"], post["fields"]
+            raise BackendUnavailable(log_message=f"S3 presigned PUT failed: {exc}") from exc
+        return Upload("PUT", url, headers=headers)
 
     def head(self, bucket: str, key: str) -> dict | None:
         """HEAD an object: its metadata dict, or None when it does not exist.

@@ -160,29 +160,31 @@ def test_a_body_over_the_limit_is_refused_as_json(client):
     assert answer.json["error"] == {"code": "body_too_large", "message": "body too big: at most 2097152 bytes"}
 
 
-def test_an_upload_target_posts_a_file_to_the_local_s3(app, s3, buckets):
+def test_an_upload_target_puts_a_file_to_the_local_s3_once(app, s3, buckets):
+    data = jpeg()
     with serve(app) as base:
         answer = requests.post(f"{base}/v1/upload-targets", headers=AUTH, timeout=5,
-                               json={"key": "uploads/new photo.jpg", "content_type": "image/jpeg", "max_bytes": 100_000})
+                               json={"key": "uploads/new photo.jpg", "content_type": "image/jpeg", "size": len(data)})
     assert answer.status_code == 200
     target = answer.json()
-    assert target["cloud"] == "s3" and target["max_bytes"] == 100_000
-    data = jpeg()
-    posted = requests.post(target["url"], data=target["fields"], timeout=5,
-                           files={target["file_field"]: ("new photo.jpg", data, "image/jpeg")})
-    assert posted.status_code in (200, 204), posted.text
+    assert (target["cloud"], target["method"], target["size"], target["insert_only"]) == ("s3", "PUT", len(data), True)
+    put = requests.put(target["url"], data=data, headers=target["headers"], timeout=5)
+    assert put.status_code == 200, put.text
+    assert requests.put(target["url"], data=data, headers=target["headers"], timeout=5).status_code == 412
     assert s3.get_object(Bucket=buckets[0], Key="uploads/new photo.jpg")["Body"].read() == data
 
 
 def test_an_upload_target_for_a_domestic_user_is_a_qiniu_token(client):
-    answer = client.post("/v1/upload-targets", json={"key": "u/a.jpg", "country": "CN"}, headers=AUTH)
-    assert answer.status_code == 200 and answer.json["cloud"] == "qiniu"
+    answer = client.post("/v1/upload-targets", json={"key": "u/a.jpg", "country": "CN", "size": 10}, headers=AUTH)
+    assert answer.status_code == 200 and answer.json["cloud"] == "qiniu" and answer.json["method"] == "POST"
     assert answer.json["fields"]["token"].startswith("demo-access-key:")
 
 
 @pytest.mark.parametrize("body, words", [
     ({}, "key"), ({"key": "a.jpg", "content_type": "text/html"}, "content_type"),
     ({"key": "a.jpg", "max_bytes": "lots"}, "max_bytes"), ({"key": "a.jpg", "max_bytes": 10**12}, "max_bytes"),
+    ({"key": "a.svg", "content_type": "image/svg+xml", "size": 10}, "content_type"), ({"key": "a.jpg"}, "size"),
+    ({"key": "a.jpg", "size": "ten"}, "size"), ({"key": "/a.jpg", "size": 10}, "key"),
 ])
 def test_bad_upload_requests_are_400_naming_the_field(client, body, words):
     answer = client.post("/v1/upload-targets", json=body, headers=AUTH)
@@ -205,6 +207,6 @@ def test_without_aws_credentials_signing_answers_503_json_not_a_crash(s3_server,
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     client = create_app(router_env("photos")).test_client()
     for answer in (get(client, key="a.jpg", cloud="s3"),
-                   client.post("/v1/upload-targets", json={"key": "a.jpg", "country": "DE"}, headers=AUTH)):
+                   client.post("/v1/upload-targets", json={"key": "a.jpg", "country": "DE", "size": 10}, headers=AUTH)):
         assert answer.status_code == 503
         assert answer.json["error"]["code"] == "backend_unavailable"

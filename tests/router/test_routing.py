@@ -54,10 +54,10 @@ def test_an_empty_domestic_list_routes_everyone_to_the_default(make_router):
 
 
 def test_uploads_follow_the_same_location_rule(router):
-    assert router.upload_target("u/a.jpg", country="CN").cloud == "qiniu"
-    assert router.upload_target("u/a.jpg", client_ip="114.114.114.114").cloud == "qiniu"
-    assert router.upload_target("u/a.jpg", client_ip="8.8.8.8").cloud == "s3"
-    assert router.upload_target("u/a.jpg").cloud == "s3"
+    assert router.upload_target("u/a.jpg", country="CN", size=10).cloud == "qiniu"
+    assert router.upload_target("u/a.jpg", client_ip="114.114.114.114", size=10).cloud == "qiniu"
+    assert router.upload_target("u/a.jpg", client_ip="8.8.8.8", size=10).cloud == "s3"
+    assert router.upload_target("u/a.jpg", size=10).cloud == "s3"
 
 
 def test_a_malformed_country_is_rejected_even_with_a_cloud(router):
@@ -72,7 +72,7 @@ def test_module_functions_use_a_router_built_from_the_environment(router_env, mo
     try:
         urls = get_download_urls("photos/a.jpg", client_ip="114.114.114.114")
         assert urls.cloud == "qiniu" and urls.download_url.startswith("https://img.example.com/photos/a.jpg?e=")
-        assert get_upload_target("u/a.jpg", country="US").cloud == "s3"
+        assert get_upload_target("u/a.jpg", country="US", size=10).cloud == "s3"
     finally:
         reset_default_router()
 

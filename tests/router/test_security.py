@@ -40,6 +40,8 @@ def router(make_router):
     ({"key": "a.jpg", "filename": "tab\tname.jpg"}, "filename"),
     ({"key": "a.jpg", "filename": 42}, "filename"),
     ({"key": "a.jpg", "filename": "名" * 86}, "filename"),   # 258 UTF-8 bytes
+    ({"key": "/a.jpg"}, "key must not start with /"),          # `//` does not survive proxies and clients
+    ({"key": "//a.jpg"}, "key must not start with /"),
 ])
 def test_bad_download_input_is_a_bad_request_naming_the_field(router, kwargs, field):
     key = kwargs.pop("key")
@@ -49,11 +51,25 @@ def test_bad_download_input_is_a_bad_request_naming_the_field(router, kwargs, fi
     assert caught.value.to_dict() == {"error": {"code": "bad_request", "message": caught.value.public_message}}
 
 
+@pytest.mark.parametrize("char", ["\u202e", "\u202a", "\u202b", "\u202c", "\u202d", "\u2066", "\u2067",
+                                  "\u2068", "\u2069", "\u200e", "\u200f", "\u061c", "\u2028", "\u2029"])
+def test_bidi_controls_and_line_separators_in_a_filename_are_refused(router, char):
+    with pytest.raises(BadRequest, match="filename must not contain bidirectional"):
+        router.download_urls("a.jpg", filename=f"invoice{char}gpj.exe")
+
+
+def test_filenames_with_emoji_joiners_and_right_to_left_text_are_kept(router):
+    for name in ("👩\u200d💻 notes.jpg", "صورة.jpg", "שלום.png"):
+        assert "response-content-disposition" in router.download_urls("a.jpg", filename=name, cloud="s3").download_url
+
+
 @pytest.mark.parametrize("kwargs, field", [
     ({"key": ""}, "key"),
+    ({"key": "/a.jpg"}, "key"),
     ({"key": "a.jpg", "country": "X"}, "country"),
     ({"key": "a.jpg", "content_type": "text/html"}, "content_type"),
     ({"key": "a.jpg", "content_type": "image/"}, "content_type"),
+    ({"key": "a.jpg", "content_type": "image/svg+xml"}, "content_type"),
     ({"key": "a.jpg", "max_bytes": 0}, "max_bytes"),
     ({"key": "a.jpg", "max_bytes": 10**12}, "max_bytes"),
     ({"key": "a.jpg", "max_bytes": "100"}, "max_bytes"),
