@@ -1,7 +1,8 @@
 """The on-demand thumbnail service: existing -> redirect; missing -> generate once, then redirect.
 
 Order per request: preset (404, no work), access (signature 403 / token 401), key (400: invalid, or
-no thumbnail key fits it), negative cache (422), HEAD in `<bucket>resized` (302), then single-flight generation on the bounded backend.
+no thumbnail key fits it), negative cache (422), HEAD in `<bucket>resized` (302), then single-flight
+generation on the bounded backend.
 """
 
 import logging
