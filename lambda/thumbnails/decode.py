@@ -63,7 +63,7 @@ def open_image(data: bytes) -> Image.Image:
         raise EmptyImageError("the input is empty (0 bytes)")
     try:
         return Image.open(io.BytesIO(data), formats=PILLOW_FORMATS)
-    except Image.DecompressionBombError as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:  # the warning if made an error
         raise ImageTooLargeError(str(exc)) from exc
     except (UnidentifiedImageError, SyntaxError, *_TRUNCATION_ERRORS, OSError, ValueError) as exc:
         refused = sniff_refused_format(data)
@@ -78,23 +78,8 @@ def _has_allowed_signature(data: bytes) -> bool:
     return data.startswith(_ALLOWED_SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
 
 
-def check_pixels(image: Image.Image, max_pixels: int) -> None:
-    """Refuse images whose frames x pixels exceed the budget, before any pixel is decoded.
-
-    Pillow's own bomb limit (Image.MAX_IMAGE_PIXELS, which it only warns about) counts as an
-    error too. Raises ImageTooLargeError.
-    """
-    width, height = image.size
-    frames = _frame_count(image)
-    pixels = width * height * frames
-    limits = [max_pixels] + ([Image.MAX_IMAGE_PIXELS] if Image.MAX_IMAGE_PIXELS else [])
-    if pixels > min(limits):
-        raise ImageTooLargeError(
-            f"{width}x{height} x {frames} frame(s) = {pixels} pixels exceeds the limit of {min(limits)}")
-
-
-def _frame_count(image: Image.Image) -> int:
-    """Declared frame count; GIF counts by walking frame headers (no pixel decoding)."""
+def frame_count(image: Image.Image) -> int:
+    """Declared frames of a PNG (acTL) or MPO (its index): read from headers, no walking."""
     try:
         return max(1, int(getattr(image, "n_frames", 1)))
     except (*_TRUNCATION_ERRORS, OSError, SyntaxError, ValueError) as exc:
@@ -110,12 +95,17 @@ def read_orientation(image: Image.Image) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
-def load(data: bytes, image: Image.Image, draft_box: tuple[int, int] | None) -> tuple[Image.Image, bool]:
+def load(data: bytes, image: Image.Image, draft_box: tuple[int, int] | None,
+         truncated: bool = False) -> tuple[Image.Image, bool]:
     """Decode the first frame (at reduced JPEG scale when `draft_box` is given).
 
     Returns (image, degraded): degraded is True when the data ended early and only what
-    decoded is kept. Raises DecodeError when the pixel data is corrupt.
+    decoded is kept. `truncated`: already known to end early (a JPEG without EOI), so it is
+    decoded once, by the partial decoder, instead of failing at full cost first.
+    Raises DecodeError when the pixel data is corrupt.
     """
+    if truncated:
+        return _load_truncated(image, draft_box), True
     slim = _eighth_scale_stream(data, image, draft_box)
     if slim is not None:
         try:
@@ -129,13 +119,16 @@ def load(data: bytes, image: Image.Image, draft_box: tuple[int, int] | None) -> 
     except _TRUNCATION_ERRORS + (OSError,) as exc:
         if not _looks_truncated(exc):
             raise DecodeError(f"cannot decode this {image.format} image: {exc}") from exc
-    retry = Image.open(io.BytesIO(data), formats=PILLOW_FORMATS)
-    _apply_draft(retry, draft_box)
+    return _load_truncated(Image.open(io.BytesIO(data), formats=PILLOW_FORMATS), draft_box), True
+
+
+def _load_truncated(image: Image.Image, draft_box: tuple[int, int] | None) -> Image.Image:
+    _apply_draft(image, draft_box)
     try:
-        _load_partial(retry)
+        _load_partial(image)
     except (*_TRUNCATION_ERRORS, OSError, ValueError) as exc:
-        raise DecodeError(f"cannot decode what remains of this {retry.format} image: {exc}") from exc
-    return retry, True
+        raise DecodeError(f"cannot decode what remains of this {image.format} image: {exc}") from exc
+    return image
 
 
 def _eighth_scale_stream(data: bytes, image: Image.Image, draft_box) -> bytes | None:

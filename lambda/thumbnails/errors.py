@@ -22,11 +22,23 @@ class UnsupportedFormatError(ThumbnailError):
 
 
 class ImageTooLargeError(ThumbnailError):
-    """Declared dimensions (frames x pixels) exceed the configured pixel budget."""
+    """The image exceeds a budget (pixels, decoded bytes), refused before its pixels are decoded."""
+
+
+class TooManyScansError(ImageTooLargeError):
+    """A JPEG with more scans (or segments) than max_scans: each scan walks the whole image again."""
+
+
+class TooManyFramesError(ImageTooLargeError):
+    """An animation (GIF, WebP, APNG, MPO) with more frames than max_frames."""
 
 
 class DecodeError(ThumbnailError):
     """The header was valid but the pixel data could not be decoded at all."""
+
+
+class CorruptProgressionError(DecodeError):
+    """A progressive JPEG's scan script breaks the rules libjpeg checks (it only warns about most)."""
 
 
 class InvalidSizeError(ThumbnailError, ValueError):

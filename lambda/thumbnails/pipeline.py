@@ -1,8 +1,9 @@
 """make_thumbnail: bytes of an image in, bytes of its thumbnail out (pure: no files, no network).
 
 The order of work:
-1. checks before decoding (decode.open_image, decode.check_pixels): empty, not an image,
-   refused format, too many pixels;
+1. checks before decoding, in the order limits.py documents: frames of GIF/WebP and scans of JPEG
+   on the raw bytes; then open (headers only): empty, not an image, refused format; then pixels
+   and decoded bytes against the budgets;
 2. decode the first frame, at reduced JPEG scale when the box allows (decode.load), keeping
    what decodes of a truncated file (degraded=True);
 3. the image STEPS below, in order; 4. encode.
@@ -12,13 +13,15 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from . import decode, geometry, steps
+from . import decode, geometry, jpeg_scans, limits, steps
 from .encode import encode
 from .errors import InvalidSizeError
 from .formats import CONTENT_TYPES, OUTPUT_FORMAT
+from .frames import count_frames
+from .limits import (DEFAULT_MAX_DECODED_BYTES, DEFAULT_MAX_FRAMES, DEFAULT_MAX_ICC_BYTES, DEFAULT_MAX_PIXELS,
+                     DEFAULT_MAX_SCANS, Limits)
 from .naming import parse_size
 
-DEFAULT_MAX_PIXELS = 100_000_000
 MODES = ("fit", "cover")
 
 STEPS = (
@@ -45,29 +48,43 @@ class Thumbnail:
 
 
 def make_thumbnail(data: bytes, size: str | tuple[int, int] = (50, 50), *, mode: str = "fit",
-                   quality: int = 85, max_pixels: int = DEFAULT_MAX_PIXELS) -> Thumbnail:
-    """Make a thumbnail in the input's own format (MPO gives JPEG).
+                   quality: int = 85, max_pixels: int = DEFAULT_MAX_PIXELS,
+                   max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES, max_scans: int = DEFAULT_MAX_SCANS,
+                   max_frames: int = DEFAULT_MAX_FRAMES, max_icc_bytes: int = DEFAULT_MAX_ICC_BYTES) -> Thumbnail:
+    """Make a thumbnail in the input's own format (MPO gives JPEG), within the budgets (limits.py).
 
-    Raises a ThumbnailError subclass: InvalidSizeError (size, mode, quality), EmptyImageError,
-    NotAnImageError, UnsupportedFormatError, ImageTooLargeError, DecodeError.
+    Raises a ThumbnailError subclass: InvalidSizeError (size, mode, quality, a limit), EmptyImageError,
+    NotAnImageError, UnsupportedFormatError, ImageTooLargeError (TooManyScansError,
+    TooManyFramesError), DecodeError (CorruptProgressionError).
     """
     box = _check_arguments(size, mode, quality)
-    image = decode.open_image(data)
-    decode.check_pixels(image, max_pixels)
+    budget = Limits(max_pixels, max_decoded_bytes, max_scans, max_frames, max_icc_bytes)
+    image, layout = _open_within(data, budget)
     output_format = OUTPUT_FORMAT[image.format]
     orientation = decode.read_orientation(image) if image.format != "PNG" else 1
-    stored = geometry.stored_box(box, orientation)
+    draft_box = geometry.draft_box(image.size, geometry.stored_box(box, orientation), mode)
+    coefficients = layout.coefficient_bytes_per_pixel if layout else 0.0
+    limits.check_decoded_bytes(image, limits.decoded_bytes(image, draft_box, coefficients), budget)
     header_size = image.size
-    image, degraded = decode.load(data, image, geometry.draft_box(image.size, stored, mode))
+    image, degraded = decode.load(data, image, draft_box, truncated=bool(layout) and layout.complete is False)
     if image.format == "PNG":  # PNG may carry eXIf after the pixels, readable only once loaded
         orientation = decode.read_orientation(image)
-        stored = geometry.stored_box(box, orientation)
-    job = steps.Job(stored, mode, output_format, orientation, image.info.get("icc_profile"),
+    icc_profile = limits.usable_icc_profile(image.info.get("icc_profile"), budget)
+    job = steps.Job(geometry.stored_box(box, orientation), mode, output_format, orientation, icc_profile,
                     dct_scaled=image.size != header_size)
     for step in STEPS:
         image = step(image, job)
     encoded = encode(image, output_format, quality)
     return Thumbnail(encoded, output_format, CONTENT_TYPES[output_format], image.width, image.height, degraded)
+
+
+def _open_within(data: bytes, budget: Limits):
+    """Walk the containers (bounded), open the headers, check frames and pixels: nothing decoded yet."""
+    frames = count_frames(data, budget.max_frames)  # GIF/WebP: before Pillow or libwebp walk every frame
+    layout = jpeg_scans.survey(data, budget.max_scans)  # JPEG: before libjpeg runs every scan
+    image = decode.open_image(data)
+    limits.check_pixels(image.size, frames or decode.frame_count(image), budget)
+    return image, layout
 
 
 def _check_arguments(size, mode: str, quality: int) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from PIL import Image
 
+from .cache import ByteBoundedCache
 from .geometry import plan
 
 # Big ratios (>= 4x): Image.reduce() takes the integer part first (reducing gap 2, as libvips' resize),
@@ -172,8 +173,22 @@ def _srgb():
     return _cms().ImageCmsProfile(_cms().createProfile("sRGB"))
 
 
-@lru_cache(maxsize=64)
+# Keyed by a hash of the profile, bounded by bytes: each transform is charged its profile's size
+# (what lcms may keep of it), each description its text.
+DESCRIPTIONS = ByteBoundedCache(256 * 1024)
+TRANSFORMS = ByteBoundedCache(16 * 1024 * 1024)
+
+
 def _description(icc_profile: bytes) -> str:
+    return DESCRIPTIONS.get_or_make(icc_profile, "", lambda: _read_description(icc_profile), 256)
+
+
+def _transform_to_srgb(icc_profile: bytes, mode: str):
+    """A cached transform, or None for a profile that is broken or does not match the pixels."""
+    return TRANSFORMS.get_or_make(icc_profile, mode, lambda: _build_transform(icc_profile, mode), len(icc_profile))
+
+
+def _read_description(icc_profile: bytes) -> str:
     ImageCms = _cms()
     try:
         return ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc_profile)))
@@ -181,12 +196,8 @@ def _description(icc_profile: bytes) -> str:
         return ""
 
 
-@lru_cache(maxsize=64)
-def _transform_to_srgb(icc_profile: bytes, mode: str):
-    """A cached transform (NOCACHE flag: lcms's 1-pixel cache is not safe to share across threads).
-
-    Returns None for a profile that is broken or does not match the pixels; they stay as decoded.
-    """
+def _build_transform(icc_profile: bytes, mode: str):
+    """NOCACHE flag: lcms's 1-pixel cache is not safe to share across threads. None: pixels stay as decoded."""
     if mode not in _COLOUR_MODES:
         return None  # grey profiles only shift the tone curve slightly; not worth a colour image
     ImageCms = _cms()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from PIL import EpsImagePlugin, FitsImagePlugin, Image
 
-from thumbnails import (DecodeError, EmptyImageError, ImageTooLargeError, NotAnImageError, ThumbnailError,
-                        UnsupportedFormatError, make_thumbnail)
+from thumbnails import (DEFAULT_MAX_PIXELS, DecodeError, EmptyImageError, ImageTooLargeError, InvalidSizeError,
+                        NotAnImageError, ThumbnailError, UnsupportedFormatError, make_thumbnail)
 from tests.support import images
 from tests.thumbnails.helpers import close, decoded
 
@@ -52,11 +52,16 @@ def test_max_pixels_is_checked_before_decoding():
         make_thumbnail(images.png_pixel_bomb(3000, 3000), max_pixels=1_000_000)
 
 
-@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # Pillow warns, then we refuse
-def test_pillows_bomb_warning_threshold_counts_as_an_error():
-    width = int(Image.MAX_IMAGE_PIXELS ** 0.5) + 10  # over the warning limit, under Pillow's own error
-    with pytest.raises(ImageTooLargeError):
-        make_thumbnail(images.png_pixel_bomb(width, width), max_pixels=10**12)
+def test_a_max_pixels_above_pillows_own_limit_is_refused_rather_than_silently_capped():
+    with pytest.raises(InvalidSizeError, match="MAX_IMAGE_PIXELS"):
+        make_thumbnail(images.encode(images.gradient(), "PNG"), max_pixels=Image.MAX_IMAGE_PIXELS + 1)
+
+
+def test_the_default_pixel_limit_is_the_one_enforced_and_below_pillows():
+    assert DEFAULT_MAX_PIXELS < Image.MAX_IMAGE_PIXELS
+    side = int(DEFAULT_MAX_PIXELS ** 0.5) + 1  # just over our default, under Pillow's warning threshold
+    with pytest.raises(ImageTooLargeError, match=f"limit of {DEFAULT_MAX_PIXELS} .max_pixels"):
+        make_thumbnail(images.png_pixel_bomb(side, side))
 
 
 def test_a_frame_bomb_counts_frames_times_pixels():

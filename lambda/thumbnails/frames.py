@@ -1,0 +1,79 @@
+"""Count the frames of a GIF or an animated WebP by walking its blocks, bounded, before any decoder runs.
+
+Pillow's GIF n_frames walks every frame in Python (2 million 1x1 frames: 8 s), and libwebp's
+demuxer indexes every frame when the file is opened. These walks read headers only and stop once
+the count passes the limit, so their cost is bounded by the limit, not by the file.
+"""
+
+import re
+import struct
+
+from .errors import TooManyFramesError
+
+_GIF_BLOCK_START = re.compile(rb"[\x21\x2c\x3b]")  # extension, image descriptor, trailer
+# A GIF encoder writes full 255-byte sub-blocks; a 50 MB GIF has ~200k of them. Millions of tiny
+# ones only make a walker (ours, and Pillow's on open) slow.
+MAX_GIF_BLOCKS = 1_000_000
+MAX_EXTRA_RIFF_CHUNKS = 64  # ICCP, EXIF, XMP, ANIM, ALPH... besides the frames
+
+
+def count_frames(data: bytes, max_frames: int) -> int | None:
+    """Frames of a GIF or WebP, at most max_frames + 1 counted; None for other formats.
+
+    Raises TooManyFramesError when there are more than max_frames.
+    """
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        frames = _gif_frames(data, max_frames + 1)
+    elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        frames = _webp_frames(data, max_frames + 1)
+    else:
+        return None
+    if frames > max_frames:
+        raise TooManyFramesError(f"this animation has more than {max_frames} frames (max_frames)")
+    return frames
+
+
+def _gif_frames(data: bytes, stop_at: int) -> int:
+    """Image descriptors, walked as Pillow's GifImagePlugin walks them (stray bytes are skipped)."""
+    flags = data[10] if len(data) > 10 else 0
+    position = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+    frames, blocks = 0, 0
+    while frames < stop_at:
+        found = _GIF_BLOCK_START.search(data, position)
+        if found is None or data[found.start()] == 0x3B:
+            break
+        position = found.start()
+        if data[position] == 0x21:
+            position, blocks = _skip_sub_blocks(data, position + 2, blocks)
+            continue
+        if position + 10 > len(data):
+            break
+        frames += 1
+        local = data[position + 9]
+        position = 10 + position + (3 << ((local & 7) + 1) if local & 0x80 else 0) + 1
+        position, blocks = _skip_sub_blocks(data, position, blocks)
+    return max(frames, 1)
+
+
+def _skip_sub_blocks(data: bytes, position: int, blocks: int) -> tuple[int, int]:
+    while position < len(data) and data[position]:
+        position += data[position] + 1
+        blocks += 1
+        if blocks > MAX_GIF_BLOCKS:
+            raise TooManyFramesError(f"this GIF has more than {MAX_GIF_BLOCKS} data blocks")
+    return position + 1, blocks
+
+
+def _webp_frames(data: bytes, stop_at: int) -> int:
+    """ANMF chunks of the RIFF container (a still WebP has none: one frame)."""
+    position, frames, others = 12, 0, 0
+    while position + 8 <= len(data) and frames < stop_at:
+        length = struct.unpack_from("<I", data, position + 4)[0]
+        if data[position:position + 4] == b"ANMF":
+            frames += 1
+        else:
+            others += 1
+            if others > MAX_EXTRA_RIFF_CHUNKS:
+                raise TooManyFramesError(f"this WebP has more than {MAX_EXTRA_RIFF_CHUNKS} chunks besides its frames")
+        position += 8 + length + (length & 1)
+    return max(frames, 1)

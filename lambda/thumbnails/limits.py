@@ -1,0 +1,106 @@
+"""The budgets every input must fit, with their defaults in one place, checked before decoding.
+
+Like imgproxy's IMGPROXY_MAX_SRC_RESOLUTION / MAX_ANIMATION_FRAMES and Pillow's security
+guidance, every limit is checked on what the headers declare, before the expensive work:
+1. before Image.open (on the raw bytes, bounded walks): frames of GIF/WebP (frames.py), scans,
+   segments and scan script of JPEG (jpeg_scans.py);
+2. after Image.open (headers only): pixels (frames x width x height), decoded bytes;
+3. ICC profiles over max_icc_bytes are dropped (the picture is treated as sRGB), not refused:
+   a thumbnail in slightly off colours beats no thumbnail.
+Defaults: a worst case stays under 400 MB above the interpreter, so a 1024 MB Lambda (one image at
+a time) and a router worker with a pool of 2 stay well inside memory; see bench/results/hostile.md.
+"""
+
+from dataclasses import dataclass, fields
+
+from PIL import Image
+
+from .errors import ImageTooLargeError, InvalidSizeError, TooManyFramesError
+
+MiB = 1024 * 1024
+# 80 M pixels: a 64 MP phone photo or a 12000x6000 panorama fits; kept under Pillow's own
+# MAX_IMAGE_PIXELS (89.5 M), whose warning would otherwise be the real limit.
+DEFAULT_MAX_PIXELS = 80_000_000
+DEFAULT_MAX_DECODED_BYTES = 320 * MiB  # measured peaks stay within 400 MB (bench/results/hostile.md)
+DEFAULT_MAX_SCANS = 100  # libjpeg's progressive script has 10 (6 for grey); 100 empty scans at 80 MP cost ~1 s
+DEFAULT_MAX_FRAMES = 1000  # only the first frame is decoded; more frames only cost the walk to count them
+DEFAULT_MAX_ICC_BYTES = 4 * MiB  # camera/display profiles are < 10 KB, big CMYK press profiles ~2 MB
+
+# Bytes per source pixel of the full-size images the core holds at its peak, by the mode Pillow
+# decodes to. Pillow keeps 2- to 4-band pixels in 4 bytes; the rest is the copies the steps make:
+# palette and 16-bit grey are converted at full size, alpha is premultiplied for resizing.
+# Measured (peak RSS / pixels at 3000x3000, both boxes; bench/results/hostile.md) and rounded up.
+FULL_SIZE_BYTES = {"1": 2, "L": 2, "P": 6, "I;16": 5, "I;16B": 5, "I;16L": 5, "LA": 8, "La": 8,
+                   "RGB": 6, "RGBA": 8, "RGBa": 8, "CMYK": 6, "I": 10, "F": 10}
+UNKNOWN_MODE_BYTES = 10
+# libwebp's animation decoder holds two RGBA canvases, Pillow copies the frame into bytes and then
+# into the image: 16 bytes per canvas pixel, lossy or lossless, still or animated (measured).
+WEBP_BYTES = 16
+# A JPEG decodes at its draft (DCT-scaled) size; the decoded draft and one resized copy, 4 bytes each.
+JPEG_DRAFT_BYTES = 8
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The budgets of one make_thumbnail call (keyword arguments of the same names)."""
+
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
+    max_scans: int = DEFAULT_MAX_SCANS
+    max_frames: int = DEFAULT_MAX_FRAMES
+    max_icc_bytes: int = DEFAULT_MAX_ICC_BYTES
+
+    def __post_init__(self):
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise InvalidSizeError(f"{field.name} must be a positive integer, got {value!r}")
+        ceiling = Image.MAX_IMAGE_PIXELS
+        if ceiling and self.max_pixels > ceiling:
+            raise InvalidSizeError(f"max_pixels {self.max_pixels} is above Pillow's MAX_IMAGE_PIXELS ({ceiling}), "
+                                   "which Image.open would silently enforce instead")
+
+
+def check_pixels(size: tuple[int, int], frames: int, limits: Limits) -> None:
+    """Refuse frames x width x height over max_pixels. Raises ImageTooLargeError, TooManyFramesError."""
+    if frames > limits.max_frames:
+        raise TooManyFramesError(f"{frames} frames exceed the limit of {limits.max_frames} (max_frames)")
+    pixels = size[0] * size[1] * frames
+    if pixels > limits.max_pixels:
+        raise ImageTooLargeError(f"{size[0]}x{size[1]} x {frames} frame(s) = {pixels} pixels exceeds the limit "
+                                 f"of {limits.max_pixels} (max_pixels)")
+
+
+def decoded_bytes(image: Image.Image, draft_box: tuple[int, int] | None, coefficient_bytes: float) -> int:
+    """The bytes decoding and the full-size steps will hold at once (see the tables above).
+
+    `image` is opened, not loaded; a JPEG decodes at the DCT scale Pillow's draft() picks for
+    `draft_box`, plus `coefficient_bytes` per pixel for libjpeg's coefficient buffer (multi-scan).
+    """
+    width, height = image.size
+    if image.format in ("JPEG", "MPO"):
+        scale = _draft_scale(image.size, draft_box)
+        draft = -(-width // scale) * -(-height // scale)
+        return int(draft * JPEG_DRAFT_BYTES + width * height * coefficient_bytes)
+    if image.format == "WEBP":
+        return width * height * WEBP_BYTES
+    return width * height * FULL_SIZE_BYTES.get(image.mode, UNKNOWN_MODE_BYTES)
+
+
+def _draft_scale(size: tuple[int, int], box: tuple[int, int] | None) -> int:
+    """The divisor JpegImageFile.draft() picks: the largest of 8, 4, 2, 1 not above the ratio."""
+    ratio = min(size[0] // box[0], size[1] // box[1]) if box else 1
+    return next((scale for scale in (8, 4, 2) if ratio >= scale), 1)
+
+
+def check_decoded_bytes(image: Image.Image, estimate: int, limits: Limits) -> None:
+    """Refuse an image whose decoding would hold more than max_decoded_bytes. Raises ImageTooLargeError."""
+    if estimate > limits.max_decoded_bytes:
+        raise ImageTooLargeError(
+            f"decoding this {image.size[0]}x{image.size[1]} {image.format} ({image.mode}) would take about "
+            f"{estimate // MiB} MiB, over the limit of {limits.max_decoded_bytes // MiB} MiB (max_decoded_bytes)")
+
+
+def usable_icc_profile(profile: bytes | None, limits: Limits) -> bytes | None:
+    """The embedded profile, or None (treat as sRGB) when it is larger than max_icc_bytes."""
+    return profile if profile and len(profile) <= limits.max_icc_bytes else None
