@@ -20,14 +20,16 @@ def test_an_empty_environment_gives_the_documented_defaults():
 def test_sizes_are_canonical_and_deduplicated_and_values_are_parsed():
     settings = LambdaSettings.from_env({
         "THN_BUCKET": "thumbs", "THUMBNAIL_SIZES": " 50x50, 200x100,50x50 ", "THUMBNAIL_MODE": "COVER",
-        "MAX_PIXELS": "1000", "MAX_BYTES": "2048", "JPEG_QUALITY": "70", "CACHE_CONTROL": "max-age=60"})
-    assert settings == LambdaSettings("thumbs", ("50x50", "200x100"), "cover", 1000, 2048, 70, "max-age=60")
+        "MAX_PIXELS": "1000", "MAX_BYTES": "2048", "JPEG_QUALITY": "70", "CACHE_CONTROL": "max-age=60",
+        "MAX_DECODED_BYTES": "67108864"})
+    assert settings == LambdaSettings("thumbs", ("50x50", "200x100"), "cover", 1000, 2048, 70, "max-age=60", 2**26)
 
 
 @pytest.mark.parametrize("name, value", [
     ("THN_BUCKET", "Not_A_Bucket"), ("THUMBNAIL_SIZES", "50"), ("THUMBNAIL_SIZES", ", ,"),
     ("THUMBNAIL_MODE", "stretch"), ("MAX_PIXELS", "lots"), ("MAX_BYTES", "0"), ("JPEG_QUALITY", "96"),
-    ("JPEG_QUALITY", "0"), ("CACHE_CONTROL", "max-age=1\r\nX-Evil: 1"),
+    ("JPEG_QUALITY", "0"), ("CACHE_CONTROL", "max-age=1\r\nX-Evil: 1"), ("MAX_DECODED_BYTES", "lots"),
+    ("MAX_DECODED_BYTES", "1000"), ("MAX_PIXELS", "100000000"),  # above Pillow's own 89.5 M: it would win silently
 ])
 def test_a_wrong_value_raises_a_settings_error_naming_the_variable(name, value):
     with pytest.raises(SettingsError, match=name):

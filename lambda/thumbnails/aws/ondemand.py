@@ -7,7 +7,7 @@ same small dict: {"status": "created"|"exists"|"missing"|"invalid", "bucket", "t
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -71,8 +71,7 @@ def generate(s3, request: OnDemandRequest, settings: LambdaSettings) -> dict:
         return answer | {"status": "invalid", "reason": "not an original with a supported extension"}
     if _exists(s3, request.dest_bucket, thumb_key):
         return answer | {"status": "exists", "ms": _ms(started)}
-    one = LambdaSettings(request.dest_bucket, (request.size,), request.mode, settings.max_pixels,
-                         settings.max_bytes, settings.jpeg_quality, settings.cache_control)
+    one = replace(settings, thn_bucket=request.dest_bucket, sizes=(request.size,), mode=request.mode)
     try:
         stored = store_thumbnail(s3, request.bucket, request.key, request.dest_bucket, request.size, one)
     except SourceMissingError as exc:

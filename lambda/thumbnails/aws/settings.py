@@ -8,7 +8,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from thumbnails import DEFAULT_MAX_PIXELS, MODES, InvalidSizeError, format_size
+from PIL import Image
+
+from thumbnails import DEFAULT_MAX_DECODED_BYTES, DEFAULT_MAX_PIXELS, MODES, InvalidSizeError, format_size
 
 # 50 MiB: above any camera JPEG or phone photo (typically 2-25 MB) yet small enough that the
 # original, its decoded draft and the output fit comfortably in a 1 GB Lambda.
@@ -42,10 +44,12 @@ class LambdaSettings:
     max_bytes: int = DEFAULT_MAX_BYTES
     jpeg_quality: int = DEFAULT_JPEG_QUALITY
     cache_control: str = DEFAULT_CACHE_CONTROL
+    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "LambdaSettings":
-        """Read THN_BUCKET, THUMBNAIL_SIZES, THUMBNAIL_MODE, MAX_PIXELS, MAX_BYTES, JPEG_QUALITY, CACHE_CONTROL.
+        """Read THN_BUCKET, THUMBNAIL_SIZES, THUMBNAIL_MODE, MAX_PIXELS, MAX_BYTES, JPEG_QUALITY, CACHE_CONTROL,
+        MAX_DECODED_BYTES (MAX_PIXELS at most Pillow's MAX_IMAGE_PIXELS, which would otherwise win silently).
 
         Unset or empty variables take the defaults. Raises SettingsError naming the variable.
         """
@@ -57,10 +61,12 @@ class LambdaSettings:
             thn_bucket=_bucket("THN_BUCKET", get("THN_BUCKET")),
             sizes=_sizes("THUMBNAIL_SIZES", get("THUMBNAIL_SIZES") or "50x50"),
             mode=_choice("THUMBNAIL_MODE", get("THUMBNAIL_MODE") or "fit", MODES),
-            max_pixels=_integer("MAX_PIXELS", get("MAX_PIXELS"), DEFAULT_MAX_PIXELS, 1, 10**10),
+            max_pixels=_integer("MAX_PIXELS", get("MAX_PIXELS"), DEFAULT_MAX_PIXELS, 1, Image.MAX_IMAGE_PIXELS or 10**10),
             max_bytes=_integer("MAX_BYTES", get("MAX_BYTES"), DEFAULT_MAX_BYTES, 1, 5 * 1024**3),
             jpeg_quality=_integer("JPEG_QUALITY", get("JPEG_QUALITY"), DEFAULT_JPEG_QUALITY, 1, 95),
             cache_control=_header("CACHE_CONTROL", get("CACHE_CONTROL") or DEFAULT_CACHE_CONTROL),
+            max_decoded_bytes=_integer("MAX_DECODED_BYTES", get("MAX_DECODED_BYTES"), DEFAULT_MAX_DECODED_BYTES,
+                                       1024**2, 8 * 1024**3),
         )
 
     def destination(self, source_bucket: str) -> str:
