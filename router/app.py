@@ -117,7 +117,7 @@ def render_router_error(exc: RouterError):
     response = jsonify(exc.to_dict())
     if isinstance(exc, Unauthorized):
         response.headers["WWW-Authenticate"] = 'Bearer realm="thumbrouter"'
-    if isinstance(exc, Overloaded):
+    if isinstance(exc, (Overloaded, BackendUnavailable)) and exc.retry_after is not None:
         response.headers["Retry-After"] = str(exc.retry_after)
     return response, exc.status
 

@@ -71,6 +71,7 @@ class Settings:
     generation_lambda: str | None = None
     url_signing_keys: tuple[str, ...] = field(default=(), repr=False)
     public_base_url: str | None = None
+    s3_max_inflight: int = 8  # request-path S3 calls waiting at once per process (router.breaker's bulkhead)
 
     @property
     def s3_resized_bucket(self) -> str | None:
@@ -246,6 +247,7 @@ def _fields(env: Mapping[str, str]) -> dict:
         generation_lambda=_check(env, "GENERATION_LAMBDA", _LAMBDA_NAME, "a Lambda function name or ARN"),
         url_signing_keys=_secrets(env, "URL_SIGNING_KEYS"),
         public_base_url=_url(env, "PUBLIC_BASE_URL"),
+        s3_max_inflight=_int(env, "S3_MAX_INFLIGHT", 8, 1, 1024),
     )
 
 

@@ -53,11 +53,14 @@ class Overloaded(RouterError):
 
 
 class BackendUnavailable(RouterError):
-    """A storage or generation backend failed or timed out (502 when it answered badly)."""
+    """A storage or generation backend failed or timed out (502 when it answered badly).
+
+    `retry_after` (seconds) becomes a Retry-After header, e.g. while a circuit breaker is open.
+    """
 
     status, code = 503, "backend_unavailable"
 
     def __init__(self, public_message: str = "storage backend unavailable", *,
-                 status: int = 503, log_message: str | None = None):
+                 status: int = 503, log_message: str | None = None, retry_after: int | None = None):
         super().__init__(public_message, log_message=log_message)
-        self.status = status
+        self.status, self.retry_after = status, retry_after

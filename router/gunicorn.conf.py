@@ -8,9 +8,10 @@ GUNICORN_ACCESSLOG ("-" = stdout, the default; "" turns it off). GUNICORN_CMD_AR
 Why workers = cores and not 2*cores+1: the hot path (cache lookup, HMAC signing, JSON) is pure CPU with
 no network I/O, so processes beyond the core count only add context switches and memory (each worker
 holds its own URL cache and GeoIP table). Threads exist for the few waits there are (the /readyz
-probe of S3, on-demand generation waiting on its bounded pool), so one slow request never blocks
-/healthz in the same worker. /healthz still needs a free thread: where many /thumb misses wait at
-once, raise GUNICORN_THREADS above GENERATION_POOL_SIZE + GENERATION_QUEUE_SIZE.
+probe of S3, /thumb's HEAD, on-demand generation waiting on its bounded pool), so one slow request never
+blocks /healthz in the same worker. S3 waits are capped at half the threads (THUMBROUTER_S3_MAX_INFLIGHT);
+where many /thumb misses wait for generation at once, raise GUNICORN_THREADS above
+GENERATION_POOL_SIZE + GENERATION_QUEUE_SIZE.
 """
 
 import json
@@ -25,6 +26,9 @@ bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8080")]
 workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# At most half of a worker's threads may wait on S3 (router.breaker's bulkhead); the rest keep /healthz
+# and /v1 answering while S3 hangs. Workers read it through router.config like any other setting.
+os.environ.setdefault("THUMBROUTER_S3_MAX_INFLIGHT", str(max(1, threads // 2)))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # a worker silent this long is killed and replaced
 graceful_timeout = 20  # SIGTERM: finish in-flight requests (all sub-second) before the load balancer gives up
 # Longer than a load balancer's idle timeout (ALB: 60 s), so the balancer closes idle connections, never

@@ -1,17 +1,18 @@
 """Redis behind short timeouts and a circuit breaker, so a dead or slow Redis costs milliseconds.
 
 Every call either answers within the socket timeout or raises RedisUnavailable. After a failure
-the breaker stays open for `cooldown` seconds (calls fail at once, no network), then lets one call
-through as a probe; the first success closes it, so the router recovers by itself.
+the breaker (router.breaker, shared with S3) stays open for `cooldown` seconds (calls fail at once,
+no network), then lets one call through as a probe; the first success closes it, so the router
+recovers by itself.
 """
 
 import logging
-import threading
-import time
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+from ..breaker import Breaker  # the breaker S3 on the request path uses too
 
 log = logging.getLogger(__name__)
 
@@ -28,40 +29,6 @@ def make_client(url: str, timeout: float = SOCKET_TIMEOUT) -> redis.Redis:
         url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0),
         retry_on_timeout=False, max_connections=64, health_check_interval=0,
     )
-
-
-class Breaker:
-    """Open after a failure, half-open (one probe) after `cooldown` seconds, closed on success."""
-
-    def __init__(self, cooldown: float = 1.0, clock=time.monotonic):
-        self.cooldown, self._clock = cooldown, clock
-        self._lock = threading.Lock()
-        self._failed_at: float | None = None
-        self._retry_at = 0.0
-
-    def allow(self) -> bool:
-        """True when a call may go to Redis (closed, or the one probe of this cooldown period)."""
-        with self._lock:
-            if self._failed_at is None:
-                return True
-            now = self._clock()
-            if now < self._retry_at:
-                return False
-            self._retry_at = now + self.cooldown  # the others keep failing fast meanwhile
-            return True
-
-    def record(self, ok: bool) -> None:
-        """Close the breaker on success; (re)open it on failure."""
-        with self._lock:
-            if ok:
-                self._failed_at = None
-            else:
-                self._failed_at = self._clock()
-                self._retry_at = self._failed_at + self.cooldown
-
-    @property
-    def is_open(self) -> bool:
-        return self._failed_at is not None
 
 
 class RedisGuard:

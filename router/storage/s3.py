@@ -17,6 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from thumbnails import thumbnail_key
 
+from ..breaker import Breaker, Guard, Unavailable
 from ..config import Settings
 from ..errors import BackendUnavailable
 from ..urlcache import Window
@@ -25,8 +26,14 @@ from . import Upload, sigv4
 # Bounded network behaviour for every SDK call: short connects, bounded reads, few retries.
 CLIENT_CONFIG = Config(signature_version="s3v4", connect_timeout=2, read_timeout=5,
                        retries={"max_attempts": 3, "mode": "standard"})
+# botocore's `max_attempts` counts retries after the first try; `total_max_attempts` counts every try.
 PROBE_CONFIG = Config(signature_version="s3v4", connect_timeout=1, read_timeout=1,
-                      retries={"max_attempts": 1, "mode": "standard"})
+                      retries={"total_max_attempts": 1, "mode": "standard"})
+# A request waiting on S3 holds a server thread: HEADs on the request path (/thumb) get one attempt with
+# short timeouts (a healthy HEAD takes tens of ms), behind a breaker and a bulkhead (router.breaker).
+REQUEST_CONFIG = Config(signature_version="s3v4", connect_timeout=0.5, read_timeout=1.0,
+                        retries={"total_max_attempts": 1, "mode": "standard"})
+BREAKER_FAILURES, BREAKER_COOLDOWN, RETRY_AFTER = 3, 1.0, 1
 _RFC5987_SAFE = "!#$&+-.^_`|~"
 
 
@@ -44,7 +51,8 @@ class S3Storage:
 
     def __init__(self, bucket: str, *, region: str, endpoint_url: str | None = None,
                  thumbnail_size: str = "50x50", thumbnail_base_url: str | None = None,
-                 lazy_thumbnail_url: Callable[[str, int], str] | None = None, session=None):
+                 lazy_thumbnail_url: Callable[[str, int], str] | None = None, session=None,
+                 max_inflight: int = 8):
         self.bucket, self.resized_bucket = bucket, f"{bucket}resized"
         self.region, self.endpoint_url = region, endpoint_url
         self.thumbnail_size, self.thumbnail_base_url = thumbnail_size, thumbnail_base_url
@@ -53,6 +61,7 @@ class S3Storage:
         self._credentials = None
         self._clients: dict[str, object] = {}
         self._lock = threading.Lock()
+        self.guard = Guard(Breaker(BREAKER_COOLDOWN, threshold=BREAKER_FAILURES), max_inflight)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, lazy_thumbnail_url=None, session=None) -> "S3Storage":
@@ -60,7 +69,7 @@ class S3Storage:
         return cls(settings.s3_bucket, region=settings.s3_region, endpoint_url=settings.s3_endpoint_url,
                    thumbnail_size=settings.thumbnail_size, thumbnail_base_url=settings.s3_thumbnail_base_url,
                    lazy_thumbnail_url=lazy_thumbnail_url if settings.s3_thumbnail_mode == "lazy" else None,
-                   session=session)
+                   session=session, max_inflight=settings.s3_max_inflight)
 
     def __repr__(self) -> str:
         return f"S3Storage(bucket={self.bucket!r}, region={self.region!r}, endpoint_url={self.endpoint_url!r})"
@@ -147,18 +156,33 @@ class S3Storage:
         return Upload("PUT", url, headers=headers)
 
     def head(self, bucket: str, key: str) -> dict | None:
-        """HEAD an object: its metadata dict, or None when it does not exist.
+        """HEAD an object on the request path: its metadata dict, or None when it does not exist.
 
-        Raises BackendUnavailable on any other failure (timeouts, access denied, server errors).
+        One attempt, short timeouts, through the breaker and bulkhead. Raises BackendUnavailable (with
+        Retry-After) on any other failure, and at once while S3 is failing or too many HEADs wait.
+        Log messages name the bucket, never the key (botocore's own messages hold the URL).
         """
         try:
-            return self.client.head_object(Bucket=bucket, Key=key)
+            with self.guard.slot():
+                return self._head(bucket, key)
+        except Unavailable as exc:
+            raise BackendUnavailable(retry_after=RETRY_AFTER, log_message=f"S3 HEAD {bucket} not sent: {exc}") from None
+
+    def _head(self, bucket: str, key: str) -> dict | None:
+        try:
+            answer = self._client("request", REQUEST_CONFIG).head_object(Bucket=bucket, Key=key)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            code = exc.response.get("Error", {}).get("Code")
+            self.guard.breaker.record(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500) < 500)
+            if code in ("404", "NoSuchKey", "NotFound"):
                 return None
-            raise BackendUnavailable(log_message=f"S3 HEAD {bucket}/{key} failed: {exc}") from exc
+            raise BackendUnavailable(retry_after=RETRY_AFTER, log_message=f"S3 HEAD {bucket} failed: {code}") from exc
         except BotoCoreError as exc:
-            raise BackendUnavailable(log_message=f"S3 HEAD {bucket}/{key} failed: {exc}") from exc
+            self.guard.breaker.record(False)
+            raise BackendUnavailable(retry_after=RETRY_AFTER,
+                                     log_message=f"S3 HEAD {bucket} failed: {type(exc).__name__}") from exc
+        self.guard.breaker.record(True)
+        return answer
 
     def checks(self) -> dict[str, dict]:
         """HEAD both buckets with a 1 s connect / 1 s read timeout and no retry (fits /readyz's 2.5 s deadline)."""

@@ -140,7 +140,8 @@ def test_gunicorn_refuses_an_anonymous_router_on_a_public_address(s3_server):
 
 
 def load_gunicorn_config(monkeypatch, **env) -> dict:
-    for name in ("GUNICORN_BIND", "WEB_CONCURRENCY", "GUNICORN_THREADS", "PROMETHEUS_MULTIPROC_DIR"):
+    for name in ("GUNICORN_BIND", "WEB_CONCURRENCY", "GUNICORN_THREADS", "PROMETHEUS_MULTIPROC_DIR",
+                 "THUMBROUTER_S3_MAX_INFLIGHT"):
         monkeypatch.setenv(name, "")  # recorded, so the config's own os.environ writes are undone after the test
         monkeypatch.delenv(name)
     for name, value in env.items():
@@ -244,3 +245,9 @@ def test_over_real_http_a_foreign_host_header_never_comes_back_as_a_location(s3_
         for path in ODD_PATHS:
             head = raw_get(base, path, "evil.example")
             assert b"evil.example" not in head and not head.startswith((b"HTTP/1.1 3", b"HTTP/1.0 3")), (path, head)
+
+
+def test_the_gunicorn_config_lets_at_most_half_the_threads_wait_on_s3(monkeypatch):
+    load_gunicorn_config(monkeypatch, GUNICORN_THREADS="8")
+    assert os.environ["THUMBROUTER_S3_MAX_INFLIGHT"] == "4"
+    assert load_settings({**router_env(), "THUMBROUTER_S3_MAX_INFLIGHT": "4"}).s3_max_inflight == 4
