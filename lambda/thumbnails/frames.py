@@ -33,6 +33,25 @@ def count_frames(data: bytes, max_frames: int) -> int | None:
     return frames
 
 
+def webp_canvas(data: bytes) -> tuple[int, int] | None:
+    """The canvas a WebP declares (VP8X, else the VP8L or VP8 bitstream header), or None.
+
+    libwebp's animation decoder, which Pillow opens every WebP with, allocates it at once.
+    """
+    if not (data[:4] == b"RIFF" and data[8:12] == b"WEBP") or len(data) < 30:
+        return None
+    kind = data[12:16]
+    if kind == b"VP8X":
+        return 1 + int.from_bytes(data[24:27], "little"), 1 + int.from_bytes(data[27:30], "little")
+    if kind == b"VP8L" and data[20] == 0x2F:
+        bits = struct.unpack_from("<I", data, 21)[0]
+        return 1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF)
+    if kind == b"VP8 " and data[23:26] == b"\x9d\x01\x2a":
+        width, height = struct.unpack_from("<HH", data, 26)
+        return width & 0x3FFF, height & 0x3FFF
+    return None
+
+
 def _gif_frames(data: bytes, stop_at: int) -> int:
     """Image descriptors, walked as Pillow's GifImagePlugin walks them (stray bytes are skipped)."""
     flags = data[10] if len(data) > 10 else 0

@@ -71,6 +71,15 @@ def check_pixels(size: tuple[int, int], frames: int, limits: Limits) -> None:
                                  f"of {limits.max_pixels} (max_pixels)")
 
 
+def check_webp_canvas(canvas: tuple[int, int], frames: int, limits: Limits) -> None:
+    """Pixels and decoded bytes of a WebP's declared canvas, before libwebp allocates it."""
+    check_pixels(canvas, frames, limits)
+    if canvas[0] * canvas[1] * WEBP_BYTES > limits.max_decoded_bytes:
+        raise ImageTooLargeError(
+            f"decoding this {canvas[0]}x{canvas[1]} WebP would take about {canvas[0] * canvas[1] * WEBP_BYTES // MiB}"
+            f" MiB, over the limit of {limits.max_decoded_bytes // MiB} MiB (max_decoded_bytes)")
+
+
 def decoded_bytes(image: Image.Image, draft_box: tuple[int, int] | None, coefficient_bytes: float) -> int:
     """The bytes decoding and the full-size steps will hold at once (see the tables above).
 

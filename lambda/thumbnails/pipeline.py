@@ -17,7 +17,7 @@ from . import decode, geometry, jpeg_scans, limits, steps
 from .encode import encode
 from .errors import InvalidSizeError
 from .formats import CONTENT_TYPES, OUTPUT_FORMAT
-from .frames import count_frames
+from .frames import count_frames, webp_canvas
 from .limits import (DEFAULT_MAX_DECODED_BYTES, DEFAULT_MAX_FRAMES, DEFAULT_MAX_ICC_BYTES, DEFAULT_MAX_PIXELS,
                      DEFAULT_MAX_SCANS, Limits)
 from .naming import parse_size
@@ -82,6 +82,9 @@ def _open_within(data: bytes, budget: Limits):
     """Walk the containers (bounded), open the headers, check frames and pixels: nothing decoded yet."""
     frames = count_frames(data, budget.max_frames)  # GIF/WebP: before Pillow or libwebp walk every frame
     layout = jpeg_scans.survey(data, budget.max_scans)  # JPEG: before libjpeg runs every scan
+    canvas = webp_canvas(data)
+    if canvas:  # before libwebp allocates the canvas when Pillow opens the file
+        limits.check_webp_canvas(canvas, frames or 1, budget)
     image = decode.open_image(data)
     limits.check_pixels(image.size, frames or decode.frame_count(image), budget)
     return image, layout
