@@ -57,7 +57,11 @@ else:
 
 
 class JsonAccessLogger(Logger):
-    """One JSON object per request. The query string is left out: keys and file names are user data."""
+    """One JSON object per request, without the path or query: keys and file names are user data.
+
+    `route` is the URL rule the app matched (`/thumb/<preset>/<path:key>`, set by router.metrics),
+    or "unmatched" (a 404 path may be anything a client typed, a key included).
+    """
 
     def access(self, resp, req, environ, request_time):
         if not self.access_log_enabled:
@@ -65,7 +69,7 @@ class JsonAccessLogger(Logger):
         status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
         record = {
             "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "remote": environ.get("REMOTE_ADDR"),
-            "method": environ.get("REQUEST_METHOD"), "path": environ.get("PATH_INFO"),
+            "method": environ.get("REQUEST_METHOD"), "route": environ.get("thumbrouter.route", "unmatched"),
             "status": int(status), "bytes": getattr(resp, "sent", None),
             "ms": round(request_time.total_seconds() * 1000, 2), "pid": os.getpid(),
             "ua": environ.get("HTTP_USER_AGENT"),

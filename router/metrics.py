@@ -17,6 +17,7 @@ from prometheus_client import multiprocess
 
 EXTENSION = "thumbrouter.metrics"
 STARTED = "thumbrouter.started"  # environ key
+ROUTE = "thumbrouter.route"  # environ key: the matched URL rule, which the access log shows instead of the path
 # Latency buckets sized for a signing service: most answers take well under 10 ms.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
@@ -95,7 +96,7 @@ def _record(response: Response) -> Response:
     started = req.environ.get(STARTED)
     if started is not None:
         # The URL rule, not the path, keeps label values bounded whatever clients send.
-        route = req.url_rule.rule if req.url_rule is not None else "unmatched"
+        route = req.environ[ROUTE] = req.url_rule.rule if req.url_rule is not None else "unmatched"
         method = req.method if req.method in METHODS else "other"  # clients may send any token
         cloud = ctx.get("cloud")
         metrics = app.extensions[EXTENSION]

@@ -93,7 +93,7 @@ class OnDemand:
         except WaitTimeout:
             self.metrics.rejections.labels("wait_deadline").inc()
             raise Overloaded("thumbnail is being generated, retry shortly", retry_after=self.options.retry_after,
-                             log_message=f"waited {self.options.wait}s for {name}") from None
+                             log_message=f"waited {self.options.wait}s for a {preset.size} thumbnail") from None
         return self._answer(outcome)
 
     def _answer(self, outcome: dict) -> Answer:
@@ -121,10 +121,10 @@ class OnDemand:
             outcome = future.result(self.options.generation_timeout)
         except (TransientError, FutureTimeout) as exc:
             raise BackendUnavailable("thumbnail generation unavailable, retry later",
-                                     log_message=f"generate {name}: {type(exc).__name__}: {exc}") from exc
+                                     log_message=f"generate {request.size}: {type(exc).__name__}") from exc
         self.metrics.generations.labels(self.backend.name, outcome["status"]).inc()
         if outcome["status"] == "invalid":
-            log.info("on-demand: %s cannot be thumbnailed: %s", name, outcome.get("reason"))
+            log.info("on-demand: a %s thumbnail cannot be made: %s", request.size, outcome.get("reason"))
             self.negative.put(name, outcome.get("reason") or "invalid image")
         return outcome
 

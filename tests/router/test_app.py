@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -124,7 +125,7 @@ def test_gunicorn_serves_the_app_with_a_json_access_log_and_metrics_summed_over_
                   and s.labels.get("route") == "/v1/download-urls")
     assert counted == 40
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-    api_lines = [line for line in lines if line["path"] == "/v1/download-urls"]
+    api_lines = [line for line in lines if line["route"] == "/v1/download-urls"]
     assert len(api_lines) == 40 and api_lines[0]["status"] == 200
     assert not any(TOKEN in line for line in out.splitlines()), "the access log must not contain tokens"
 
@@ -170,11 +171,15 @@ def test_the_access_log_is_one_json_object_per_request_without_the_query(monkeyp
     cfg.set("accesslog", str(tmp_path / "access.log"))
     logger = load_gunicorn_config(monkeypatch)["JsonAccessLogger"](cfg)
     environ = {"REMOTE_ADDR": "127.0.0.1", "REQUEST_METHOD": "GET", "PATH_INFO": "/v1/download-urls",
-               "QUERY_STRING": "key=secret-user-file.jpg", "HTTP_USER_AGENT": 'agent "quoted" \\ back'}
+               "QUERY_STRING": "key=secret-user-file.jpg", "HTTP_USER_AGENT": 'agent "quoted" \\ back',
+               "thumbrouter.route": "/v1/download-urls"}
     logger.access(SimpleNamespace(status="200 OK", sent=512), None, environ, timedelta(milliseconds=3))
-    line = (tmp_path / "access.log").read_text().strip()
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/thumb//secret-user-file.jpg"}  # the app matched nothing
+    logger.access(SimpleNamespace(status="404 NOT FOUND", sent=0), None, environ, timedelta(milliseconds=1))
+    line, unmatched = (tmp_path / "access.log").read_text().strip().splitlines()
     record = json.loads(line)
-    assert record["path"] == "/v1/download-urls" and record["status"] == 200 and record["ms"] == 3.0
+    assert record["route"] == "/v1/download-urls" and record["status"] == 200 and record["ms"] == 3.0
+    assert json.loads(unmatched)["route"] == "unmatched" and "secret-user-file" not in unmatched
     assert record["ua"] == 'agent "quoted" \\ back'
     assert "secret-user-file" not in line
 
@@ -251,3 +256,32 @@ def test_the_gunicorn_config_lets_at_most_half_the_threads_wait_on_s3(monkeypatc
     load_gunicorn_config(monkeypatch, GUNICORN_THREADS="8")
     assert os.environ["THUMBROUTER_S3_MAX_INFLIGHT"] == "4"
     assert load_settings({**router_env(), "THUMBROUTER_S3_MAX_INFLIGHT": "4"}).s3_max_inflight == 4
+
+
+@pytest.mark.slow
+def test_object_keys_never_reach_the_gunicorn_logs(s3_server, s3, buckets):
+    secret = f"secret-{uuid.uuid4().hex}"
+    s3.put_object(Bucket=buckets[0], Key=f"{secret}/poison.jpg", Body=b"not an image at all")
+    port = free_port()
+    env = router_env(buckets[0], GENERATION_POOL_SIZE="1") | {"GUNICORN_LOGLEVEL": "debug"}
+    proc = gunicorn(env, f"127.0.0.1:{port}")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(proc, base)
+        answers = [
+            requests.get(f"{base}/v1/download-urls", params={"key": f"{secret}/a.jpg", "filename": secret},
+                         headers=AUTH, timeout=20).status_code,
+            requests.post(f"{base}/v1/download-urls", json={"items": [{"key": f"{secret}/b.jpg"}]},
+                          headers=AUTH, timeout=20).status_code,
+            requests.get(f"{base}/thumb/thumb50/{secret}/missing.jpg", headers=AUTH, timeout=20).status_code,
+            requests.get(f"{base}/thumb/thumb50/{secret}/poison.jpg", headers=AUTH, timeout=20).status_code,
+            requests.get(f"{base}/thumb/thumb50/{secret}/c.jpg", timeout=20).status_code,
+            requests.get(f"{base}/v1//{secret}.jpg", headers=AUTH, timeout=20).status_code,
+        ]
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=30)
+    assert answers == [200, 200, 404, 422, 401, 404]
+    assert secret not in out + err
+    routes = [json.loads(line)["route"] for line in out.splitlines() if line.startswith("{")]
+    assert routes.count("/thumb/<preset>/<path:key>") == 3 and "unmatched" in routes
