@@ -73,7 +73,8 @@ def worker(size_text: str, *paths: str) -> None:
     for data in datas:
         try:
             result = thumbnails.make_thumbnail(data, size)
-            outcomes.append(f"{result.width}x{result.height} {result.format}" + (" degraded" if result.degraded else ""))
+            degraded = " degraded" if result.degraded else ""
+            outcomes.append(f"{result.width}x{result.height} {result.format}{degraded}")
         except thumbnails.ThumbnailError as exc:
             outcomes.append(type(exc).__name__)
     cpu, wall = time.process_time() - start_cpu, time.perf_counter() - start_wall
@@ -147,7 +148,8 @@ def report(rows: list[dict], before: Path | None, seconds: float) -> str:
              "VmRSS before it (interpreter, Pillow, the input bytes and a warm-up excluded). Targets: a thumbnail "
              f"within {CPU_TARGET[(50, 50)]:.0f} s CPU at 50x50 / {CPU_TARGET[(1440, 1440)]:.0f} s at 1440x1440, "
              f"or a typed refusal within {REFUSAL_TARGET_S} s; peak <= {RSS_TARGET_MB} MB either way."
-             + (f" \"before\" = the core from {before} (git archive of the commit before this change), same run." if before else "") + "\n",
+             + (f" \"before\" = the core from {before} (e.g. a git archive of an older commit), same run."
+                if before else "") + "\n",
              head, "|" + "---|" * (head.count("|") - 1)]
     for row in rows:
         m = row["after"]

@@ -119,7 +119,7 @@ def icc_profile(total_bytes: int, seed: int = 0) -> bytes:
 
 
 def huge_icc_jpeg(profile_bytes=16_000_000, seed=0, size=(64, 48)) -> bytes:
-    """A small JPEG carrying a distinct (by `seed`) ICC profile of `profile_bytes` (at most 255 APP2 chunks: 16.7 MB)."""
+    """A small JPEG with a distinct (by `seed`) ICC profile of `profile_bytes` (255 APP2 chunks hold 16.7 MB)."""
     return encode(gradient(size), "JPEG", icc_profile=icc_profile(profile_bytes, seed))
 
 

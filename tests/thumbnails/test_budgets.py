@@ -64,7 +64,8 @@ def test_a_truncated_progressive_jpeg_is_decoded_once(monkeypatch):
 def test_a_gif_with_more_frames_than_max_frames_is_refused_without_walking_them_all(monkeypatch):
     seeks = []
     original = GifImagePlugin.GifImageFile._seek
-    monkeypatch.setattr(GifImagePlugin.GifImageFile, "_seek", lambda self, *a, **k: seeks.append(a) or original(self, *a, **k))
+    monkeypatch.setattr(GifImagePlugin.GifImageFile, "_seek",
+                        lambda self, *args, **kwargs: seeks.append(args) or original(self, *args, **kwargs))
     with pytest.raises(TooManyFramesError):
         make_thumbnail(hostile.gif_many_frames(5000), max_frames=1000)
     assert len(seeks) <= 1
