@@ -23,7 +23,7 @@ from .pool import GenerationPool
 
 STATUSES = frozenset({"created", "exists", "missing", "invalid"})
 # A 1440x1440 preview of a large photo takes a few seconds in a Lambda; more than this is a failure.
-LAMBDA_CONFIG = Config(connect_timeout=2, read_timeout=30, retries={"max_attempts": 1, "mode": "standard"})
+LAMBDA_CONFIG = Config(connect_timeout=2, read_timeout=30, retries={"total_max_attempts": 1, "mode": "standard"})
 
 
 class LocalBackend:

@@ -24,9 +24,9 @@ from ..urlcache import Window
 from . import Upload, sigv4
 
 # Bounded network behaviour for every SDK call: short connects, bounded reads, few retries.
-CLIENT_CONFIG = Config(signature_version="s3v4", connect_timeout=2, read_timeout=5,
-                       retries={"max_attempts": 3, "mode": "standard"})
 # botocore's `max_attempts` counts retries after the first try; `total_max_attempts` counts every try.
+CLIENT_CONFIG = Config(signature_version="s3v4", connect_timeout=2, read_timeout=5,
+                       retries={"total_max_attempts": 3, "mode": "standard"})
 PROBE_CONFIG = Config(signature_version="s3v4", connect_timeout=1, read_timeout=1,
                       retries={"total_max_attempts": 1, "mode": "standard"})
 # A request waiting on S3 holds a server thread: HEADs on the request path (/thumb) get one attempt with
@@ -34,6 +34,7 @@ PROBE_CONFIG = Config(signature_version="s3v4", connect_timeout=1, read_timeout=
 REQUEST_CONFIG = Config(signature_version="s3v4", connect_timeout=0.5, read_timeout=1.0,
                         retries={"total_max_attempts": 1, "mode": "standard"})
 BREAKER_FAILURES, BREAKER_COOLDOWN, RETRY_AFTER = 3, 1.0, 1
+SLOT_WAIT = 0.25  # a healthy HEAD takes tens of ms: a burst queues this long for a place before a 503
 _RFC5987_SAFE = "!#$&+-.^_`|~"
 
 
@@ -61,7 +62,7 @@ class S3Storage:
         self._credentials = None
         self._clients: dict[str, object] = {}
         self._lock = threading.Lock()
-        self.guard = Guard(Breaker(BREAKER_COOLDOWN, threshold=BREAKER_FAILURES), max_inflight)
+        self.guard = Guard(Breaker(BREAKER_COOLDOWN, threshold=BREAKER_FAILURES), max_inflight, SLOT_WAIT)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, lazy_thumbnail_url=None, session=None) -> "S3Storage":

@@ -10,11 +10,12 @@ import boto3
 from botocore.config import Config
 
 # Standard retry mode backs off on throttling (SlowDown, 503) and connection errors; whatever is
-# still failing after 3 attempts is handed back to Lambda/SQS as a transient failure.
+# still failing after 3 tries in all is handed back to Lambda/SQS as a transient failure.
+# (botocore's `max_attempts` counts retries after the first try; `total_max_attempts` counts every try.)
 CONFIG = Config(
     connect_timeout=3,
     read_timeout=15,
-    retries={"mode": "standard", "max_attempts": 3},
+    retries={"mode": "standard", "total_max_attempts": 3},
 )
 
 
