@@ -6,7 +6,9 @@ every thread waiting, the whole worker stops answering. So calls go through a `G
 - the breaker opens after `threshold` consecutive failures; while open, calls fail at once (no
   network), and every `cooldown` seconds one call goes through as a probe; its success closes it;
 - the bulkhead lets at most `limit` calls wait on the dependency at once per process; one more
-  fails at once instead of taking another thread.
+  waits up to `wait` seconds for a place while the dependency is healthy (a burst of fast calls
+  queues briefly instead of failing), and fails at once after any failure (a slow dependency
+  must not hold more threads).
 
 The caller still bounds each call with its client's own timeouts; the guard bounds how many wait.
 """
@@ -53,6 +55,11 @@ class Breaker:
                 self._retry_at = self._failed_at + self.cooldown
 
     @property
+    def healthy(self) -> bool:
+        """True while the last call succeeded (no failure counted since)."""
+        return self._failures == 0
+
+    @property
     def is_open(self) -> bool:
         return self._failed_at is not None
 
@@ -60,19 +67,19 @@ class Breaker:
 class Guard:
     """A breaker and a bulkhead of `limit` concurrent calls around one dependency."""
 
-    def __init__(self, breaker: Breaker, limit: int):
-        self.breaker, self.limit = breaker, limit
+    def __init__(self, breaker: Breaker, limit: int, wait: float = 0.0):
+        self.breaker, self.limit, self.wait = breaker, limit, wait
         self._slots = threading.BoundedSemaphore(limit)
 
     @contextmanager
     def slot(self):
-        """Hold one call's place; raises Unavailable at once when the breaker is open or no place is free.
+        """Hold one call's place; raises Unavailable when the breaker is open or no place is free in time.
 
         The caller reports the call's outcome with `self.breaker.record(ok)`.
         """
         if not self.breaker.allow():
             raise Unavailable("circuit open")
-        if not self._slots.acquire(blocking=False):
+        if not self._slots.acquire(timeout=self.wait if self.breaker.healthy else 0):
             raise Unavailable(f"{self.limit} calls already waiting")
         try:
             yield

@@ -45,6 +45,24 @@ def test_the_bulkhead_refuses_one_call_more_than_its_limit_at_once():
         pass
 
 
+def test_while_healthy_a_call_over_the_limit_waits_briefly_for_a_place_and_after_a_failure_it_does_not():
+    guard = Guard(Breaker(threshold=3), limit=1, wait=5.0)
+    with ThreadPoolExecutor(1) as pool:
+        with guard.slot():
+            waiting = pool.submit(lambda: guard.slot().__enter__())
+            time.sleep(0.2)
+            assert not waiting.done()  # queued for the place, not refused
+        waiting.result(timeout=5)  # got it once the first call gave it back
+    guard = Guard(Breaker(threshold=3), limit=1, wait=5.0)
+    guard.breaker.record(False)
+    started = time.monotonic()
+    with guard.slot():
+        with pytest.raises(Unavailable):
+            with guard.slot():
+                pass
+    assert time.monotonic() - started < 1
+
+
 @pytest.fixture
 def black_hole():
     """A TCP port on 127.0.0.1 that completes handshakes (kernel backlog) and never answers: S3 hanging."""
