@@ -124,6 +124,19 @@ def test_a_body_larger_than_max_bytes_is_refused_even_if_the_event_said_small(la
     assert s3.list_objects_v2(Bucket=resized)["KeyCount"] == 0
 
 
+def test_the_decoded_bytes_budget_of_the_settings_reaches_the_image_core(lambda_module, s3, buckets, caplog,
+                                                                          monkeypatch):
+    source, resized = buckets
+    monkeypatch.setattr(lambda_module, "SETTINGS", LambdaSettings(max_decoded_bytes=1024**2))
+    small = upload(s3, source, "small.png", image_bytes("PNG", size=(200, 200)))
+    large = upload(s3, source, "large.png", image_bytes("PNG", size=(1000, 1000)))  # 6 MB decoded as RGB
+    with caplog.at_level(logging.INFO, logger="thumbnails"):
+        assert lambda_module.handler(s3_event(small, large), None) == {
+            "created": 1, "failed_permanent": 1, "retry": 0}
+    assert "ImageTooLargeError" in json_lines(caplog)[1]["reason"]
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=resized)["Contents"]] == ["small_50x50.png"]
+
+
 def test_each_record_logs_one_json_line_with_sizes_and_time(lambda_module, s3, buckets, caplog):
     source, _ = buckets
     record = upload(s3, source, "log me.jpg", image_bytes())

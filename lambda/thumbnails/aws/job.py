@@ -155,7 +155,7 @@ def store_thumbnail(s3, source_bucket: str, key: str, dest_bucket: str, size: st
         raise NoThumbnailKeyError(reason)
     source = source or read_source(s3, source_bucket, key, settings.max_bytes)
     thumbnail = make_thumbnail(source.data, size, mode=settings.mode, quality=settings.jpeg_quality,
-                               max_pixels=settings.max_pixels)
+                               max_pixels=settings.max_pixels, max_decoded_bytes=settings.max_decoded_bytes)
     thumb_key = thumbnail_key(key, size)
     with _s3_errors("PUT", dest_bucket, thumb_key):
         # No ACL: buckets created since April 2023 reject them; access is the bucket policy's job.
