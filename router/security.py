@@ -6,12 +6,11 @@ Every failure is a BadRequest whose message names the field. Nothing here touche
 
 import re
 
-from thumbnails import CONTENT_TYPES, format_for, format_for_key
+from thumbnails import CONTENT_TYPES, MAX_KEY_BYTES, format_for, format_for_key
 
 from .config import CLOUDS
 from .errors import BadRequest
 
-MAX_KEY_BYTES = 1024
 MIN_EXPIRES, MAX_EXPIRES, DEFAULT_EXPIRES = 60, 604_800, 3600
 MAX_FILENAME_BYTES = 255
 MAX_DIGITS = 12  # request integers: above any expiry, size or epoch we accept, far below int()'s limit

@@ -19,7 +19,7 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 from tqdm import tqdm
 
-from thumbnails import thumbnail_key
+from thumbnails import no_thumbnail_reason, thumbnail_key
 from thumbnails.aws.client import new_s3_client
 from thumbnails.aws.events import ObjectRecord
 from thumbnails.aws.job import TransientError, process_object, skip_reason
@@ -75,9 +75,13 @@ def list_originals(s3, bucket: str, prefix: str, start_after: str | None):
 
 
 def backfill_one(s3, record: ObjectRecord, settings: LambdaSettings, dry_run: bool) -> tuple[str, str]:
-    """Return (status, reason): exists, missing (dry run), created or failed. Raises TransientError."""
+    """Return (status, reason): exists, missing (dry run), created, skipped or failed. Raises TransientError."""
     dest = settings.destination(record.bucket)
-    missing = tuple(size for size in settings.sizes if not _exists(s3, dest, thumbnail_key(record.key, size)))
+    # Asked before any HEAD: S3 answers a HEAD of an over-long thumbnail key with an error, not a 404.
+    sizes = tuple(size for size in settings.sizes if not no_thumbnail_reason(record.key, size))
+    if not sizes:
+        return "skipped", no_thumbnail_reason(record.key, settings.sizes[0]) or ""
+    missing = tuple(size for size in sizes if not _exists(s3, dest, thumbnail_key(record.key, size)))
     if not missing:
         return "exists", ""
     if dry_run:

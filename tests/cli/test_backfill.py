@@ -116,3 +116,25 @@ def test_a_destination_equal_to_the_source_is_refused_before_listing(buckets, ca
     source, _ = buckets
     assert run_backfill("--bucket", source, "--dest", source) == 2
     assert "equals the source bucket" in capsys.readouterr().err
+
+
+def test_sizes_a_long_key_cannot_have_are_never_looked_up_and_the_others_are_made(s3, buckets, monkeypatch, capsys):
+    source, resized = buckets
+    stem = "k" * (1024 - len("_1440x1440.jpg") + 1)  # 50x50 fits, 1440x1440 is one byte over
+    s3.put_object(Bucket=source, Key=f"{stem}.jpg", Body=image_bytes())
+    s3.put_object(Bucket=source, Key=f"{'x' * 1020}.jpg", Body=image_bytes())  # no size fits
+    heads = []
+    real_client = backfill.new_s3_client
+
+    def recording_client(*args, **kwargs):
+        client = real_client(*args, **kwargs)
+        client.meta.events.register("before-parameter-build.s3.HeadObject",
+                                    lambda params, **_: heads.append(params["Key"]))
+        return client
+
+    monkeypatch.setattr(backfill, "new_s3_client", recording_client)
+    monkeypatch.setenv("THUMBNAIL_SIZES", "50x50,1440x1440")
+    assert run_backfill("--bucket", source) == 0
+    assert keys(s3, resized) == [f"{stem}_50x50.jpg"]
+    assert heads and all(len(key.encode()) <= 1024 for key in heads)
+    assert "created 1, exists 0, missing 0, skipped 1, failed 0" in capsys.readouterr().out

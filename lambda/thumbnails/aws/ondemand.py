@@ -11,14 +11,22 @@ from dataclasses import dataclass, replace
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from thumbnails import MODES, ThumbnailError, format_for_key, format_size, is_thumbnail_key, thumbnail_key
+from thumbnails import (
+    MAX_KEY_BYTES,
+    MODES,
+    ThumbnailError,
+    format_for_key,
+    format_size,
+    is_thumbnail_key,
+    no_thumbnail_reason,
+    thumbnail_key,
+)
 
 from .job import PermanentError, SourceMissingError, TransientError, store_thumbnail
 from .settings import LambdaSettings
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _FIELDS = {"bucket", "key", "size", "mode", "dest_bucket"}
-MAX_KEY_BYTES = 1024
 
 
 class PayloadError(ValueError):
@@ -51,6 +59,9 @@ def parse_request(payload, settings: LambdaSettings) -> OnDemandRequest:
         size = format_size(payload.get("size"))
     except (ThumbnailError, TypeError, ValueError):
         raise PayloadError("size must look like 50x50") from None
+    reason = no_thumbnail_reason(key, size)
+    if reason:
+        raise PayloadError(f"key can have no thumbnail: {reason}")
     mode = payload.get("mode", settings.mode)
     if mode not in MODES:
         raise PayloadError(f"mode must be one of {MODES}")
