@@ -61,7 +61,7 @@ def event_for(bucket: str, key: str, size: int) -> dict:
 
 def time_handler(module, photos: dict[str, bytes], sizes: tuple[str, ...]) -> tuple[float, float]:
     """Best of ROUNDS: (wall, this process's CPU) seconds for the handler to process every photo once."""
-    from thumbnails.aws.settings import LambdaSettings
+    from thumbrouter.s3job.settings import LambdaSettings
 
     module.SETTINGS = LambdaSettings(sizes=sizes)
     totals = []
@@ -76,7 +76,7 @@ def time_handler(module, photos: dict[str, bytes], sizes: tuple[str, ...]) -> tu
 
 def time_core(photos: dict[str, bytes], sizes: tuple[str, ...]) -> tuple[float, float]:
     """Best of ROUNDS: (wall, CPU) seconds for make_thumbnail alone over the same bytes and sizes."""
-    from thumbnails import make_thumbnail
+    from thumbrouter.imagecore import make_thumbnail
 
     totals = []
     for _ in range(ROUNDS):
@@ -119,7 +119,7 @@ def main() -> None:
         os.environ.update(ENV, AWS_ENDPOINT_URL_S3=endpoint)
         sys.path.insert(0, str(LAMBDA_DIR))
         import create_thumbnail
-        from thumbnails.aws.client import default_s3_client
+        from thumbrouter.s3job.client import default_s3_client
 
         s3 = default_s3_client()
         for bucket in ("bench", "benchresized"):

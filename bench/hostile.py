@@ -58,24 +58,24 @@ def worker(size_text: str, *paths: str) -> None:
 
     from PIL import Image
 
-    import thumbnails
+    from thumbrouter import imagecore
 
     size = tuple(int(v) for v in size_text.split("x"))
     datas = [Path(p).read_bytes() for p in paths]
     for fmt in ("JPEG", "PNG", "WEBP", "GIF"):  # warm up: imports, plugins, encoders
         buffer = io.BytesIO()
         Image.new("RGB", (8, 8)).save(buffer, fmt)
-        thumbnails.make_thumbnail(buffer.getvalue(), size)
+        imagecore.make_thumbnail(buffer.getvalue(), size)
     baseline = _status("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
     outcomes = []
     start_cpu, start_wall = time.process_time(), time.perf_counter()
     for data in datas:
         try:
-            result = thumbnails.make_thumbnail(data, size)
+            result = imagecore.make_thumbnail(data, size)
             degraded = " degraded" if result.degraded else ""
             outcomes.append(f"{result.width}x{result.height} {result.format}{degraded}")
-        except thumbnails.ThumbnailError as exc:
+        except imagecore.ThumbnailError as exc:
             outcomes.append(type(exc).__name__)
     cpu, wall = time.process_time() - start_cpu, time.perf_counter() - start_wall
     print(json.dumps({"cpu": cpu, "wall": wall, "rss": _status("VmHWM") - baseline, "baseline": baseline,

@@ -94,7 +94,7 @@ def ttfb(url: str) -> tuple[float, int]:
 
 
 def core_ms(data: bytes, size: str) -> float:
-    from thumbnails import make_thumbnail
+    from thumbrouter.imagecore import make_thumbnail
 
     started = time.perf_counter()
     make_thumbnail(data, size)
@@ -116,7 +116,7 @@ def misses(router: str) -> list[dict]:
 
 def overload(env: dict) -> dict:
     """503 latency while the pool is busy: pool 1, queue 0, one worker kept generating big previews."""
-    proc, router = start("router:create_app()", env | {
+    proc, router = start("thumbrouter.router:create_app()", env | {
         "WEB_CONCURRENCY": "1", "THUMBROUTER_GENERATION_POOL_SIZE": "1", "THUMBROUTER_GENERATION_QUEUE_SIZE": "0"})
     stop_blocking, times, statuses = threading.Event(), [], []
 
@@ -149,7 +149,7 @@ def run_all() -> dict:
     procs = []
     try:
         env = ENV | {"THUMBROUTER_S3_BUCKET": BUCKET, "AWS_ENDPOINT_URL_S3": s3_url, "GUNICORN_ACCESSLOG": ""}
-        proc, router = start("router:create_app()", env)
+        proc, router = start("thumbrouter.router:create_app()", env)
         procs.append(proc)
         sample = requests.get(f"{router}/thumb/thumb50/{HIT_KEYS[0]}", headers=AUTH, allow_redirects=False,
                               timeout=10)

@@ -60,7 +60,7 @@ def naive_app():
     from botocore.config import Config
     from flask import Flask, jsonify, request
 
-    from thumbnails import thumbnail_key
+    from thumbrouter.imagecore import thumbnail_key
 
     s3 = boto3.client("s3", region_name="us-east-1", config=Config(signature_version="s3v4"))
     app = Flask("naive")
@@ -239,7 +239,7 @@ def scenarios(router, bare, naive) -> dict[str, tuple]:
 def run_all() -> dict:
     servers = []
     try:
-        servers.append(router := start("router:create_app()"))
+        servers.append(router := start("thumbrouter.router:create_app()"))
         sample = sample_answer(router[1])
         servers.append(bare := start("bench.router:bare_app()", {"BENCH_BARE_BODY": json.dumps(sample)}))
         servers.append(naive := start("bench.router:naive_app()"))

@@ -51,7 +51,7 @@ def _seed(data: bytes, path: Path, size: tuple[int, int]) -> bytes:
 
 
 def _core(data: bytes, path: Path, size: tuple[int, int]) -> bytes:
-    from thumbnails import make_thumbnail
+    from thumbrouter.imagecore import make_thumbnail
 
     return make_thumbnail(data, size, quality=QUALITY).data
 
@@ -203,7 +203,7 @@ def versions() -> str:
 
 
 def _png_deflate() -> str:
-    """What thumbnails/png.py compresses with: ISA-L when the isal binding is installed, else Python's zlib."""
+    """What imagecore/png.py compresses with: ISA-L when the isal binding is installed, else Python's zlib."""
     try:
         import isal
 
@@ -246,7 +246,7 @@ What (b) does to be fast, and what it costs in quality (nothing a user would see
   transposed for orientations 5-8). Ratios 2-4 decode at 1/2 with no margin (a 4x4 inverse DCT, a real
   low-pass), then Lanczos-3 on the small image: Elephants 3840/5640 PSNR b~c 35.4 -> 34.1 / 35.3 -> 37.6 dB,
   photos at a 1000 px box -0.2..-0.6 dB, 2-2.5x faster. libvips decodes these at full size.
-- Progressive JPEGs decoded at 1/8 scale skip their detail (AC) scans (`thumbnails/jpeg_scans.py`): at 1/8
+- Progressive JPEGs decoded at 1/8 scale skip their detail (AC) scans (`imagecore/jpeg_scans.py`): at 1/8
   libjpeg only uses DC coefficients, so the picture is the same; this is the big win at 50x50.
 - Resampling: `Image.reduce()` for the integer part of ratios >= 4x, then Lanczos-3 (libvips' kernel; free on
   the reduced image). Below 4x (the 1440x1440 previews) bicubic, ~12% faster overall at 1440 than Lanczos-3:
@@ -254,7 +254,7 @@ What (b) does to be fast, and what it costs in quality (nothing a user would see
   the finely textured Elephants painting, where canvas texture is slightly softer at 2x zoom. Set
   `thumbnails.steps.RESAMPLE = LANCZOS` to trade that 12% back for Lanczos everywhere.
 - Resizing in bands of 128 output rows below a 4x ratio: no full-size intermediate or premultiplied copy.
-- PNG above 256x256 px: own lossless writer (`thumbnails/png.py`): Sub or Up filter per 64-row strip via
+- PNG above 256x256 px: own lossless writer (`imagecore/png.py`): Sub or Up filter per 64-row strip via
   ImageChops, chosen on the strip's first 16 rows (Pillow's per-row adaptive filter is ~40% of its PNG
   encode time), deflate by ISA-L level 2 (`isal`, optional; ~3x faster than zlib Z_RLE level 1 for ~9%
   more bytes; without it zlib Z_RLE level 1); smaller thumbnails use Pillow's compress_level 9. Opaque

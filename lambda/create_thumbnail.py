@@ -3,12 +3,12 @@
 import logging
 import os
 
-from thumbnails.aws.batch import process_batch
-from thumbnails.aws.client import default_s3_client
-from thumbnails.aws.events import is_sqs_event, parse_event
-from thumbnails.aws.settings import LambdaSettings
+from thumbrouter.s3job.batch import process_batch
+from thumbrouter.s3job.client import default_s3_client
+from thumbrouter.s3job.events import is_sqs_event, parse_event
+from thumbrouter.s3job.settings import LambdaSettings
 
-logging.getLogger("thumbnails").setLevel(logging.INFO)
+logging.getLogger("thumbrouter.s3job").setLevel(logging.INFO)
 # Read once per cold start: a wrong value fails here with SettingsError naming the variable.
 SETTINGS = LambdaSettings.from_env(os.environ)
 

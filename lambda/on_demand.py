@@ -10,11 +10,11 @@ import json
 import logging
 import os
 
-from thumbnails.aws.client import default_s3_client
-from thumbnails.aws.ondemand import generate, parse_request
-from thumbnails.aws.settings import LambdaSettings
+from thumbrouter.s3job.client import default_s3_client
+from thumbrouter.s3job.ondemand import generate, parse_request
+from thumbrouter.s3job.settings import LambdaSettings
 
-log = logging.getLogger("thumbnails.on_demand")
+log = logging.getLogger("thumbrouter.s3job.on_demand")
 log.setLevel(logging.INFO)
 SETTINGS = LambdaSettings.from_env(os.environ)  # a wrong value fails the cold start, naming the variable
 

@@ -1,4 +1,4 @@
-"""Production gunicorn settings: `gunicorn -c router/gunicorn.conf.py 'router:create_app()'`.
+"""Production gunicorn settings: `gunicorn -c router/gunicorn.conf.py 'thumbrouter.router:create_app()'`.
 
 Server knobs use gunicorn's own conventions (the app's settings stay THUMBROUTER_* in router.config):
 GUNICORN_BIND (default 127.0.0.1:8080; put a reverse proxy or load balancer in front), WEB_CONCURRENCY
@@ -88,8 +88,8 @@ def on_starting(server):
     """
     from gunicorn.util import parse_address
 
-    from router.app import check_access_policy, check_bind
-    from router.config import load_settings
+    from thumbrouter.router.app import check_access_policy, check_bind
+    from thumbrouter.router.config import load_settings
 
     settings = load_settings()
     check_access_policy(settings)

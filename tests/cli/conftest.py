@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from router.cli.build_lambda import REPO, BuildRequest, ensure_artifact, local_target
+from thumbrouter.cli.build_lambda import REPO, BuildRequest, ensure_artifact, local_target
 
 # dist/ is git-ignored; keeping downloaded wheels there means only the first run ever needs PyPI.
 WHEEL_CACHE = REPO / "dist" / ".cache" / "wheels"
@@ -24,6 +24,6 @@ def local_zip(tmp_path_factory):
 
 def run_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
     """`thumbrouter ARGS...` in a child process (the console script's entry point), text output."""
-    argv = [sys.executable, "-c", "import sys; from router.cli import main; sys.exit(main(sys.argv[1:]))", *args]
+    argv = [sys.executable, "-c", "import sys; from thumbrouter.cli import main; sys.exit(main(sys.argv[1:]))", *args]
     kwargs.setdefault("timeout", 300)
     return subprocess.run(argv, capture_output=True, text=True, cwd=REPO, **kwargs)

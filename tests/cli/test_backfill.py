@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from router.cli import backfill
+from thumbrouter.cli import backfill
 from tests.lambda_handler.helpers import image_bytes
 
 

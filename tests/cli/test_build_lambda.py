@@ -12,20 +12,21 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from router.cli import artifact
-from router.cli.artifact import ArtifactError, Size, check_limits
-from router.cli.build_lambda import REPO, ensure_artifact
+from thumbrouter.cli import artifact
+from thumbrouter.cli.artifact import ArtifactError, Size, check_limits
+from thumbrouter.cli.build_lambda import REPO, ensure_artifact
 from tests.cli.conftest import local_request, run_cli
-from thumbnails import thumbnail_key
+from thumbrouter.imagecore import thumbnail_key
 
 # What the Lambda runtime provides besides the zip: boto3 and its dependencies, nothing else.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 RUNNER = """
 import json, sys
-import boto3, create_thumbnail, isal, PIL, thumbnails
+import boto3, create_thumbnail, isal, PIL, thumbrouter.imagecore, thumbrouter.s3job
 result = create_thumbnail.handler(json.loads(sys.argv[1]), None)
 print(json.dumps({"result": result, "create_thumbnail": create_thumbnail.__file__, "isal": isal.__file__,
-                  "thumbnails": thumbnails.__file__, "PIL": PIL.__file__, "boto3": boto3.__file__}))
+                  "imagecore": thumbrouter.imagecore.__file__,
+                  "s3job": thumbrouter.s3job.__file__, "PIL": PIL.__file__, "boto3": boto3.__file__}))
 """
 
 
@@ -34,9 +35,12 @@ def names(zip_path: Path) -> list[str]:
         return archive.namelist()
 
 
-def small_lambda_dir(tmp_path: Path) -> Path:
-    """A copy of lambda/ to edit without touching the repo."""
-    return Path(shutil.copytree(REPO / "lambda", tmp_path / "lambda", ignore=shutil.ignore_patterns("__pycache__")))
+def small_root(tmp_path: Path) -> Path:
+    """A copy of what the zip ships (lambda/ and thumbrouter/) to edit without touching the repo."""
+    root = tmp_path / "repo"
+    for name in ("lambda", "thumbrouter"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
 
 
 def test_two_builds_of_the_same_inputs_are_identical_bytes(local_zip, tmp_path):
@@ -48,14 +52,16 @@ def test_two_builds_of_the_same_inputs_are_identical_bytes(local_zip, tmp_path):
 def test_the_zip_holds_the_handler_package_and_pillow_at_its_root(local_zip):
     entries = names(local_zip.path)
     assert "create_thumbnail.py" in entries
-    assert "thumbnails/__init__.py" in entries and "thumbnails/aws/job.py" in entries
+    assert "thumbrouter/__init__.py" in entries and "thumbrouter/imagecore/pipeline.py" in entries
+    assert "thumbrouter/s3job/job.py" in entries
     assert "PIL/Image.py" in entries
     assert any(name.startswith("PIL/_imaging.") and name.endswith(".so") for name in entries)
     assert any(name.startswith("isal/isal_zlib.") and name.endswith(".so") for name in entries)
 
 
-def test_the_zip_leaves_out_boto3_bytecode_and_tests(local_zip):
+def test_the_zip_leaves_out_boto3_bytecode_tests_the_router_and_the_cli(local_zip):
     for name in names(local_zip.path):
+        assert not name.startswith(("thumbrouter/router/", "thumbrouter/cli/")), name
         assert not name.startswith(("boto3/", "botocore/", "s3transfer/")), name
         assert "__pycache__" not in name and not name.endswith(".pyc"), name
         assert "/tests/" not in name and not name.startswith("tests/"), name
@@ -77,20 +83,21 @@ def test_the_reported_size_matches_the_file_and_its_contents(local_zip):
 
 
 def test_unchanged_inputs_reuse_the_zip_and_a_changed_file_rebuilds_it(tmp_path):
-    request = local_request(tmp_path / "dist", lambda_dir=small_lambda_dir(tmp_path))
+    request = local_request(tmp_path / "dist", root=small_root(tmp_path))
     first = ensure_artifact(request)
     first_bytes = first.path.read_bytes()
     assert first.built and not ensure_artifact(request).built
 
     # Bytecode that running the code leaves behind is not an input.
-    (request.lambda_dir / "thumbnails" / "__pycache__").mkdir(exist_ok=True)
-    (request.lambda_dir / "thumbnails" / "__pycache__" / "naming.cpython-311.pyc").write_bytes(b"\0")
+    core = request.root / "thumbrouter" / "imagecore"
+    (core / "__pycache__").mkdir(exist_ok=True)
+    (core / "__pycache__" / "naming.cpython-311.pyc").write_bytes(b"\0")
     assert not ensure_artifact(request).built
 
-    (request.lambda_dir / "thumbnails" / "extra_note.py").write_text("NOTE = 1\n")
+    (core / "extra_note.py").write_text("NOTE = 1\n")
     rebuilt = ensure_artifact(request)
     assert rebuilt.built
-    assert "thumbnails/extra_note.py" in names(rebuilt.path)
+    assert "thumbrouter/imagecore/extra_note.py" in names(rebuilt.path)
     assert rebuilt.path.read_bytes() != first_bytes
 
 
@@ -110,10 +117,10 @@ def test_lambdas_zipped_and_unzipped_limits_are_both_enforced(size):
 
 
 def test_a_lambda_dir_without_the_handler_is_a_clear_error(tmp_path):
-    lambda_dir = small_lambda_dir(tmp_path)
-    (lambda_dir / "create_thumbnail.py").unlink()
+    root = small_root(tmp_path)
+    (root / "lambda" / "create_thumbnail.py").unlink()
     with pytest.raises(ArtifactError, match="create_thumbnail.py not found"):
-        ensure_artifact(local_request(tmp_path / "dist", lambda_dir=lambda_dir))
+        ensure_artifact(local_request(tmp_path / "dist", root=root))
 
 
 def test_an_unpinned_pillow_is_refused(tmp_path):
@@ -187,7 +194,7 @@ def test_the_extracted_zip_runs_the_handler_alone_against_local_s3(local_zip, s3
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    for module in ("create_thumbnail", "thumbnails", "PIL", "isal"):
+    for module in ("create_thumbnail", "imagecore", "s3job", "PIL", "isal"):
         assert Path(report[module]).is_relative_to(extracted), report
     thumbnail = s3.get_object(Bucket=resized, Key=thumbnail_key("photos/a b.jpg"))["Body"].read()
     assert max(Image.open(io.BytesIO(thumbnail)).size) == 50

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from router.cli import main
-from router.cli.terraform_bin import TerraformNotFound, find_terraform, require_terraform
+from thumbrouter.cli import main
+from thumbrouter.cli.terraform_bin import TerraformNotFound, find_terraform, require_terraform
 from tests.cli.conftest import run_cli
 
 RECORDING_TERRAFORM = """#!{python}

@@ -6,11 +6,11 @@ import sys
 import uuid
 from pathlib import Path
 
-from router.cli import dev
+from thumbrouter.cli import dev
 from tests.lambda_handler.helpers import image_bytes
 
 REPO = Path(__file__).resolve().parents[2]
-RUN_DEV = ("import argparse, sys; from router.cli import dev; p = argparse.ArgumentParser(); "
+RUN_DEV = ("import argparse, sys; from thumbrouter.cli import dev; p = argparse.ArgumentParser(); "
            "dev.add_arguments(p); sys.exit(dev.run(p.parse_args(sys.argv[1:])))")
 
 

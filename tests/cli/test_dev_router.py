@@ -6,9 +6,9 @@ import subprocess
 import pytest
 from PIL import Image
 
-from router.cli.dev_router import start_router, report
-from router.config import ConfigError
-from thumbnails import thumbnail_key
+from thumbrouter.cli.dev_router import start_router, report
+from thumbrouter.router.config import ConfigError
+from thumbrouter.imagecore import thumbnail_key
 
 
 def jpeg(size) -> bytes:

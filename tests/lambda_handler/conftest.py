@@ -9,8 +9,8 @@ from tests.lambda_handler import helpers  # noqa: F401 -- puts lambda/ on sys.pa
 def lambda_module(s3_server, monkeypatch):
     """create_thumbnail with default settings and a client made for the local S3 server."""
     import create_thumbnail
-    from thumbnails.aws import client
-    from thumbnails.aws.settings import LambdaSettings
+    from thumbrouter.s3job import client
+    from thumbrouter.s3job.settings import LambdaSettings
 
     client.default_s3_client.cache_clear()  # the endpoint comes from the environment at creation
     monkeypatch.setattr(create_thumbnail, "SETTINGS", LambdaSettings())

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tests.lambda_handler.helpers import s3_event, s3_record, sqs_message
-from thumbnails.aws.events import BadRecord, ObjectRecord, is_sqs_event, parse_event
+from thumbrouter.s3job.events import BadRecord, ObjectRecord, is_sqs_event, parse_event
 
 
 def test_keys_with_plus_and_percent_are_decoded_exactly_once():

@@ -6,13 +6,13 @@ import logging
 import pytest
 
 from tests.lambda_handler.helpers import image_bytes, open_image, s3_event, s3_record, sqs_message
-from thumbnails.aws.batch import BatchRetryError
-from thumbnails.aws.settings import LambdaSettings
+from thumbrouter.s3job.batch import BatchRetryError
+from thumbrouter.s3job.settings import LambdaSettings
 
 
 def json_lines(caplog):
     """Our log lines only (the in-process S3 server logs through werkzeug too)."""
-    return [json.loads(r.getMessage()) for r in caplog.records if r.name.startswith("thumbnails")]
+    return [json.loads(r.getMessage()) for r in caplog.records if r.name.startswith("thumbrouter.s3job")]
 
 
 def upload(s3, bucket, key, data):
@@ -86,7 +86,7 @@ def test_skipped_records_are_logged_and_write_nothing(lambda_module, s3, buckets
     source, resized = buckets
     records = [s3_record(source, "photo_50x50.jpg"), s3_record(source, "dir/", size=0),
                s3_record(source, "notes.txt"), s3_record(source, "movie.MP4")]
-    with caplog.at_level(logging.INFO, logger="thumbnails"):
+    with caplog.at_level(logging.INFO, logger="thumbrouter.s3job"):
         assert lambda_module.handler(s3_event(*records), None) == {"skipped": 4, "retry": 0}
     reasons = [line["reason"] for line in json_lines(caplog)]
     assert reasons == ["already a thumbnail", "folder placeholder", "extension not in the allow-list",
@@ -105,7 +105,7 @@ def test_a_bad_image_is_permanent_not_raised_and_the_others_are_processed(lambda
     bad = upload(s3, source, "text.jpg", b"this is not a jpeg at all")
     gone = s3_record(source, "deleted-before-we-ran.jpg")
     good = upload(s3, source, "good.png", image_bytes("PNG"))
-    with caplog.at_level(logging.INFO, logger="thumbnails"):
+    with caplog.at_level(logging.INFO, logger="thumbrouter.s3job"):
         assert lambda_module.handler(s3_event(bad, gone, good), None) == {
             "failed_permanent": 2, "created": 1, "retry": 0}
     lines = json_lines(caplog)
@@ -130,7 +130,7 @@ def test_the_decoded_bytes_budget_of_the_settings_reaches_the_image_core(lambda_
     monkeypatch.setattr(lambda_module, "SETTINGS", LambdaSettings(max_decoded_bytes=1024**2))
     small = upload(s3, source, "small.png", image_bytes("PNG", size=(200, 200)))
     large = upload(s3, source, "large.png", image_bytes("PNG", size=(1000, 1000)))  # 6 MB decoded as RGB
-    with caplog.at_level(logging.INFO, logger="thumbnails"):
+    with caplog.at_level(logging.INFO, logger="thumbrouter.s3job"):
         assert lambda_module.handler(s3_event(small, large), None) == {
             "created": 1, "failed_permanent": 1, "retry": 0}
     assert "ImageTooLargeError" in json_lines(caplog)[1]["reason"]
@@ -140,7 +140,7 @@ def test_the_decoded_bytes_budget_of_the_settings_reaches_the_image_core(lambda_
 def test_each_record_logs_one_json_line_with_sizes_and_time(lambda_module, s3, buckets, caplog):
     source, _ = buckets
     record = upload(s3, source, "log me.jpg", image_bytes())
-    with caplog.at_level(logging.INFO, logger="thumbnails"):
+    with caplog.at_level(logging.INFO, logger="thumbrouter.s3job"):
         lambda_module.handler(s3_event(record), None)
     [line] = json_lines(caplog)
     assert line["bucket"] == source and line["key"] == "log me.jpg" and line["outcome"] == "created"

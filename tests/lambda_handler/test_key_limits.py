@@ -14,11 +14,11 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
 from tests.lambda_handler.helpers import image_bytes, s3_event, s3_record, sqs_message
-from thumbnails import MAX_KEY_BYTES, no_thumbnail_reason, thumbnail_key
-from thumbnails.aws.batch import BatchRetryError
-from thumbnails.aws.job import TransientError
-from thumbnails.aws.ondemand import OnDemandRequest, generate
-from thumbnails.aws.settings import LambdaSettings
+from thumbrouter.imagecore import MAX_KEY_BYTES, no_thumbnail_reason, thumbnail_key
+from thumbrouter.s3job.batch import BatchRetryError
+from thumbrouter.s3job.job import TransientError
+from thumbrouter.s3job.ondemand import OnDemandRequest, generate
+from thumbrouter.s3job.settings import LambdaSettings
 
 JPEG = image_bytes()
 
@@ -29,7 +29,7 @@ def key_of(length: int) -> str:
 
 
 def json_lines(caplog):
-    return [json.loads(r.getMessage()) for r in caplog.records if r.name.startswith("thumbnails")]
+    return [json.loads(r.getMessage()) for r in caplog.records if r.name.startswith("thumbrouter.s3job")]
 
 
 def test_the_naming_rule_allows_keys_whose_thumbnail_key_fits_in_1024_bytes():
@@ -47,7 +47,7 @@ def test_a_key_whose_thumbnail_key_would_be_too_long_is_skipped_with_a_log(lambd
     for key in (key_of(1018), key_of(1019), key_of(1024)):
         s3.put_object(Bucket=source, Key=key, Body=JPEG)
         records.append(s3_record(source, key, size=len(JPEG)))
-    with caplog.at_level(logging.INFO, logger="thumbnails"):
+    with caplog.at_level(logging.INFO, logger="thumbrouter.s3job"):
         assert lambda_module.handler(s3_event(*records), None) == {"created": 1, "skipped": 2, "retry": 0}
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=resized)["Contents"]] == [thumbnail_key(key_of(1018))]
     skipped = [line for line in json_lines(caplog) if line["outcome"] == "skipped"]
@@ -67,7 +67,7 @@ def test_a_long_key_gets_the_sizes_that_fit_and_skips_the_others(lambda_module, 
 def test_a_key_starting_with_a_slash_is_skipped_and_writes_nothing(lambda_module, s3, buckets, caplog):
     source, resized = buckets
     s3.put_object(Bucket=source, Key="/leading.jpg", Body=JPEG)
-    with caplog.at_level(logging.INFO, logger="thumbnails"):
+    with caplog.at_level(logging.INFO, logger="thumbrouter.s3job"):
         assert lambda_module.handler(s3_event(s3_record(source, "/leading.jpg")), None) == {"skipped": 1, "retry": 0}
     assert json_lines(caplog)[-1]["reason"] == "key starts with /"
     assert s3.list_objects_v2(Bucket=resized)["KeyCount"] == 0
@@ -100,7 +100,7 @@ def expect_get(stubber, key):
 def test_a_put_s3_refuses_for_what_it_is_is_permanent_and_never_retried(lambda_module, stubbed, code, caplog):
     expect_get(stubbed, "a.jpg")
     stubbed.add_client_error("put_object", code, http_status_code=400)
-    with caplog.at_level(logging.INFO, logger="thumbnails"):
+    with caplog.at_level(logging.INFO, logger="thumbrouter.s3job"):
         assert lambda_module.handler(s3_event(s3_record("demo", "a.jpg")), None) == {"failed_permanent": 1, "retry": 0}
     assert json_lines(caplog)[-1]["reason"] == f"ThumbnailRefusedError: PUT s3://demoresized/a_50x50.jpg: {code}"
     expect_get(stubbed, "b.jpg")

@@ -24,10 +24,10 @@ def thumbnails(s3, resized) -> set[str]:
 def test_malformed_records_of_a_direct_s3_event_are_logged_and_dropped(lambda_module, s3, buckets, caplog):
     source, resized = buckets
     event = s3_event(upload(s3, source, "a.jpg"), *JUNK, upload(s3, source, "secret b.jpg"))
-    with caplog.at_level(logging.INFO, logger="thumbnails"):
+    with caplog.at_level(logging.INFO, logger="thumbrouter.s3job"):
         assert lambda_module.handler(event, None) == {"created": 2, "retry": 0, "malformed": len(JUNK)}
     assert thumbnails(s3, resized) == {"a_50x50.jpg", "secret b_50x50.jpg"}
-    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name.startswith("thumbnails")]
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name.startswith("thumbrouter.s3job")]
     assert [line["outcome"] for line in lines].count("malformed") == len(JUNK)
 
 

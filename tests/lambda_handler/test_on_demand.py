@@ -8,8 +8,8 @@ from tests.lambda_handler.helpers import image_bytes, open_image
 @pytest.fixture
 def on_demand(s3_server, monkeypatch):
     import on_demand
-    from thumbnails.aws import client
-    from thumbnails.aws.settings import LambdaSettings
+    from thumbrouter.s3job import client
+    from thumbrouter.s3job.settings import LambdaSettings
 
     client.default_s3_client.cache_clear()
     monkeypatch.setattr(on_demand, "SETTINGS", LambdaSettings())
@@ -61,7 +61,7 @@ def test_a_poison_image_is_reported_invalid_and_nothing_is_written(on_demand, s3
     {"bucket": "demo", "key": "a.jpg", "size": "50x50", "extra": 1},
 ])
 def test_malformed_payloads_are_refused_before_any_s3_call(on_demand, payload):
-    from thumbnails.aws.ondemand import PayloadError
+    from thumbrouter.s3job.ondemand import PayloadError
 
     with pytest.raises(PayloadError):
         on_demand.handler(payload, None)

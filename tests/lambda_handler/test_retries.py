@@ -4,10 +4,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from router.ondemand.backends import LAMBDA_CONFIG
-from router.storage.s3 import CLIENT_CONFIG
+from thumbrouter.router.ondemand.backends import LAMBDA_CONFIG
+from thumbrouter.router.storage.s3 import CLIENT_CONFIG
 from tests.support.servers import FailingServer
-from thumbnails.aws.client import new_s3_client
+from thumbrouter.s3job.client import new_s3_client
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from tests.lambda_handler.helpers import LAMBDA_DIR
-from thumbnails.aws.settings import DEFAULT_MAX_BYTES, LambdaSettings, SameBucketError, SettingsError
+from thumbrouter.s3job.settings import DEFAULT_MAX_BYTES, LambdaSettings, SameBucketError, SettingsError
 
 
 def test_an_empty_environment_gives_the_documented_defaults():

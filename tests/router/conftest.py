@@ -11,8 +11,8 @@ import uuid
 import boto3
 import pytest
 
-from router.config import load_settings
-from router.service import Router
+from thumbrouter.router.config import load_settings
+from thumbrouter.router.service import Router
 
 QINIU_ENV = {
     "THUMBROUTER_QINIU_ACCESS_KEY": "MY_ACCESS_KEY",

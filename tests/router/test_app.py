@@ -13,8 +13,8 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from router import ConfigError, Settings, create_app, load_settings
-from router.app import BLUEPRINTS, check_bind
+from thumbrouter.router import ConfigError, Settings, create_app, load_settings
+from thumbrouter.router.app import BLUEPRINTS, check_bind
 
 from tests.support.servers import free_port
 
@@ -88,7 +88,7 @@ def test_the_api_blueprint_is_in_the_registration_list(s3_server):
 def gunicorn(env: dict, bind: str) -> subprocess.Popen:
     full_env = {**os.environ, **env, "GUNICORN_BIND": bind, "WEB_CONCURRENCY": "2", "GUNICORN_LOGLEVEL": "warning"}
     full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "router/gunicorn.conf.py", "router:create_app()"],
+    return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "router/gunicorn.conf.py", "thumbrouter.router:create_app()"],
                             cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

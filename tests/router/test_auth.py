@@ -2,8 +2,8 @@
 
 import pytest
 
-from router import ConfigError, create_app
-from router.auth import presented_token, token_matches
+from thumbrouter.router import ConfigError, create_app
+from thumbrouter.router.auth import presented_token, token_matches
 
 from .http_helpers import AUTH, OTHER_TOKEN, TOKEN, router_env
 

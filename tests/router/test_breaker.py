@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from router.breaker import Breaker, Guard, Unavailable
-from router.errors import BackendUnavailable
-from router.storage.s3 import S3Storage
+from thumbrouter.router.breaker import Breaker, Guard, Unavailable
+from thumbrouter.router.errors import BackendUnavailable
+from thumbrouter.router.storage.s3 import S3Storage
 
 from .conftest import FakeClock
 from .ondemand.fleet import RouterProcess

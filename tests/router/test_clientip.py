@@ -2,8 +2,8 @@
 
 import pytest
 
-from router import create_app
-from router.clientip import header_country, resolve_ip
+from thumbrouter.router import create_app
+from thumbrouter.router.clientip import header_country, resolve_ip
 
 from .http_helpers import AUTH, CN_IP, US_IP, router_env
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from router.config import DEFAULT_URL_CACHE_SIZE, ConfigError, Settings, load_settings
+from thumbrouter.router.config import DEFAULT_URL_CACHE_SIZE, ConfigError, Settings, load_settings
 
 S3_ONLY = {"THUMBROUTER_S3_BUCKET": "photos", "THUMBROUTER_DOMESTIC_COUNTRIES": ""}
 QINIU = {

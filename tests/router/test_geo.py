@@ -4,7 +4,7 @@ import netaddr
 import pytest
 from mmdb_writer import MMDBWriter
 
-from router.geo import EmbeddedGeoIP, MaxMindGeoIP, normalize_country, open_geoip, public_address
+from thumbrouter.router.geo import EmbeddedGeoIP, MaxMindGeoIP, normalize_country, open_geoip, public_address
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import boto3
 import pytest
 import requests
 
-from router import create_app
-from router.health import EXTENSION, Readiness
+from thumbrouter.router import create_app
+from thumbrouter.router.health import EXTENSION, Readiness
 
 from tests.support.servers import S3Server
 
@@ -125,7 +125,7 @@ def test_a_failing_non_critical_check_is_reported_but_keeps_the_router_ready(s3_
 
 
 def test_a_failing_critical_check_added_by_a_collaborator_makes_the_router_not_ready(s3_server):
-    from router.health import add_check
+    from thumbrouter.router.health import add_check
 
     app = create_app(router_env("photos"))
     readiness(app).checks = []

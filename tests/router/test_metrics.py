@@ -3,7 +3,7 @@
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from router import BackendUnavailable, create_app
+from thumbrouter.router import BackendUnavailable, create_app
 
 from .http_helpers import AUTH, router_env
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from router import Router, Settings, get_download_urls, get_upload_target
-from router.errors import BadRequest
-from router.service import reset_default_router
+from thumbrouter.router import Router, Settings, get_download_urls, get_upload_target
+from thumbrouter.router.errors import BadRequest
+from thumbrouter.router.service import reset_default_router
 
 
 @pytest.fixture

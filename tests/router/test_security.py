@@ -2,8 +2,8 @@
 
 import pytest
 
-from router.errors import BadRequest, RouterError
-from router.security import validate_expires, validate_key
+from thumbrouter.router.errors import BadRequest, RouterError
+from thumbrouter.router.security import validate_expires, validate_key
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import qiniu.auth
 from qiniu import Auth
 
-from router.storage.qiniu import sign_url
+from thumbrouter.router.storage.qiniu import sign_url
 
 from .conftest import FakeClock
 

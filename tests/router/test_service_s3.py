@@ -18,10 +18,10 @@ import requests
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from PIL import Image
-from thumbnails import thumbnail_key
+from thumbrouter.imagecore import thumbnail_key
 
-from router.errors import BackendUnavailable
-from router.storage.s3 import S3Storage, content_disposition
+from thumbrouter.router.errors import BackendUnavailable
+from thumbrouter.router.storage.s3 import S3Storage, content_disposition
 from tests.support.servers import free_port
 
 from .botocore_reference import FixedTimeQueryAuth

@@ -6,9 +6,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from router import create_app
-from router.errors import BadRequest, Forbidden
-from router.signing import UrlSigner, thumb_path
+from thumbrouter.router import create_app
+from thumbrouter.router.errors import BadRequest, Forbidden
+from thumbrouter.router.signing import UrlSigner, thumb_path
 
 from .http_helpers import router_env
 

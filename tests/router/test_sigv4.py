@@ -4,8 +4,8 @@ import pytest
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from router.storage.s3 import content_disposition
-from router.storage.sigv4 import presign_get
+from thumbrouter.router.storage.s3 import content_disposition
+from thumbrouter.router.storage.sigv4 import presign_get
 
 from .botocore_reference import FixedTimeQueryAuth
 

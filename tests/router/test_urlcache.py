@@ -5,7 +5,7 @@ import threading
 from hypothesis import given
 from hypothesis import strategies as st
 
-from router.urlcache import MAX_SIGNED_LIFETIME, UrlCache, window_for, window_length
+from thumbrouter.router.urlcache import MAX_SIGNED_LIFETIME, UrlCache, window_for, window_length
 
 from .conftest import FakeClock
 

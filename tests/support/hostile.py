@@ -1,6 +1,6 @@
 """Hostile images generated in code: small files that cost a decoder far more than their size.
 
-Used by tests/thumbnails/test_budgets.py (small versions, or the real ones in a memory-limited
+Used by tests/imagecore/test_budgets.py (small versions, or the real ones in a memory-limited
 subprocess) and by bench/hostile.py (the real ones, CASES). Every generator is deterministic.
 """
 

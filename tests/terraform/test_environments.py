@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from router.cli.environments import Environment
+from thumbrouter.cli.environments import Environment
 from tests.terraform.support import (ENVIRONMENTS, MODULES, REPO, STACK_CALL, labelled, load_dir, one, parse_file,
                                      stack_call, stack_calls, tfvars)
 

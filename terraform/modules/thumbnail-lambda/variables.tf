@@ -102,7 +102,7 @@ variable "allow_thumbnail_lookup" {
 }
 
 variable "settings" {
-  description = "Thumbnail settings passed to the function as environment variables (see lambda/thumbnails/aws/settings.py)."
+  description = "Thumbnail settings passed to the function as environment variables (see thumbrouter/s3job/settings.py)."
   type = object({
     sizes         = optional(list(string), ["50x50"])
     mode          = optional(string, "fit")

@@ -34,7 +34,7 @@ class RouterProcess:
                                        "GUNICORN_THREADS": str(self.threads), "GUNICORN_ACCESSLOG": ""}
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "router/gunicorn.conf.py", "router:create_app()"],
+            [sys.executable, "-m", "gunicorn", "-c", "router/gunicorn.conf.py", "thumbrouter.router:create_app()"],
             cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
         wait_for_port(self.port, timeout=20)
         requests.get(f"{self.url}/healthz", timeout=10).raise_for_status()

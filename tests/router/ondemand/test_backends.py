@@ -5,11 +5,11 @@ import json
 
 import pytest
 
-from router.errors import BackendUnavailable
-from router.ondemand.backends import BACKENDS, LambdaBackend, LocalBackend
-from router.ondemand.pool import GenerationPool
+from thumbrouter.router.errors import BackendUnavailable
+from thumbrouter.router.ondemand.backends import BACKENDS, LambdaBackend, LocalBackend
+from thumbrouter.router.ondemand.pool import GenerationPool
 from tests.lambda_handler import helpers  # noqa: F401 -- puts lambda/ on sys.path
-from thumbnails.aws.ondemand import OnDemandRequest
+from thumbrouter.s3job.ondemand import OnDemandRequest
 
 from .helpers import jpeg
 
@@ -32,8 +32,8 @@ class FakeLambda:
 def test_the_lambda_backend_invokes_synchronously_and_the_on_demand_entry_accepts_its_payload(
         s3_server, s3, buckets, monkeypatch):
     import on_demand
-    from thumbnails.aws import client
-    from thumbnails.aws.settings import LambdaSettings
+    from thumbrouter.s3job import client
+    from thumbrouter.s3job.settings import LambdaSettings
 
     client.default_s3_client.cache_clear()
     monkeypatch.setattr(on_demand, "SETTINGS", LambdaSettings())
@@ -68,10 +68,10 @@ def test_backends_are_picked_from_the_registry():
 
 def test_an_app_configured_for_the_lambda_backend_generates_through_it(s3_server, s3, buckets, monkeypatch):
     import on_demand
-    from thumbnails.aws import client
-    from thumbnails.aws.settings import LambdaSettings
+    from thumbrouter.s3job import client
+    from thumbrouter.s3job.settings import LambdaSettings
 
-    from router import create_app
+    from thumbrouter.router import create_app
 
     from .helpers import app_env
 

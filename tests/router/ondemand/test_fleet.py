@@ -127,8 +127,8 @@ def test_redis_killed_mid_run_still_answers_and_the_shared_lock_is_used_again_af
 
 HOLDER = """
 import sys, time
-from router.ondemand.redisguard import RedisGuard
-from router.ondemand.singleflight import SingleFlight
+from thumbrouter.router.ondemand.redisguard import RedisGuard
+from thumbrouter.router.ondemand.singleflight import SingleFlight
 flight = SingleFlight(RedisGuard.from_url(sys.argv[1]), lock_ttl=2.0)
 flight.run(sys.argv[2], lambda: (print("holding", flush=True), time.sleep(120)))
 """

@@ -8,7 +8,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from router import create_app
+from thumbrouter.router import create_app
 
 from .helpers import SIGNING_KEY, TOKEN, app_env, jpeg
 

@@ -1,7 +1,7 @@
 """The negative cache and its bounded per-process map."""
 
-from router.ondemand.negcache import LocalTtl, NegativeCache
-from router.ondemand.redisguard import RedisGuard
+from thumbrouter.router.ondemand.negcache import LocalTtl, NegativeCache
+from thumbrouter.router.ondemand.redisguard import RedisGuard
 
 
 class Clock:

@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from router.errors import Overloaded
-from router.ondemand.pool import GenerationPool
+from thumbrouter.router.errors import Overloaded
+from thumbrouter.router.ondemand.pool import GenerationPool
 
 
 def test_jobs_run_and_return_their_results():

@@ -2,8 +2,8 @@
 
 import pytest
 
-from router.config import ConfigError, load_settings
-from router.ondemand.presets import Preset, presets_from
+from thumbrouter.router.config import ConfigError, load_settings
+from thumbrouter.router.ondemand.presets import Preset, presets_from
 
 BASE = {"THUMBROUTER_S3_BUCKET": "demo", "THUMBROUTER_DOMESTIC_COUNTRIES": ""}
 

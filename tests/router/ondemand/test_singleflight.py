@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 
-from router.ondemand.redisguard import RedisGuard
-from router.ondemand.singleflight import LocalFlight, SingleFlight, WaitTimeout
+from thumbrouter.router.ondemand.redisguard import RedisGuard
+from thumbrouter.router.ondemand.singleflight import LocalFlight, SingleFlight, WaitTimeout
 
 ROOT = __file__.rsplit("/tests/", 1)[0]
 
@@ -88,8 +88,8 @@ def test_a_waiter_past_its_deadline_stops_and_a_later_caller_takes_the_expired_l
 
 HOLDER = """
 import sys, time
-from router.ondemand.redisguard import RedisGuard
-from router.ondemand.singleflight import SingleFlight
+from thumbrouter.router.ondemand.redisguard import RedisGuard
+from thumbrouter.router.ondemand.singleflight import SingleFlight
 flight = SingleFlight(RedisGuard.from_url(sys.argv[1]), lock_ttl=1.0)
 flight.run("k", lambda: (print("holding", flush=True), time.sleep(120)))
 """

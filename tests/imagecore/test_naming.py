@@ -1,0 +1,76 @@
+"""The naming convention: a table of known answers plus properties over generated keys."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from thumbrouter.imagecore import InvalidSizeError, format_for, format_for_key, is_thumbnail_key, parse_size, thumbnail_key
+
+TABLE = [
+    ("photos/2024/IMG 1.final.jpg", "50x50", "photos/2024/IMG 1.final_50x50.jpg"),
+    ("a.png", "1440x1440", "a_1440x1440.png"),
+    ("noext", "50x50", "noext_50x50"),
+    ("dir.with.dots/noext", "50x50", "dir.with.dots/noext_50x50"),
+    (".hidden", "50x50", "_50x50.hidden"),
+    ("x/y/z.JPEG", (20, 30), "x/y/z_20x30.JPEG"),
+    ("50x50 cat.jpg", "50x50", "50x50 cat_50x50.jpg"),
+]
+
+keys = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
+sizes = st.tuples(st.integers(1, 10_000), st.integers(1, 10_000))
+
+
+@pytest.mark.parametrize(("key", "size", "expected"), TABLE)
+def test_thumbnail_keys_follow_the_seed_convention(key, size, expected):
+    assert thumbnail_key(key, size) == expected
+
+
+@pytest.mark.parametrize("key", ["50x50 cat.jpg", "a_50x50_b.png", "photos/50x50/a.jpg", "a50x50.jpg", "a_50x50x.jpg"])
+def test_keys_that_merely_contain_a_size_are_not_thumbnails(key):
+    assert not is_thumbnail_key(key)
+
+
+def test_is_thumbnail_key_can_be_limited_to_configured_sizes():
+    assert is_thumbnail_key("a_50x50.jpg", sizes=("50x50",))
+    assert not is_thumbnail_key("a_64x64.jpg", sizes=("50x50",))
+
+
+@given(keys, keys, sizes)
+def test_distinct_originals_never_share_a_thumbnail_key(first, second, size):
+    if first != second:
+        assert thumbnail_key(first, size) != thumbnail_key(second, size)
+
+
+@given(keys, sizes)
+def test_the_original_key_can_be_recovered_from_its_thumbnail_key(key, size):
+    result = thumbnail_key(key, size)
+    suffix = f"_{size[0]}x{size[1]}"
+    folder, _, name = result.rpartition("/")
+    stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
+    assert stem.endswith(suffix)
+    rebuilt_name = stem[: -len(suffix)] + dot + ext
+    assert (folder + "/" if "/" in result else "") + rebuilt_name == key
+
+
+@given(keys, sizes)
+def test_every_thumbnail_key_is_recognised_so_it_is_never_thumbnailed_again(key, size):
+    assert is_thumbnail_key(thumbnail_key(key, size))
+
+
+@pytest.mark.parametrize("size", ["50", "0x50", "50x0", "50X50", "-1x5", "50x50x50", "", "10001x5", (0, 5), (5, "5")])
+def test_malformed_sizes_are_rejected(size):
+    with pytest.raises(InvalidSizeError):
+        parse_size(size)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (".JPG", "JPEG"), ("jpeg", "JPEG"), ("image/png", "PNG"), ("image/webp; q=1", "WEBP"), (".gif", "GIF"),
+    (".tiff", None), ("image/svg+xml", None),
+])
+def test_format_for_maps_extensions_and_mime_types_to_the_allow_list(value, expected):
+    assert format_for(value) == expected
+
+
+@pytest.mark.parametrize(("key", "expected"), [("a/B.PnG", "PNG"), ("a.tar.gz", None), ("noext", None), ("x.jpg/", None)])
+def test_format_for_key_reads_the_last_extension_case_insensitively(key, expected):
+    assert format_for_key(key) == expected

@@ -1,0 +1,159 @@
+"""Plan, apply, destroy or show the outputs of a Terraform environment (terraform/environments/ENV).
+
+Builds the Lambda zip if its inputs changed, runs `terraform init -backend-config=backend.hcl`, then
+the action with `-var lambda_zip_path=<zip>`. apply/destroy save a plan, ask, and apply exactly that plan.
+What can go wrong: DeployError/TerraformError/ArtifactError (exit 1, message on stderr), Terraform's
+own failures (its exit code).
+"""
+
+import argparse
+import io
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from python_terraform import IsFlagged, Terraform
+
+from thumbrouter.cli.artifact import ArtifactError, Target
+from thumbrouter.cli.build_lambda import DEFAULT_ARCH, DEFAULT_PYTHON, REPO, BuildRequest, ensure_artifact
+from thumbrouter.cli.environments import (BACKEND_FILE, ENVIRONMENTS_DIR, DeployError, Environment, find_environment,
+                                     require_backend_config)
+from thumbrouter.cli.outputs import env_lines, plain_lines
+from thumbrouter.cli.terraform_bin import QUIET_ENV, TerraformError, require_terraform
+
+ACTIONS = ("plan", "apply", "destroy", "output")
+NO_CHANGES, CHANGES = 0, 2  # `plan -detailed-exitcode`
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("env", help="environment: a directory of terraform/environments/")
+    parser.add_argument("action", choices=ACTIONS)
+    parser.add_argument("--auto-approve", action="store_true", help="apply/destroy without asking")
+    parser.add_argument("--json", action="store_true", help="output: print Terraform's JSON")
+    parser.add_argument("--env-format", action="store_true", help="output: print THUMBROUTER_*=value lines")
+    parser.add_argument("--var-file", action="append", default=[], help="extra .tfvars file (repeatable)")
+    parser.add_argument("--python", help=f"Lambda Python (default: the env's terraform.tfvars, else {DEFAULT_PYTHON})")
+    parser.add_argument("--arch", choices=["x86_64", "arm64"], help=f"Lambda architecture (default like --python, "
+                                                                     f"else {DEFAULT_ARCH})")
+    parser.add_argument("--zip", help="use this artifact instead of building one")
+    parser.add_argument("--dist", default=str(REPO / "dist"), help="where the artifact is built (default dist/)")
+    parser.add_argument("--environments-dir", default=str(ENVIRONMENTS_DIR), help=argparse.SUPPRESS)
+
+
+def run(args: argparse.Namespace) -> int:
+    for name, value in {**QUIET_ENV, "TF_IN_AUTOMATION": "1"}.items():
+        os.environ.setdefault(name, value)  # python-terraform hands os.environ to Terraform
+    try:
+        return deploy(args)
+    except (DeployError, TerraformError, ArtifactError) as exc:
+        print(f"deploy: {exc}", file=sys.stderr)
+        return 1
+
+
+def deploy(args: argparse.Namespace) -> int:
+    """Run args.action in args.env. Raises DeployError, TerraformError or ArtifactError."""
+    env = find_environment(args.env, Path(args.environments_dir))
+    require_backend_config(env)
+    binary = require_terraform()
+    tf = Terraform(working_dir=str(env.path), terraform_bin_path=binary.path)
+    init(tf)  # first: a missing backend or credentials fails before minutes of building
+    if args.action == "output":
+        return show_outputs(tf, args)
+    variables = artifact_variables(args, env)
+    plan_options = {"var": [f"{name}={value}" for name, value in variables.items()],
+                    "var_file": [str(Path(path).resolve()) for path in args.var_file] or None}
+    if args.action == "plan":
+        return _ok_plan(_stream(tf.plan, **plan_options))
+    return plan_confirm_apply(tf, env, args, plan_options)
+
+
+def artifact_variables(args: argparse.Namespace, env: Environment) -> dict[str, str]:
+    """lambda_zip_path (built if needed) and, where the env declares them, lambda_python/architecture."""
+    python = args.python or env.tfvars_value("lambda_python") or DEFAULT_PYTHON
+    arch = args.arch or env.tfvars_value("lambda_architecture") or DEFAULT_ARCH
+    if args.zip:
+        zip_path = Path(args.zip).resolve()
+        if not zip_path.is_file():
+            raise DeployError(f"--zip {zip_path} does not exist")
+    else:
+        artifact = ensure_artifact(BuildRequest(target=Target(python, arch), out_dir=Path(args.dist).resolve()))
+        zip_path = artifact.path
+        print(f"artifact: {zip_path} ({artifact.size.describe()}, "
+              f"{'built' if artifact.built else 'up to date'})", file=sys.stderr)
+    variables = {"lambda_zip_path": str(zip_path)}
+    for name, value in (("lambda_python", python), ("lambda_architecture", arch)):
+        if env.declares(name):
+            variables[name] = value
+    return variables
+
+
+def init(tf: Terraform) -> None:
+    """`terraform init -backend-config=backend.hcl`, quiet unless it fails. Raises DeployError."""
+    # var=None: python-terraform would otherwise add its default (empty) variables as a temp -var-file.
+    code, out, err = tf.init(backend_config=BACKEND_FILE, var=None, capture_output=True)
+    if code != 0:
+        sys.stderr.write(out + err)
+        raise DeployError("terraform init failed (an S3 backend needs network and AWS credentials)")
+
+
+def show_outputs(tf: Terraform, args: argparse.Namespace) -> int:
+    code, out, err = tf.cmd("output", json=IsFlagged, capture_output=True)
+    if code != 0:
+        sys.stderr.write(err)
+        return code
+    if args.json:
+        print(out.strip())
+        return 0
+    outputs = json.loads(out or "{}")
+    print("\n".join(env_lines(outputs) if args.env_format else plain_lines(outputs)))
+    return 0
+
+
+def plan_confirm_apply(tf: Terraform, env: Environment, args: argparse.Namespace, plan_options: dict) -> int:
+    """Save a plan, ask (unless --auto-approve), then apply exactly that plan."""
+    with tempfile.TemporaryDirectory(prefix="thumbrouter-plan-") as tmp:
+        plan_file = str(Path(tmp) / f"{env.name}.tfplan")
+        destroy = IsFlagged if args.action == "destroy" else None
+        code = _stream(tf.plan, out=plan_file, destroy=destroy, **plan_options)
+        if code != CHANGES:
+            return _ok_plan(code)
+        if not args.auto_approve:
+            confirm(env, args.action, sys.stdin, sys.stderr)
+        # Not tf.apply(): it adds `-auto-approve=false` and its default variables as a -var-file,
+        # which Terraform refuses next to a saved plan.
+        return _stream(tf.cmd, "apply", plan_file, input=False, no_color=IsFlagged, auto_approve=IsFlagged)
+
+
+def confirm(env: Environment, action: str, stdin: io.TextIOBase, stderr: io.TextIOBase) -> None:
+    """Ask on stderr, read one line. Protected envs want their name typed at a terminal. Raises DeployError."""
+    expected = env.name if env.protected else "yes"
+    if env.protected and not stdin.isatty():
+        raise DeployError(f"{action} in {env.name} needs its name typed at a terminal, or --auto-approve")
+    stderr.write(f"{action} the plan above in {env.name.upper()}? Type {expected!r} to continue: ")
+    stderr.flush()
+    answer = stdin.readline().strip()
+    if answer != expected:
+        raise DeployError(f"{action} cancelled: expected {expected!r}, got {answer!r}")
+
+
+def _ok_plan(code: int) -> int:
+    if code == NO_CHANGES:
+        print("No changes.", file=sys.stderr)
+    return 0 if code in (NO_CHANGES, CHANGES) else code
+
+
+def _stream(call, *args, **kwargs) -> int:
+    """Run a python-terraform call with Terraform's output going straight to ours; return its exit code."""
+    try:
+        sys.stdout.fileno(), sys.stderr.fileno()
+        streaming = True
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        streaming = False  # e.g. captured streams in tests: capture, then echo
+    sys.stdout.flush()
+    code, out, err = call(*args, capture_output=not streaming, **kwargs)
+    if not streaming:
+        sys.stdout.write(out)
+        sys.stderr.write(err)
+    return code

@@ -1,0 +1,143 @@
+"""The on-demand thumbnail service: existing -> redirect; missing -> generate once, then redirect.
+
+Order per request: preset (404, no work), access (signature 403 / token 401), key (400: invalid, or
+no thumbnail key fits it), negative cache (422), HEAD in `<bucket>resized` (302), then single-flight
+generation on the bounded backend.
+"""
+
+import logging
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+
+from thumbrouter.imagecore import format_for_key, is_thumbnail_key, no_thumbnail_reason, thumbnail_key
+from thumbrouter.s3job.job import TransientError
+from thumbrouter.s3job.ondemand import OnDemandRequest
+
+from ..errors import BackendUnavailable, BadRequest, NotFound, Overloaded
+from ..signing import UrlSigner
+from ..urlcache import UrlCache
+from .negcache import LocalTtl, NegativeCache
+from .presets import Preset
+from .redisguard import RedisGuard
+from .singleflight import SingleFlight, WaitTimeout
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Timings of the on-demand path (seconds); the defaults suit production."""
+
+    wait: float = 10.0  # how long a request waits for another's generation before 503 + Retry-After
+    lock_ttl: float = 8.0  # a dead holder's lock frees itself this long after its last renewal
+    result_ttl: float = 15.0  # how long the published outcome answers late waiters without S3
+    negative_ttl: float = 60.0  # a poison image is tried at most once per this window
+    generation_timeout: float = 30.0
+    redirect_lifetime: int = 3600  # presigned URL lifetime of the 302 target
+    # A thumbnail seen in S3 is not HEADed again for this long: hot thumbnails cost no S3 call per hit.
+    # Thumbnails are only ever (re)written, never expected to vanish; a deleted one 302s to a 404 this long.
+    exists_ttl: float = 60.0
+    exists_max: int = 10_000
+    retry_after: int = 1
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What /thumb answers: 302 to `location`, or 404/422 with the placeholder image."""
+
+    status: int
+    location: str | None = None
+    reason: str = ""
+
+
+class OnDemand:
+    """Serve a preset thumbnail of one key, generating it at most once across the fleet."""
+
+    def __init__(self, *, storage, cache: UrlCache, backend, flight: SingleFlight, negative: NegativeCache,
+                 presets: dict[str, Preset], signer: UrlSigner | None, guard: RedisGuard | None,
+                 metrics, options: Options = Options()):
+        self.storage, self.cache, self.backend, self.flight = storage, cache, backend, flight
+        self.negative, self.presets, self.signer, self.guard = negative, presets, signer, guard
+        self.metrics, self.options = metrics, options
+        self.known = LocalTtl(options.exists_ttl, options.exists_max)
+        self.sizes = tuple(p.size for p in presets.values())
+
+    def preset(self, name: str) -> Preset:
+        """The named preset; raises NotFound for anything else (free sizes included)."""
+        preset = self.presets.get(name)
+        if preset is None:
+            raise NotFound("unknown thumbnail preset")
+        return preset
+
+    def thumbnail(self, preset: Preset, key: str) -> Answer:
+        """Redirect to the thumbnail, generating it if needed.
+
+        Raises NotFound (not an original image), BadRequest (the key can have no thumbnail: S3 would
+        refuse its thumbnail key on every try), Overloaded (pool full, or still generating at the
+        deadline) and BackendUnavailable.
+        """
+        if format_for_key(key) is None or is_thumbnail_key(key, self.sizes):
+            raise NotFound("no thumbnail for this kind of file")
+        if reason := no_thumbnail_reason(key, preset.size):
+            raise BadRequest(f"key can have no {preset.name} thumbnail: {reason}")
+        name, thumb_key = f"{preset.size}/{key}", thumbnail_key(key, preset.size)
+        if self.known.get(thumb_key):  # a hot hit: no Redis, no S3
+            return Answer(302, self.redirect_url(thumb_key))
+        if reason := self.negative.get(name):
+            return Answer(422, reason=reason)
+        if self._exists(thumb_key):
+            return Answer(302, self.redirect_url(thumb_key))
+        request = OnDemandRequest(self.storage.bucket, key, preset.size, "fit", self.storage.resized_bucket)
+        try:
+            outcome = self.flight.run(name, lambda: self._generate(name, request))
+        except WaitTimeout:
+            self.metrics.rejections.labels("wait_deadline").inc()
+            raise Overloaded("thumbnail is being generated, retry shortly", retry_after=self.options.retry_after,
+                             log_message=f"waited {self.options.wait}s for a {preset.size} thumbnail") from None
+        return self._answer(outcome)
+
+    def _answer(self, outcome: dict) -> Answer:
+        status = outcome["status"]
+        if status in ("created", "exists"):
+            self.known.put(outcome["thumbnail_key"], "1")
+            return Answer(302, self.redirect_url(outcome["thumbnail_key"]))
+        return Answer(404 if status == "missing" else 422, reason=outcome.get("reason", ""))
+
+    def _exists(self, thumb_key: str) -> bool:
+        """HEAD the thumbnail (raises BackendUnavailable); remember a hit for `exists_ttl` seconds."""
+        found = self.storage.head(self.storage.resized_bucket, thumb_key) is not None
+        if found:
+            self.known.put(thumb_key, "1")
+        return found
+
+    def _generate(self, name: str, request: OnDemandRequest) -> dict:
+        """Run one generation on the backend (only the single-flight leader gets here)."""
+        try:
+            future = self.backend.submit(request)
+        except Overloaded:
+            self.metrics.rejections.labels("pool_full").inc()
+            raise
+        try:
+            outcome = future.result(self.options.generation_timeout)
+        except (TransientError, FutureTimeout) as exc:
+            raise BackendUnavailable("thumbnail generation unavailable, retry later",
+                                     log_message=f"generate {request.size}: {type(exc).__name__}") from exc
+        self.metrics.generations.labels(self.backend.name, outcome["status"]).inc()
+        if outcome["status"] == "invalid":
+            log.info("on-demand: a %s thumbnail cannot be made: %s", request.size, outcome.get("reason"))
+            self.negative.put(name, outcome.get("reason") or "invalid image")
+        return outcome
+
+    def redirect_url(self, thumb_key: str) -> str:
+        """Presigned GET of a thumbnail, signed at the window start: the same URL on every router."""
+        bucket, lifetime = self.storage.resized_bucket, self.options.redirect_lifetime
+        return self.cache.get_or_sign(("ondemand", bucket, thumb_key), lifetime, lambda window: (
+            self.storage.presign_get(bucket, thumb_key, window.lifetime, signed_at=window.signed_at)))
+
+    def redis_check(self) -> str:
+        """Readiness detail; raises (a non-critical failure: "degraded") while Redis is unreachable."""
+        if self.guard is None:
+            return "not configured: single-flight per process"
+        if self.guard.status() != "ok":
+            raise ConnectionError("degraded: Redis unreachable, single-flight per process until it returns")
+        return "ok"

@@ -1,0 +1,157 @@
+"""Input validation that runs first, in a fixed order: key, cloud, country, expires, filetype, filename
+(downloads); key, country, content_type, max_bytes, size (uploads).
+
+Every failure is a BadRequest whose message names the field. Nothing here touches a network.
+"""
+
+import re
+
+from thumbrouter.imagecore import CONTENT_TYPES, MAX_KEY_BYTES, format_for, format_for_key
+
+from .config import CLOUDS
+from .errors import BadRequest
+
+MIN_EXPIRES, MAX_EXPIRES, DEFAULT_EXPIRES = 60, 604_800, 3600
+MAX_FILENAME_BYTES = 255
+MAX_DIGITS = 12  # request integers: above any expiry, size or epoch we accept, far below int()'s limit
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+_FILETYPE = re.compile(r"^[A-Za-z0-9.+/_-]{1,100}$")
+# Bidirectional controls (embeddings, overrides, isolates, marks) let `gpj.exe` display as `exe.jpg`;
+# line and paragraph separators break a name into lines. Neither belongs in a download name.
+_INVISIBLE = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# Exactly the types the image core thumbnails: SVG (scripts served from the bucket's domain), HTML and
+# anything a later format does not add are refused for uploads.
+UPLOAD_CONTENT_TYPES = tuple(CONTENT_TYPES.values())
+
+
+def _utf8_length(value: str, field: str) -> int:
+    try:
+        return len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise BadRequest(f"{field} must be valid UTF-8") from None
+
+
+def validate_key(key) -> str:
+    """An object key: non-empty text, at most 1024 UTF-8 bytes, no control characters or dot segments."""
+    if not isinstance(key, str) or not key:
+        raise BadRequest("key is missing or empty")
+    if _utf8_length(key, "key") > MAX_KEY_BYTES:
+        raise BadRequest(f"key is longer than {MAX_KEY_BYTES} UTF-8 bytes")
+    if _CONTROL.search(key):
+        raise BadRequest("key contains control characters")
+    if key.startswith("/"):
+        # `//` in a URL path is merged by proxies and clients, so such a key would not round-trip.
+        raise BadRequest("key must not start with /")
+    if any(segment in (".", "..") for segment in key.split("/")):
+        # Browsers and HTTP clients rewrite dot segments, so such a URL would fetch another object.
+        raise BadRequest("key must not contain . or .. path segments")
+    return key
+
+
+def validate_cloud(cloud, configured: tuple[str, ...]) -> str | None:
+    """None, or one of the clouds this router is configured for."""
+    if cloud is None or cloud == "":
+        return None
+    value = cloud.strip().lower() if isinstance(cloud, str) else cloud
+    if value not in CLOUDS:
+        raise BadRequest(f"cloud must be one of {', '.join(CLOUDS)}")
+    if value not in configured:
+        raise BadRequest(f"cloud {value!r} is not configured on this router")
+    return value
+
+
+def validate_country(country) -> str | None:
+    """None, or an ISO 3166-1 alpha-2 code (two letters), upper-cased."""
+    if country is None or country == "":
+        return None
+    if not isinstance(country, str) or not _COUNTRY.match(country):
+        raise BadRequest("country must be two letters (ISO 3166-1 alpha-2)")
+    return country.upper()
+
+
+def whole_number(value, field: str) -> int:
+    """An int as is, or a string of 1..MAX_DIGITS ASCII digits as an int; raises BadRequest naming `field`.
+
+    The one parser of request integers: str.isdigit() alone admits '²' (which int() refuses) and int()
+    refuses more than 4300 digits, and both used to escape as 500s. Ranges are checked by the caller.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    if not (text.isascii() and text.isdigit() and len(text) <= MAX_DIGITS):
+        raise BadRequest(f"{field} must be a whole number of at most {MAX_DIGITS} digits")
+    return int(text)
+
+
+def validate_expires(expires) -> int:
+    """Seconds of validity: default 3600, an integer (or its digits) in 60..604800."""
+    if expires is None or expires == "":
+        return DEFAULT_EXPIRES
+    if isinstance(expires, str):
+        expires = whole_number(expires, "expires")
+    if isinstance(expires, bool) or not isinstance(expires, int) or not MIN_EXPIRES <= expires <= MAX_EXPIRES:
+        raise BadRequest(f"expires must be an integer number of seconds in {MIN_EXPIRES}..{MAX_EXPIRES}")
+    return expires
+
+
+def thumbnail_format(filetype, key: str) -> str | None:
+    """The thumbnail format for `filetype` (extension or MIME), or for the key's extension when absent."""
+    if filetype is None or filetype == "":
+        return format_for_key(key)
+    if not isinstance(filetype, str) or not _FILETYPE.match(filetype.strip()):
+        raise BadRequest("filetype must be a file extension or a MIME type")
+    return format_for(filetype)
+
+
+def validate_filename(filename) -> str | None:
+    """None, or a file name for downloads: at most 255 UTF-8 bytes, no control or bidi characters.
+
+    Quotes, slashes and backslashes are allowed: they are percent-encoded in the signed URL and
+    dropped from the ASCII fallback of Content-Disposition.
+    """
+    if filename is None or filename == "":
+        return None
+    if not isinstance(filename, str) or _utf8_length(filename, "filename") > MAX_FILENAME_BYTES:
+        raise BadRequest(f"filename must be text of at most {MAX_FILENAME_BYTES} UTF-8 bytes")
+    if _CONTROL.search(filename):
+        raise BadRequest("filename must not contain control characters")
+    if _INVISIBLE.search(filename):
+        raise BadRequest("filename must not contain bidirectional control or line separator characters")
+    return filename
+
+
+def validate_content_type(content_type, key: str) -> str:
+    """The exact upload type: `content_type` or the key's extension's, one of UPLOAD_CONTENT_TYPES.
+
+    Aliases (image/jpg, image/pjpeg) become the canonical type. Raises BadRequest naming content_type.
+    """
+    allowed = ", ".join(UPLOAD_CONTENT_TYPES)
+    if content_type is None or content_type == "":
+        fmt = format_for_key(key)
+        if fmt is None:
+            raise BadRequest(f"content_type is required when the key has no image extension; one of {allowed}")
+        return CONTENT_TYPES[fmt]
+    value = content_type.strip().lower() if isinstance(content_type, str) else ""
+    fmt = format_for(value) if "/" in value and ";" not in value else None  # a MIME type, no parameters
+    if fmt is None:
+        raise BadRequest(f"content_type must be one of {allowed}")
+    return CONTENT_TYPES[fmt]
+
+
+def validate_max_bytes(max_bytes, ceiling: int) -> int:
+    """Upload size cap: default and ceiling THUMBROUTER_MAX_UPLOAD_BYTES, at least 1."""
+    if max_bytes is None:
+        return ceiling
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or not 1 <= max_bytes <= ceiling:
+        raise BadRequest(f"max_bytes must be an integer in 1..{ceiling}")
+    return max_bytes
+
+
+def validate_size(size, max_bytes: int) -> int:
+    """The exact byte length of the file to upload (both clouds sign it), in 1..max_bytes."""
+    if size is None:
+        raise BadRequest(f"size is required: the file's exact length in bytes, 1..{max_bytes}")
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= max_bytes:
+        raise BadRequest(f"size must be the file's exact length in bytes, an integer in 1..{max_bytes}")
+    return size

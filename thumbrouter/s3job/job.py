@@ -1,0 +1,215 @@
+"""The thumbnail job: read an original (capped, in memory), make one thumbnail per size, store them.
+
+Shared by the Lambda, backfill and the router's on-demand path. Permanent failures (a bad image,
+an object too big, a source already deleted, a PUT that S3 refuses for what it is) come back as an
+Outcome; transient S3 failures (throttling, 5xx, timeouts, unreachable endpoint) and configuration
+errors (access denied or no bucket on PUT) raise TransientError so the caller retries.
+"""
+
+import json
+import time
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+
+from botocore.exceptions import ClientError, HTTPClientError, IncompleteReadError
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
+from thumbrouter.imagecore import (
+    Thumbnail, ThumbnailError, format_for_key, is_thumbnail_key, make_thumbnail, no_thumbnail_reason, thumbnail_key,
+)
+
+from .events import ObjectRecord
+from .settings import LambdaSettings, SameBucketError
+
+_CHUNK = 1024 * 1024
+
+
+class TransientError(Exception):
+    """S3 throttled, failed or could not be reached; the same request may succeed later."""
+
+
+class PermanentError(Exception):
+    """This object cannot be thumbnailed as it is; retrying would fail the same way."""
+
+
+class SourceMissingError(PermanentError):
+    """The original was deleted (or became unreadable) before we got to it."""
+
+
+class ObjectTooLargeError(PermanentError):
+    """The original is larger than MAX_BYTES."""
+
+
+class ThumbnailRefusedError(PermanentError):
+    """S3 refused the thumbnail PUT for what it is (key too long, invalid argument): same answer every time."""
+
+
+class NoThumbnailKeyError(PermanentError):
+    """The key can have no thumbnail (naming.no_thumbnail_reason): refused before any PUT."""
+
+
+# The one table of S3 errors that retrying cannot fix: action -> (error raised, codes, HTTP statuses).
+# Anything else (throttling, 5xx, RequestTimeout, which is a 400) is transient.
+# GET: a deleted object answers 403, not 404, when the role lacks s3:ListBucket (the usual
+# least-privilege Lambda role), so 403 counts as gone too.
+# PUT: only codes that describe the request itself. AccessDenied and NoSuchBucket on PUT are
+# deployment errors (role or THN_BUCKET wrong): they stay transient so Lambda retries and then sends
+# the event to its failure destination, and fixing the role recovers it; dropping would lose thumbnails.
+_PERMANENT = {
+    "GET": (SourceMissingError, frozenset({"NoSuchKey", "NoSuchBucket", "AccessDenied", "InvalidObjectState",
+                                           "404", "403"}), frozenset({403, 404})),
+    "PUT": (ThumbnailRefusedError, frozenset({"KeyTooLongError", "InvalidArgument", "InvalidRequest",
+                                              "EntityTooLarge", "MetadataTooLarge", "InvalidStorageClass",
+                                              "InvalidObjectName", "BadDigest", "InvalidDigest"}), frozenset()),
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """An original read into memory and the ETag of exactly those bytes."""
+
+    data: bytes
+    etag: str
+
+
+@dataclass(frozen=True)
+class StoredThumbnail:
+    """A thumbnail written to S3: where, and what (the core's Thumbnail)."""
+
+    bucket: str
+    key: str
+    thumbnail: Thumbnail
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one record: status is created, skipped or failed_permanent."""
+
+    status: str
+    bucket: str
+    key: str
+    reason: str = ""
+    bytes_in: int = 0
+    bytes_out: int = 0
+    ms: float = 0.0
+    thumbnail_keys: tuple[str, ...] = ()
+
+    def log_line(self) -> str:
+        """The one JSON log line of this record (object names and sizes only; nothing secret)."""
+        fields = {"bucket": self.bucket, "key": self.key, "outcome": self.status, "ms": self.ms,
+                  "bytes_in": self.bytes_in, "bytes_out": self.bytes_out}
+        if self.reason:
+            fields["reason"] = self.reason
+        if self.thumbnail_keys:
+            fields["thumbnails"] = list(self.thumbnail_keys)
+        return json.dumps(fields, ensure_ascii=False)
+
+
+def skip_reason(record: ObjectRecord, settings: LambdaSettings) -> str | None:
+    """Why this record needs no thumbnail (decided from the event alone, before any download), or None."""
+    if record.key.endswith("/"):
+        return "folder placeholder"
+    if is_thumbnail_key(record.key, settings.sizes):
+        return "already a thumbnail"
+    if format_for_key(record.key) is None:
+        return "extension not in the allow-list"
+    if not _sizes_for(record.key, settings.sizes):
+        return no_thumbnail_reason(record.key, settings.sizes[0])
+    if record.size is not None and record.size > settings.max_bytes:
+        return f"{record.size} bytes is over MAX_BYTES={settings.max_bytes}"
+    return None
+
+
+def process_object(s3, record: ObjectRecord, settings: LambdaSettings) -> Outcome:
+    """Make and store every configured size of one original.
+
+    Raises TransientError (retry later) and SameBucketError (misconfiguration); every other
+    failure is permanent and returned as a failed_permanent Outcome.
+    """
+    started = time.perf_counter()
+    reason = skip_reason(record, settings)
+    if reason:
+        return Outcome("skipped", record.bucket, record.key, reason, ms=_ms(started))
+    dest, source, stored = settings.destination(record.bucket), None, []
+    try:
+        source = read_source(s3, record.bucket, record.key, settings.max_bytes)
+        for size in _sizes_for(record.key, settings.sizes):
+            stored.append(store_thumbnail(s3, record.bucket, record.key, dest, size, settings, source))
+    except (PermanentError, ThumbnailError) as exc:
+        return Outcome("failed_permanent", record.bucket, record.key, f"{type(exc).__name__}: {exc}",
+                       bytes_in=len(source.data) if source else 0, ms=_ms(started))
+    return Outcome("created", record.bucket, record.key, bytes_in=len(source.data),
+                   bytes_out=sum(len(s.thumbnail.data) for s in stored), ms=_ms(started),
+                   thumbnail_keys=tuple(s.key for s in stored))
+
+
+def store_thumbnail(s3, source_bucket: str, key: str, dest_bucket: str, size: str,
+                    settings: LambdaSettings, source: Source | None = None) -> StoredThumbnail:
+    """Make ONE size of `key` and PUT it to `dest_bucket` (reads the original unless `source` is given).
+
+    Raises ThumbnailError or PermanentError (give up), TransientError (retry), SameBucketError.
+    """
+    if dest_bucket == source_bucket:
+        raise SameBucketError(f"destination bucket {dest_bucket!r} equals the source bucket; refusing")
+    if reason := no_thumbnail_reason(key, size):
+        raise NoThumbnailKeyError(reason)
+    source = source or read_source(s3, source_bucket, key, settings.max_bytes)
+    thumbnail = make_thumbnail(source.data, size, mode=settings.mode, quality=settings.jpeg_quality,
+                               max_pixels=settings.max_pixels, max_decoded_bytes=settings.max_decoded_bytes)
+    thumb_key = thumbnail_key(key, size)
+    with _s3_errors("PUT", dest_bucket, thumb_key):
+        # No ACL: buckets created since April 2023 reject them; access is the bucket policy's job.
+        s3.put_object(Bucket=dest_bucket, Key=thumb_key, Body=thumbnail.data,
+                      ContentType=thumbnail.content_type, CacheControl=settings.cache_control,
+                      Metadata={"source-etag": source.etag, "degraded": str(thumbnail.degraded).lower()})
+    return StoredThumbnail(dest_bucket, thumb_key, thumbnail)
+
+
+def read_source(s3, bucket: str, key: str, max_bytes: int) -> Source:
+    """GET an object into memory, reading at most max_bytes + 1 bytes of it.
+
+    Raises ObjectTooLargeError, SourceMissingError, TransientError.
+    """
+    with _s3_errors("GET", bucket, key):
+        response = s3.get_object(Bucket=bucket, Key=key)
+        with closing(response["Body"]) as body:
+            if response.get("ContentLength", 0) > max_bytes:
+                raise ObjectTooLargeError(f"{response['ContentLength']} bytes is over MAX_BYTES={max_bytes}")
+            data = read_capped(body, max_bytes)
+    return Source(data, response.get("ETag", "").strip('"'))
+
+
+def read_capped(body, max_bytes: int) -> bytes:
+    """Read a stream to its end, refusing (ObjectTooLargeError) as soon as it passes max_bytes."""
+    chunks, total = [], 0
+    while chunk := body.read(min(_CHUNK, max_bytes + 1 - total)):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > max_bytes:
+            raise ObjectTooLargeError(f"body is over MAX_BYTES={max_bytes} (the event said less)")
+    return b"".join(chunks)
+
+
+@contextmanager
+def _s3_errors(action: str, bucket: str, key: str):
+    """Translate botocore failures into PermanentError/TransientError (after the client's own retries)."""
+    try:
+        yield
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        error, codes, statuses = _PERMANENT[action]
+        if code in codes or status in statuses:
+            raise error(f"{action} s3://{bucket}/{key}: {code or status}") from exc
+        raise TransientError(f"{action} s3://{bucket}/{key}: {code or status}") from exc
+    except (BotoConnectionError, HTTPClientError, IncompleteReadError) as exc:
+        raise TransientError(f"{action} s3://{bucket}/{key}: {type(exc).__name__}") from exc
+
+
+def _sizes_for(key: str, sizes: tuple[str, ...]) -> tuple[str, ...]:
+    """The sizes whose thumbnail key `key` can have (a long key may fit 50x50 but not 1440x1440)."""
+    return tuple(size for size in sizes if no_thumbnail_reason(key, size) is None)
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)

@@ -1,0 +1,110 @@
+"""On-demand generation of ONE thumbnail: the code shared by lambda/on_demand.py and the router.
+
+The router's `local` backend calls `generate` in-process; its `lambda` backend sends the same
+request as JSON to lambda/on_demand.py, which calls `generate` there. Either way the answer is the
+same small dict: {"status": "created"|"exists"|"missing"|"invalid", "bucket", "thumbnail_key", ...}.
+"""
+
+import re
+import time
+from dataclasses import dataclass, replace
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from thumbrouter.imagecore import (
+    MAX_KEY_BYTES,
+    MODES,
+    ThumbnailError,
+    format_for_key,
+    format_size,
+    is_thumbnail_key,
+    no_thumbnail_reason,
+    thumbnail_key,
+)
+
+from .job import PermanentError, SourceMissingError, TransientError, store_thumbnail
+from .settings import LambdaSettings
+
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_FIELDS = {"bucket", "key", "size", "mode", "dest_bucket"}
+
+
+class PayloadError(ValueError):
+    """The on-demand request is malformed (a caller bug, never retried)."""
+
+
+@dataclass(frozen=True)
+class OnDemandRequest:
+    """One thumbnail to make: source bucket and key, `WxH` size, mode, destination bucket."""
+
+    bucket: str
+    key: str
+    size: str
+    mode: str
+    dest_bucket: str
+
+
+def parse_request(payload, settings: LambdaSettings) -> OnDemandRequest:
+    """Validate an on-demand payload strictly; raises PayloadError naming the first problem."""
+    if not isinstance(payload, dict) or set(payload) - _FIELDS:
+        raise PayloadError(f"payload must be an object with only {sorted(_FIELDS)}")
+    bucket, key = payload.get("bucket"), payload.get("key")
+    if not isinstance(bucket, str) or not _BUCKET.match(bucket):
+        raise PayloadError("bucket must be an S3 bucket name")
+    if not isinstance(key, str) or not key or len(key.encode()) > MAX_KEY_BYTES or key.endswith("/"):
+        raise PayloadError(f"key must be a non-empty object key of at most {MAX_KEY_BYTES} bytes")
+    if any(ord(c) < 32 or ord(c) == 127 for c in key):
+        raise PayloadError("key must not contain control characters")
+    try:
+        size = format_size(payload.get("size"))
+    except (ThumbnailError, TypeError, ValueError):
+        raise PayloadError("size must look like 50x50") from None
+    reason = no_thumbnail_reason(key, size)
+    if reason:
+        raise PayloadError(f"key can have no thumbnail: {reason}")
+    mode = payload.get("mode", settings.mode)
+    if mode not in MODES:
+        raise PayloadError(f"mode must be one of {MODES}")
+    dest = payload.get("dest_bucket") or settings.thn_bucket or f"{bucket}resized"
+    if not isinstance(dest, str) or not _BUCKET.match(dest) or dest == bucket:
+        raise PayloadError("dest_bucket must be an S3 bucket name other than the source bucket")
+    return OnDemandRequest(bucket, key, size, mode, dest)
+
+
+def generate(s3, request: OnDemandRequest, settings: LambdaSettings) -> dict:
+    """Make and store one thumbnail unless it exists; the dict says what happened.
+
+    Raises TransientError (retry later); every permanent failure is an answer, not an exception.
+    """
+    started, thumb_key = time.perf_counter(), thumbnail_key(request.key, request.size)
+    answer = {"bucket": request.dest_bucket, "thumbnail_key": thumb_key}
+    if is_thumbnail_key(request.key, (request.size,)) or format_for_key(request.key) is None:
+        return answer | {"status": "invalid", "reason": "not an original with a supported extension"}
+    if _exists(s3, request.dest_bucket, thumb_key):
+        return answer | {"status": "exists", "ms": _ms(started)}
+    one = replace(settings, thn_bucket=request.dest_bucket, sizes=(request.size,), mode=request.mode)
+    try:
+        stored = store_thumbnail(s3, request.bucket, request.key, request.dest_bucket, request.size, one)
+    except SourceMissingError as exc:
+        return answer | {"status": "missing", "reason": str(exc), "ms": _ms(started)}
+    except (PermanentError, ThumbnailError) as exc:
+        return answer | {"status": "invalid", "reason": f"{type(exc).__name__}: {exc}", "ms": _ms(started)}
+    return answer | {"status": "created", "content_type": stored.thumbnail.content_type,
+                     "bytes_out": len(stored.thumbnail.data), "ms": _ms(started)}
+
+
+def _exists(s3, bucket: str, key: str) -> bool:
+    """HEAD the thumbnail; raises TransientError unless S3 answers found (200) or not found (404)."""
+    try:
+        s3.head_object(Bucket=bucket, Key=key)
+        return True
+    except ClientError as exc:
+        if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            return False
+        raise TransientError(f"HEAD s3://{bucket}/{key}: {exc.response.get('Error', {}).get('Code')}") from exc
+    except BotoCoreError as exc:  # connection errors and timeouts
+        raise TransientError(f"HEAD s3://{bucket}/{key}: {type(exc).__name__}") from exc
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
