@@ -7,6 +7,7 @@ transposed too; that lets draft decoding and resizing run before the (cheap, sma
 import math
 from dataclasses import dataclass
 
+MODES = ("fit", "cover")  # fit: inside the box, aspect kept; cover: fills the box, the overflow cut
 TRANSPOSED_ORIENTATIONS = frozenset({5, 6, 7, 8})
 DRAFT_MARGIN = 2.0
 HALF_SCALE_MARGIN = 1.0

@@ -12,8 +12,10 @@ a time) and a router worker with a pool of 2 stay well inside memory; see bench/
 """
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
-from PIL import Image
+if TYPE_CHECKING:  # Pillow loads with the pipeline, not with these budgets (the router and the job read them)
+    from PIL import Image
 
 from .errors import ImageTooLargeError, InvalidSizeError, TooManyFramesError
 
@@ -55,6 +57,8 @@ class Limits:
             value = getattr(self, field.name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise InvalidSizeError(f"{field.name} must be a positive integer, got {value!r}")
+        from PIL import Image
+
         ceiling = Image.MAX_IMAGE_PIXELS
         if ceiling and self.max_pixels > ceiling:
             raise InvalidSizeError(f"max_pixels {self.max_pixels} is above Pillow's MAX_IMAGE_PIXELS ({ceiling}), "
@@ -80,7 +84,7 @@ def check_webp_canvas(canvas: tuple[int, int], frames: int, limits: Limits) -> N
             f" MiB, over the limit of {limits.max_decoded_bytes // MiB} MiB (max_decoded_bytes)")
 
 
-def decoded_bytes(image: Image.Image, draft_box: tuple[int, int] | None, coefficient_bytes: float) -> int:
+def decoded_bytes(image: "Image.Image", draft_box: tuple[int, int] | None, coefficient_bytes: float) -> int:
     """The bytes decoding and the full-size steps will hold at once (see the tables above).
 
     `image` is opened, not loaded; a JPEG decodes at the DCT scale Pillow's draft() picks for
@@ -102,7 +106,7 @@ def _draft_scale(size: tuple[int, int], box: tuple[int, int] | None) -> int:
     return next((scale for scale in (8, 4, 2) if ratio >= scale), 1)
 
 
-def check_decoded_bytes(image: Image.Image, estimate: int, limits: Limits) -> None:
+def check_decoded_bytes(image: "Image.Image", estimate: int, limits: Limits) -> None:
     """Refuse an image whose decoding would hold more than max_decoded_bytes. Raises ImageTooLargeError."""
     if estimate > limits.max_decoded_bytes:
         raise ImageTooLargeError(

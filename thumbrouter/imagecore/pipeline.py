@@ -18,11 +18,10 @@ from .encode import encode
 from .errors import InvalidSizeError
 from .formats import CONTENT_TYPES, OUTPUT_FORMAT
 from .frames import count_frames, webp_canvas
+from .geometry import MODES
 from .limits import (DEFAULT_MAX_DECODED_BYTES, DEFAULT_MAX_FRAMES, DEFAULT_MAX_ICC_BYTES, DEFAULT_MAX_PIXELS,
                      DEFAULT_MAX_SCANS, Limits)
 from .naming import parse_size
-
-MODES = ("fit", "cover")
 
 STEPS = (
     steps.normalize_mode,  # the only step on full-size pixels: 16-bit, palette, opaque alpha
