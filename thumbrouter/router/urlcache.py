@@ -7,10 +7,11 @@ seconds left. Windows are L/10 long (capped so the signed lifetime stays within 
 
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TypeVar
+
+from cachetools import LRUCache
 
 MAX_SIGNED_LIFETIME = 604_800  # SigV4's X-Amz-Expires ceiling (7 days)
 MAX_WINDOW = 3600
@@ -48,8 +49,10 @@ def window_for(lifetime: int, now: float) -> Window:
 class UrlCache:
     """A thread-safe LRU of signed values keyed by request, each valid for one window.
 
-    `maxsize=0` disables caching (every call signs). Signing runs outside the lock: two threads
-    may sign the same request at once, which is harmless because signing a window is deterministic.
+    The LRU is `cachetools.LRUCache` behind a lock (it is not thread-safe by itself); an entry from an
+    earlier window is a miss and is overwritten. `maxsize=0` disables caching (every call signs).
+    Signing runs outside the lock: two threads may sign the same request at once, which is harmless
+    because signing a window is deterministic.
     """
 
     def __init__(self, maxsize: int, clock: Callable[[], float] = time.time):
@@ -57,7 +60,8 @@ class UrlCache:
         self.clock = clock
         self.hits = 0
         self.misses = 0
-        self._entries: OrderedDict[Hashable, tuple[Window, object]] = OrderedDict()
+        # LRUCache refuses every insert at maxsize 0, so _store is skipped then (see get_or_sign).
+        self._entries: LRUCache[Hashable, tuple[Window, object]] = LRUCache(max(maxsize, 1))
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -69,7 +73,6 @@ class UrlCache:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == window:
-                self._entries.move_to_end(key)
                 self.hits += 1
                 return entry[1]
             self.misses += 1
@@ -81,10 +84,3 @@ class UrlCache:
     def _store(self, key: Hashable, window: Window, value: object) -> None:
         with self._lock:
             self._entries[key] = (window, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.maxsize:
-                self._entries.popitem(last=False)
-
-    def stats(self) -> dict:
-        """Counters for /metrics: hits, misses, current size and bound."""
-        return {"hits": self.hits, "misses": self.misses, "size": len(self._entries), "maxsize": self.maxsize}

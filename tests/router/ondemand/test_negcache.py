@@ -28,6 +28,12 @@ def test_the_local_map_is_bounded_and_drops_the_oldest():
     assert len(cache._entries) == 100 and cache.get("0") is None and cache.get("999") == "x"
 
 
+def test_a_local_map_of_size_zero_keeps_nothing():
+    cache = LocalTtl(60, maxsize=0)
+    cache.put("a", "bad")
+    assert cache.get("a") is None
+
+
 def test_a_poison_remembered_by_one_router_is_seen_by_another_through_redis(redis_server):
     first, second = (NegativeCache(RedisGuard.from_url(redis_server.url), ttl=30) for _ in range(2))
     first.put("50x50/poison.jpg", "DecodeError")

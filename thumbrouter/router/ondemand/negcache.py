@@ -6,35 +6,33 @@ Redis (shared by all routers) and in a bounded per-process dict (used alone whil
 
 import threading
 import time
-from collections import OrderedDict
+
+from cachetools import TTLCache
 
 from .redisguard import RedisGuard, RedisUnavailable
 
 
 class LocalTtl:
-    """A bounded, thread-safe per-process map whose entries expire `ttl` seconds after they are put."""
+    """A bounded, thread-safe per-process map whose entries expire `ttl` seconds after they are put.
+
+    `cachetools.TTLCache` behind a lock (cachetools is not thread-safe); when full it drops the least
+    recently used entry. `maxsize <= 0` keeps nothing (TTLCache would refuse every insert).
+    """
 
     def __init__(self, ttl: float, maxsize: int = 10_000, clock=time.monotonic):
-        self.ttl, self.maxsize, self._clock = ttl, maxsize, clock
-        self._entries: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self.ttl, self.maxsize = ttl, maxsize
+        self._entries: TTLCache = TTLCache(max(maxsize, 1), ttl, timer=clock)
         self._lock = threading.Lock()
 
     def get(self, name: str) -> str | None:
         with self._lock:
-            entry = self._entries.get(name)
-            if entry and entry[0] > self._clock():
-                return entry[1]
-            self._entries.pop(name, None)
-            return None
+            return self._entries.get(name)
 
     def put(self, name: str, value: str) -> None:
         if self.maxsize <= 0:
             return
         with self._lock:
-            self._entries[name] = (self._clock() + self.ttl, value)
-            self._entries.move_to_end(name)
-            while len(self._entries) > self.maxsize:
-                self._entries.popitem(last=False)
+            self._entries[name] = value
 
 
 class NegativeCache:
