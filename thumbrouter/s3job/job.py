@@ -10,16 +10,20 @@ import json
 import time
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError, HTTPClientError, IncompleteReadError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from thumbrouter.imagecore import (
-    Thumbnail, ThumbnailError, format_for_key, is_thumbnail_key, make_thumbnail, no_thumbnail_reason, thumbnail_key,
-)
+from thumbrouter import imagecore
+from thumbrouter.imagecore import ThumbnailError, format_for_key, is_thumbnail_key, no_thumbnail_reason, thumbnail_key
+
+if TYPE_CHECKING:  # Pillow loads on the first thumbnail (imagecore.make_thumbnail), not with the job's names
+    from thumbrouter.imagecore import Thumbnail
 
 from .events import ObjectRecord
-from .settings import LambdaSettings, SameBucketError
+from .env import SameBucketError
+from .settings import LambdaSettings
 
 _CHUNK = 1024 * 1024
 
@@ -48,16 +52,23 @@ class NoThumbnailKeyError(PermanentError):
     """The key can have no thumbnail (naming.no_thumbnail_reason): refused before any PUT."""
 
 
+class ObjectNotFoundError(PermanentError):
+    """A HEAD found no such object (the table's HEAD row); object_exists answers False for it."""
+
+
 # The one table of S3 errors that retrying cannot fix: action -> (error raised, codes, HTTP statuses).
 # Anything else (throttling, 5xx, RequestTimeout, which is a 400) is transient.
 # GET: a deleted object answers 403, not 404, when the role lacks s3:ListBucket (the usual
 # least-privilege Lambda role), so 403 counts as gone too.
+# HEAD: only "no such key" means absent; 403 stays an error (every caller HEADs with s3:ListBucket or
+# answers a 403 as a failure, never as "make it again"). Asked by object_exists and is_not_found.
 # PUT: only codes that describe the request itself. AccessDenied and NoSuchBucket on PUT are
 # deployment errors (role or THN_BUCKET wrong): they stay transient so Lambda retries and then sends
 # the event to its failure destination, and fixing the role recovers it; dropping would lose thumbnails.
 _PERMANENT = {
     "GET": (SourceMissingError, frozenset({"NoSuchKey", "NoSuchBucket", "AccessDenied", "InvalidObjectState",
                                            "404", "403"}), frozenset({403, 404})),
+    "HEAD": (ObjectNotFoundError, frozenset({"404", "NoSuchKey", "NotFound"}), frozenset({404})),
     "PUT": (ThumbnailRefusedError, frozenset({"KeyTooLongError", "InvalidArgument", "InvalidRequest",
                                               "EntityTooLarge", "MetadataTooLarge", "InvalidStorageClass",
                                               "InvalidObjectName", "BadDigest", "InvalidDigest"}), frozenset()),
@@ -78,7 +89,7 @@ class StoredThumbnail:
 
     bucket: str
     key: str
-    thumbnail: Thumbnail
+    thumbnail: "Thumbnail"
 
 
 @dataclass(frozen=True)
@@ -109,12 +120,12 @@ def skip_reason(record: ObjectRecord, settings: LambdaSettings) -> str | None:
     """Why this record needs no thumbnail (decided from the event alone, before any download), or None."""
     if record.key.endswith("/"):
         return "folder placeholder"
-    if is_thumbnail_key(record.key, settings.sizes):
+    if is_thumbnail_key(record.key, settings.spec.sizes):
         return "already a thumbnail"
     if format_for_key(record.key) is None:
         return "extension not in the allow-list"
-    if not _sizes_for(record.key, settings.sizes):
-        return no_thumbnail_reason(record.key, settings.sizes[0])
+    if not _sizes_for(record.key, settings.spec.sizes):
+        return no_thumbnail_reason(record.key, settings.spec.sizes[0])
     if record.size is not None and record.size > settings.max_bytes:
         return f"{record.size} bytes is over MAX_BYTES={settings.max_bytes}"
     return None
@@ -130,10 +141,10 @@ def process_object(s3, record: ObjectRecord, settings: LambdaSettings) -> Outcom
     reason = skip_reason(record, settings)
     if reason:
         return Outcome("skipped", record.bucket, record.key, reason, ms=_ms(started))
-    dest, source, stored = settings.destination(record.bucket), None, []
+    dest, source, stored = settings.spec.destination(record.bucket), None, []
     try:
         source = read_source(s3, record.bucket, record.key, settings.max_bytes)
-        for size in _sizes_for(record.key, settings.sizes):
+        for size in _sizes_for(record.key, settings.spec.sizes):
             stored.append(store_thumbnail(s3, record.bucket, record.key, dest, size, settings, source))
     except (PermanentError, ThumbnailError) as exc:
         return Outcome("failed_permanent", record.bucket, record.key, f"{type(exc).__name__}: {exc}",
@@ -154,13 +165,14 @@ def store_thumbnail(s3, source_bucket: str, key: str, dest_bucket: str, size: st
     if reason := no_thumbnail_reason(key, size):
         raise NoThumbnailKeyError(reason)
     source = source or read_source(s3, source_bucket, key, settings.max_bytes)
-    thumbnail = make_thumbnail(source.data, size, mode=settings.mode, quality=settings.jpeg_quality,
-                               max_pixels=settings.max_pixels, max_decoded_bytes=settings.max_decoded_bytes)
+    thumbnail = imagecore.make_thumbnail(source.data, size, mode=settings.spec.mode,
+                                         quality=settings.spec.jpeg_quality, max_pixels=settings.max_pixels,
+                                         max_decoded_bytes=settings.max_decoded_bytes)
     thumb_key = thumbnail_key(key, size)
     with _s3_errors("PUT", dest_bucket, thumb_key):
         # No ACL: buckets created since April 2023 reject them; access is the bucket policy's job.
         s3.put_object(Bucket=dest_bucket, Key=thumb_key, Body=thumbnail.data,
-                      ContentType=thumbnail.content_type, CacheControl=settings.cache_control,
+                      ContentType=thumbnail.content_type, CacheControl=settings.spec.cache_control,
                       Metadata={"source-etag": source.etag, "degraded": str(thumbnail.degraded).lower()})
     return StoredThumbnail(dest_bucket, thumb_key, thumbnail)
 
@@ -190,17 +202,43 @@ def read_capped(body, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
+def object_exists(s3, bucket: str, key: str) -> bool:
+    """HEAD an object: True when it exists, False when S3 says no such key (the table's HEAD row).
+
+    Raises TransientError on anything else (403, throttling, 5xx, timeouts, unreachable endpoint).
+    """
+    try:
+        with _s3_errors("HEAD", bucket, key):
+            s3.head_object(Bucket=bucket, Key=key)
+    except ObjectNotFoundError:
+        return False
+    return True
+
+
+def is_not_found(exc: ClientError) -> bool:
+    """Whether a HEAD's ClientError means the object does not exist (for callers with their own client)."""
+    return _is_permanent("HEAD", exc)
+
+
+def _is_permanent(action: str, exc: ClientError) -> bool:
+    _, codes, statuses = _PERMANENT[action]
+    return _code(exc) in codes or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in statuses
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
 @contextmanager
 def _s3_errors(action: str, bucket: str, key: str):
     """Translate botocore failures into PermanentError/TransientError (after the client's own retries)."""
     try:
         yield
     except ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code", ""))
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        error, codes, statuses = _PERMANENT[action]
-        if code in codes or status in statuses:
-            raise error(f"{action} s3://{bucket}/{key}: {code or status}") from exc
+        code = _code(exc)
+        if _is_permanent(action, exc):
+            raise _PERMANENT[action][0](f"{action} s3://{bucket}/{key}: {code or status}") from exc
         raise TransientError(f"{action} s3://{bucket}/{key}: {code or status}") from exc
     except (BotoConnectionError, HTTPClientError, IncompleteReadError) as exc:
         raise TransientError(f"{action} s3://{bucket}/{key}: {type(exc).__name__}") from exc

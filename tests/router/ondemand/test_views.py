@@ -12,7 +12,7 @@ from thumbrouter.router import create_app
 from thumbrouter.router.config import ConfigError, load_settings
 from thumbrouter.router.ondemand import Options, init_app
 from thumbrouter.router.ondemand.placeholder import placeholder_png
-from thumbrouter.s3job import job
+from thumbrouter import imagecore
 
 from .helpers import SIGNING_KEY, TOKEN, app_env, jpeg, open_image
 
@@ -22,14 +22,14 @@ def decodes(monkeypatch):
     """Count (and optionally hold) calls into the image core made by the generation job."""
     calls, gate = [], threading.Event()
     gate.set()
-    real = job.make_thumbnail
+    real = imagecore.make_thumbnail  # the job calls it through the package (Pillow loads on first use)
 
     def counting(*args, **kwargs):
         calls.append(args[1] if len(args) > 1 else kwargs.get("size"))
         gate.wait(20)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(job, "make_thumbnail", counting)
+    monkeypatch.setattr(imagecore, "make_thumbnail", counting)
     counting.calls, counting.gate = calls, gate
     return counting
 
