@@ -21,8 +21,9 @@ from tqdm import tqdm
 
 from thumbrouter.imagecore import no_thumbnail_reason, thumbnail_key
 from thumbrouter.s3job.client import new_s3_client
+from thumbrouter.s3job import object_exists
 from thumbrouter.s3job.events import ObjectRecord
-from thumbrouter.s3job.job import TransientError, process_object, skip_reason
+from thumbrouter.s3job.job import process_object, skip_reason
 from thumbrouter.s3job.settings import LambdaSettings, SettingsError
 
 STATE_EVERY_SECONDS = 2.0
@@ -81,23 +82,13 @@ def backfill_one(s3, record: ObjectRecord, settings: LambdaSettings, dry_run: bo
     sizes = tuple(size for size in settings.sizes if not no_thumbnail_reason(record.key, size))
     if not sizes:
         return "skipped", no_thumbnail_reason(record.key, settings.sizes[0]) or ""
-    missing = tuple(size for size in sizes if not _exists(s3, dest, thumbnail_key(record.key, size)))
+    missing = tuple(size for size in sizes if not object_exists(s3, dest, thumbnail_key(record.key, size)))
     if not missing:
         return "exists", ""
     if dry_run:
         return "missing", ""
     outcome = process_object(s3, record, replace(settings, sizes=missing))
     return ("created", "") if outcome.status == "created" else ("failed", outcome.reason)
-
-
-def _exists(s3, bucket: str, key: str) -> bool:
-    try:
-        s3.head_object(Bucket=bucket, Key=key)
-    except ClientError as exc:
-        if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
-            return False
-        raise TransientError(f"HEAD s3://{bucket}/{key}: {exc}") from exc
-    return True
 
 
 class Backfill:

@@ -6,3 +6,5 @@ job      -- process_object / store_thumbnail: capped GET, make_thumbnail, PUT
 batch    -- run a list of records, log one JSON line each, answer Lambda or SQS
 client   -- the boto3 client with timeouts and retries
 """
+
+from .job import TransientError, is_not_found, object_exists

@@ -9,8 +9,6 @@ import re
 import time
 from dataclasses import dataclass, replace
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from thumbrouter.imagecore import (
     MAX_KEY_BYTES,
     MODES,
@@ -22,7 +20,7 @@ from thumbrouter.imagecore import (
     thumbnail_key,
 )
 
-from .job import PermanentError, SourceMissingError, TransientError, store_thumbnail
+from .job import PermanentError, SourceMissingError, object_exists, store_thumbnail
 from .settings import LambdaSettings
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -80,7 +78,7 @@ def generate(s3, request: OnDemandRequest, settings: LambdaSettings) -> dict:
     answer = {"bucket": request.dest_bucket, "thumbnail_key": thumb_key}
     if is_thumbnail_key(request.key, (request.size,)) or format_for_key(request.key) is None:
         return answer | {"status": "invalid", "reason": "not an original with a supported extension"}
-    if _exists(s3, request.dest_bucket, thumb_key):
+    if object_exists(s3, request.dest_bucket, thumb_key):
         return answer | {"status": "exists", "ms": _ms(started)}
     one = replace(settings, thn_bucket=request.dest_bucket, sizes=(request.size,), mode=request.mode)
     try:
@@ -91,19 +89,6 @@ def generate(s3, request: OnDemandRequest, settings: LambdaSettings) -> dict:
         return answer | {"status": "invalid", "reason": f"{type(exc).__name__}: {exc}", "ms": _ms(started)}
     return answer | {"status": "created", "content_type": stored.thumbnail.content_type,
                      "bytes_out": len(stored.thumbnail.data), "ms": _ms(started)}
-
-
-def _exists(s3, bucket: str, key: str) -> bool:
-    """HEAD the thumbnail; raises TransientError unless S3 answers found (200) or not found (404)."""
-    try:
-        s3.head_object(Bucket=bucket, Key=key)
-        return True
-    except ClientError as exc:
-        if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
-            return False
-        raise TransientError(f"HEAD s3://{bucket}/{key}: {exc.response.get('Error', {}).get('Code')}") from exc
-    except BotoCoreError as exc:  # connection errors and timeouts
-        raise TransientError(f"HEAD s3://{bucket}/{key}: {type(exc).__name__}") from exc
 
 
 def _ms(started: float) -> float:

@@ -16,6 +16,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from thumbrouter.imagecore import thumbnail_key
+from thumbrouter.s3job import is_not_found
 
 from ..breaker import Breaker, Guard, Unavailable
 from ..config import Settings
@@ -175,7 +176,7 @@ class S3Storage:
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code")
             self.guard.breaker.record(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500) < 500)
-            if code in ("404", "NoSuchKey", "NotFound"):
+            if is_not_found(exc):  # the s3job's rule, shared with the Lambda, backfill and generate
                 return None
             raise BackendUnavailable(retry_after=RETRY_AFTER, log_message=f"S3 HEAD {bucket} failed: {code}") from exc
         except BotoCoreError as exc:
