@@ -100,16 +100,10 @@ def download(query: DownloadQuery, ip: str | None, header_country: str | None) -
         filetype=query.filetype, filename=query.filename, expires=query.expires)
 
 
-def as_dict(urls: DownloadUrls) -> dict:
-    # Built by hand: dataclasses.asdict deep-copies every value and was a third of a batch's time.
-    return {"cloud": urls.cloud, "download_url": urls.download_url, "thumbnail_url": urls.thumbnail_url,
-            "expires_at": urls.expires_at}
-
-
 @lru_cache(maxsize=4096)
 def as_json(urls: DownloadUrls) -> bytes:
     """The JSON answer for `urls`, encoded once per signed window: the URL cache hands out equal values."""
-    return json.dumps(as_dict(urls), separators=(",", ":")).encode()
+    return json.dumps(urls.to_dict(), separators=(",", ":")).encode()
 
 
 @bp.get("/download-urls")
@@ -135,7 +129,7 @@ def download_urls_batch():
 def batch_item(item, ip: str | None, country: str | None) -> dict:
     """One batch answer: the URLs, or the error object that a single request would have returned."""
     try:
-        return as_dict(download(parse(DownloadQuery, item), ip, country))
+        return download(parse(DownloadQuery, item), ip, country).to_dict()
     except RouterError as exc:
         return exc.to_dict()
 

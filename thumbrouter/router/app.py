@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import api, auth, clientip, health, metrics, ondemand
 from .config import ConfigError, Settings, load_settings
-from .errors import BackendUnavailable, Forbidden, Overloaded, RouterError, Unauthorized
+from .errors import BackendUnavailable, Forbidden, Overloaded, RouterError, Unauthorized, error_body
 from .service import Router
 
 log = logging.getLogger("thumbrouter")
@@ -127,7 +127,7 @@ def render_http_error(exc: HTTPException):
     message = exc.description
     if isinstance(exc, RequestEntityTooLarge):
         code, message = "body_too_large", f"body too big: at most {current_app.config['MAX_CONTENT_LENGTH']} bytes"
-    response = jsonify({"error": {"code": code, "message": message}})
+    response = jsonify(error_body(code, message))
     original = exc.get_response().headers
     for name in ("Allow", "Retry-After"):
         if original.get(name):
@@ -138,4 +138,4 @@ def render_http_error(exc: HTTPException):
 def render_unexpected(exc: Exception):
     log.exception("unexpected error")
     count_signing_error("internal_error")
-    return jsonify({"error": {"code": "internal_error", "message": "internal error"}}), 500
+    return jsonify(error_body("internal_error", "internal error")), 500

@@ -5,6 +5,11 @@ The one Flask error handler (router-http) renders `{"error": {"code": ..., "mess
 """
 
 
+def error_body(code: str, message: str) -> dict:
+    """The one JSON error body: `{"error": {"code", "message"}}` (RouterError and Flask's HTTP errors)."""
+    return {"error": {"code": code, "message": message}}
+
+
 class RouterError(Exception):
     """Base of every error the router answers with; never carries secrets in either message."""
 
@@ -17,8 +22,8 @@ class RouterError(Exception):
         self.log_message = log_message or public_message
 
     def to_dict(self) -> dict:
-        """The JSON error body: `{"error": {"code", "message"}}`."""
-        return {"error": {"code": self.code, "message": self.public_message}}
+        """The JSON error body of this error (error_body with the public message)."""
+        return error_body(self.code, self.public_message)
 
 
 class BadRequest(RouterError):
