@@ -167,3 +167,40 @@ def swapped_rgb_profile() -> bytes:
               + struct.pack(">6H", 2026, 1, 1, 0, 0, 0) + b"acsp" + b"\0" * 24 + struct.pack(">I", 0)
               + s15(0.9642) + s15(1.0) + s15(0.8249) + b"\0" * 48)
     return header + struct.pack(">I", len(tags)) + table + body
+
+
+# ---------------------------------------------------------------- HEIF and AVIF (phones, modern browsers)
+
+def heic_bytes(image: Image.Image, quality: int = 90, **options) -> bytes:
+    """A HEIC (HEVC-coded HEIF) of `image`, as a phone writes it; `exif=`, `icc_profile=` are kept.
+
+    pillow-heif turns an EXIF orientation into the `irot`/`imir` boxes readers apply, as iPhones do.
+    """
+    import pillow_heif
+
+    buffer = io.BytesIO()
+    pillow_heif.from_pillow(image).save(buffer, format="HEIF", quality=quality, **options)
+    return buffer.getvalue()
+
+
+def avif_bytes(image: Image.Image, quality: int = 90, **options) -> bytes:
+    """An AVIF of `image` (Pillow's own encoder, libavif); an EXIF orientation becomes `irot`/`imir`."""
+    return encode(image, "AVIF", quality=quality, **options)
+
+
+def oriented(orientation: int, fmt: str, size=(120, 80)) -> bytes:
+    """A HEIC or AVIF ("HEIF" / "AVIF") whose stored pixels show marker_picture upright once `orientation` applies."""
+    upright = marker_picture(size)
+    method = _STORE_FOR_ORIENTATION[orientation]
+    stored = upright.transpose(method) if method is not None else upright
+    writer = heic_bytes if fmt == "HEIF" else avif_bytes
+    return writer(stored, exif=exif(orientation).tobytes())
+
+
+def declaring(data: bytes, size: tuple[int, int]) -> bytes:
+    """The same HEIF/AVIF with every `ispe` box (the sizes the container declares) set to `size`."""
+    patched, start = bytearray(data), 0
+    while (found := patched.find(b"ispe", start)) > 0:
+        patched[found + 8:found + 16] = struct.pack(">II", *size)
+        start = found + 16
+    return bytes(patched)

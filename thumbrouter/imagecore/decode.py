@@ -7,10 +7,11 @@ is decoded by driving Pillow's decoder for this one image (see `_load_partial`).
 
 import io
 import struct
+import threading
 from dataclasses import dataclass
 
 from PIL import GifImagePlugin, Image, ImageFile, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
-from PIL import WebPImagePlugin
+from PIL import AvifImagePlugin, WebPImagePlugin
 
 
 from . import jpeg_scans
@@ -28,10 +29,17 @@ _REFUSED_SIGNATURES = {
     b"icns": "ICNS", b"DDS ": "DDS", b"\x76\x2f\x31\x01": "OpenEXR", b"#?RADIANCE": "HDR",
 }
 _ALLOWED_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
-_FTYP_BRANDS = (b"avif", b"avis", b"heic", b"heix", b"mif1", b"msf1", b"jxl ")
+_FTYP_BRANDS = (b"jxl ",)  # ISO-BMFF images we refuse
+# ISO-BMFF (ftyp) brands: an AVIF brand anywhere in the box wins (an AVIF may be major brand mif1);
+# otherwise HEVC-coded HEIF or the generic image brands, which only libheif opens.
+AVIF_BRANDS = frozenset({b"avif", b"avis"})
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"})
+_MAX_FTYP_BYTES = 256
+WHOLE_IMAGE_FORMATS = ("HEIF", "AVIF")  # libheif and libavif decode a whole image or fail: nothing partial
+_HEIF_LOCK = threading.Lock()
 _TRUNCATION_ERRORS = (EOFError, IndexError, struct.error)
 # Registering the allow-listed plugins by import keeps Image.open from importing all the others.
-_PLUGINS = (GifImagePlugin, JpegImagePlugin, PngImagePlugin, WebPImagePlugin)
+_PLUGINS = (AvifImagePlugin, GifImagePlugin, JpegImagePlugin, PngImagePlugin, WebPImagePlugin)
 
 
 @dataclass
@@ -61,21 +69,59 @@ def open_image(data: bytes) -> Image.Image:
     """
     if not data:
         raise EmptyImageError("the input is empty (0 bytes)")
+    formats = pillow_formats(data)
     try:
-        return Image.open(io.BytesIO(data), formats=PILLOW_FORMATS)
+        return Image.open(io.BytesIO(data), formats=formats)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:  # the warning if made an error
         raise ImageTooLargeError(str(exc)) from exc
     except (UnidentifiedImageError, SyntaxError, *_TRUNCATION_ERRORS, OSError, ValueError) as exc:
         refused = sniff_refused_format(data)
         if refused:
-            raise UnsupportedFormatError(f"{refused} images are not supported (JPEG, PNG, WebP, GIF only)") from exc
-        if _has_allowed_signature(data):
+            raise UnsupportedFormatError(f"{refused} images are not supported (JPEG, PNG, WebP, GIF, HEIF, "
+                                         "AVIF only)") from exc
+        if _has_allowed_signature(data) or formats != PILLOW_FORMATS:
             raise DecodeError(f"the header of this image is truncated or corrupt: {exc}") from exc
-        raise NotAnImageError(f"not a JPEG, PNG, WebP or GIF image ({len(data)} bytes)") from exc
+        raise NotAnImageError(f"not a JPEG, PNG, WebP, GIF, HEIF or AVIF image ({len(data)} bytes)") from exc
 
 
 def _has_allowed_signature(data: bytes) -> bool:
     return data.startswith(_ALLOWED_SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+
+
+def pillow_formats(data: bytes) -> tuple[str, ...]:
+    """The Pillow openers these bytes may reach: AVIF or HEIF alone by ftyp brand, else PILLOW_FORMATS."""
+    brands = ftyp_brands(data)
+    if brands & AVIF_BRANDS:
+        return ("AVIF",)
+    if data[8:12] in HEIF_BRANDS:
+        _register_heif()
+        return ("HEIF",)
+    return PILLOW_FORMATS
+
+
+def ftyp_brands(data: bytes) -> frozenset[bytes]:
+    """The major and compatible brands of an ISO-BMFF ftyp box at the start of `data` (empty if none)."""
+    if data[4:8] != b"ftyp":
+        return frozenset()
+    end = min(int.from_bytes(data[:4], "big"), len(data), _MAX_FTYP_BYTES)
+    return frozenset([data[8:12]] + [data[i:i + 4] for i in range(16, end - 3, 4)])
+
+
+def _register_heif() -> None:
+    """Register pillow-heif's HEIF opener on the first HEIF (its import costs ~50 ms of every cold start).
+
+    Only its opener: AVIF stays with Pillow's own plugin. Thumbnails, depth and auxiliary images
+    are not read: only the primary image is ever decoded. Raises UnsupportedFormatError without pillow-heif.
+    """
+    if "HEIF" in Image.OPEN:
+        return
+    with _HEIF_LOCK:
+        try:
+            from pillow_heif import register_heif_opener
+        except ImportError as exc:
+            raise UnsupportedFormatError("HEIF images need pillow-heif, which is not installed") from exc
+        if "HEIF" not in Image.OPEN:
+            register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
 
 
 def frame_count(image: Image.Image) -> int:
@@ -116,8 +162,8 @@ def load(data: bytes, image: Image.Image, draft_box: tuple[int, int] | None,
     try:
         image.load()
         return image, False
-    except _TRUNCATION_ERRORS + (OSError,) as exc:
-        if not _looks_truncated(exc):
+    except (*_TRUNCATION_ERRORS, OSError, SyntaxError, ValueError, RuntimeError) as exc:  # libheif, libavif
+        if image.format in WHOLE_IMAGE_FORMATS or not _looks_truncated(exc):
             raise DecodeError(f"cannot decode this {image.format} image: {exc}") from exc
     return _load_truncated(Image.open(io.BytesIO(data), formats=PILLOW_FORMATS), draft_box), True
 

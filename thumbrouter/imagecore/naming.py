@@ -1,8 +1,14 @@
-"""The thumbnail naming convention: `<stem>_<W>x<H>.<ext>`, folders kept, stem cut at the last dot."""
+"""The thumbnail naming convention: `<stem>_<W>x<H>.<ext>`, folders kept, stem cut at the last dot.
+
+An original the core converts (HEIF, AVIF: formats.OUTPUT_FORMAT) keeps its extension and gains the
+output's: `IMG_1.HEIC` -> `IMG_1_50x50.HEIC.webp`. The name depends on the key alone, so the router
+links a thumbnail without reading the image.
+"""
 
 import re
 
 from .errors import InvalidSizeError
+from .formats import output_extension
 
 MAX_EDGE = 10_000
 MAX_KEY_BYTES = 1024  # S3's limit on an object key, in UTF-8 bytes
@@ -43,13 +49,15 @@ def _split(key: str) -> tuple[str, str, str]:
 
 
 def thumbnail_key(key: str, size: str | tuple[int, int] = "50x50") -> str:
-    """Return the thumbnail key of an original: `photos/a.b.jpg` -> `photos/a.b_50x50.jpg`.
+    """Return the thumbnail key of an original: `photos/a.b.jpg` -> `photos/a.b_50x50.jpg`, `a.heic` -> `a_50x50.heic.webp`.
 
     Injective: the folder and extension are kept and the stem only gains a suffix without a
-    dot, so the original can be recovered from the result. Raises InvalidSizeError.
+    dot, so the original can be recovered from the result; a converted original's key then gains
+    its output extension, after an extension that no unconverted thumbnail's stem can end with
+    (those end with `_WxH`). Raises InvalidSizeError.
     """
     folder, stem, ext = _split(key)
-    return f"{folder}{stem}_{format_size(size)}{ext}"
+    return f"{folder}{stem}_{format_size(size)}{ext}{output_extension(ext) or ''}"
 
 
 def no_thumbnail_reason(key: str, size: str | tuple[int, int] = "50x50") -> str | None:
@@ -70,8 +78,12 @@ def is_thumbnail_key(key: str, sizes: "tuple[str, ...] | None" = None) -> bool:
     """True if the key's stem ends with `_<W>x<H>` (limited to `sizes` when given).
 
     A key that merely contains `50x50` elsewhere (`50x50 cat.jpg`, `a_50x50_b.png`) is not one.
+    A converted original's thumbnail (`a_50x50.heic.webp`) is one.
     """
-    _, stem, _ = _split(key)
+    _, stem, ext = _split(key)
+    _, inner_stem, inner_ext = _split(stem)
+    if inner_ext and output_extension(inner_ext) == ext:
+        stem = inner_stem
     match = _THUMB_STEM.search(stem)
     if not match:
         return False

@@ -50,7 +50,7 @@ def make_thumbnail(data: bytes, size: str | tuple[int, int] = (50, 50), *, mode:
                    quality: int = 85, max_pixels: int = DEFAULT_MAX_PIXELS,
                    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES, max_scans: int = DEFAULT_MAX_SCANS,
                    max_frames: int = DEFAULT_MAX_FRAMES, max_icc_bytes: int = DEFAULT_MAX_ICC_BYTES) -> Thumbnail:
-    """Make a thumbnail in the input's own format (MPO gives JPEG), within the budgets (limits.py).
+    """Make a thumbnail in formats.OUTPUT_FORMAT (the input's own; MPO gives JPEG, HEIF and AVIF WebP), within the budgets.
 
     Raises a ThumbnailError subclass: InvalidSizeError (size, mode, quality, a limit), EmptyImageError,
     NotAnImageError, UnsupportedFormatError, ImageTooLargeError (TooManyScansError,
