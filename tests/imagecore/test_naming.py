@@ -14,6 +14,9 @@ TABLE = [
     (".hidden", "50x50", "_50x50.hidden"),
     ("x/y/z.JPEG", (20, 30), "x/y/z_20x30.JPEG"),
     ("50x50 cat.jpg", "50x50", "50x50 cat_50x50.jpg"),
+    ("photos/IMG_0001.HEIC", "50x50", "photos/IMG_0001_50x50.HEIC.webp"),
+    ("a.heif", "1440x1440", "a_1440x1440.heif.webp"),
+    ("a.b.avif", "50x50", "a.b_50x50.avif.webp"),
 ]
 
 keys = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
@@ -35,6 +38,28 @@ def test_is_thumbnail_key_can_be_limited_to_configured_sizes():
     assert not is_thumbnail_key("a_64x64.jpg", sizes=("50x50",))
 
 
+extensions = st.sampled_from(["", ".jpg", ".JPG", ".png", ".webp", ".gif", ".heic", ".HEIC", ".heif", ".avif",
+                              ".AVIF", ".webp.heic", ".heic.webp", ".tiff"])
+stems = st.text(alphabet="ab._/x5", max_size=12)
+keys_with_extensions = st.builds(lambda stem, ext: stem + ext, stems, extensions)
+
+
+@given(keys_with_extensions, keys_with_extensions, sizes)
+def test_originals_of_any_extension_never_share_a_thumbnail_key(first, second, size):
+    if first != second:
+        assert thumbnail_key(first, size) != thumbnail_key(second, size)
+
+
+def test_a_heic_and_a_jpeg_of_the_same_stem_get_different_thumbnails():
+    assert thumbnail_key("a.heic") != thumbnail_key("a.jpg") != thumbnail_key("a.avif") != thumbnail_key("a.heic")
+
+
+@given(keys_with_extensions, sizes)
+def test_converted_and_plain_thumbnail_keys_are_all_recognised(key, size):
+    assert is_thumbnail_key(thumbnail_key(key, size))
+    assert is_thumbnail_key(thumbnail_key(key, size), sizes=(size,))
+
+
 @given(keys, keys, sizes)
 def test_distinct_originals_never_share_a_thumbnail_key(first, second, size):
     if first != second:
@@ -44,6 +69,8 @@ def test_distinct_originals_never_share_a_thumbnail_key(first, second, size):
 @given(keys, sizes)
 def test_the_original_key_can_be_recovered_from_its_thumbnail_key(key, size):
     result = thumbnail_key(key, size)
+    if result.endswith(".webp") and not key.lower().endswith(".webp"):  # a converted original's output extension
+        result = result[: -len(".webp")]
     suffix = f"_{size[0]}x{size[1]}"
     folder, _, name = result.rpartition("/")
     stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
@@ -65,7 +92,8 @@ def test_malformed_sizes_are_rejected(size):
 
 @pytest.mark.parametrize(("value", "expected"), [
     (".JPG", "JPEG"), ("jpeg", "JPEG"), ("image/png", "PNG"), ("image/webp; q=1", "WEBP"), (".gif", "GIF"),
-    (".tiff", None), ("image/svg+xml", None),
+    (".tiff", None), ("image/svg+xml", None), (".HEIC", "HEIF"), ("heif", "HEIF"), ("image/heic", "HEIF"),
+    ("image/heif", "HEIF"), (".avif", "AVIF"), ("image/avif", "AVIF"),
 ])
 def test_format_for_maps_extensions_and_mime_types_to_the_allow_list(value, expected):
     assert format_for(value) == expected

@@ -81,8 +81,11 @@ def is_loopback(host: str | None) -> bool:
 
 
 def require_loopback_peer() -> None:
-    """before_request of an anonymous app: only a loopback socket peer may call it; raises Forbidden."""
-    if not is_loopback(request.environ.get("REMOTE_ADDR")):
+    """before_request of an anonymous app: only a loopback socket peer may call it; raises Forbidden.
+
+    The socket's peer, not the forwarded client: behind a trusted local proxy every request is local.
+    """
+    if not is_loopback(clientip.socket_peer(request.environ)):
         raise Forbidden("this router serves without tokens to loopback clients only",
                         log_message="anonymous router: refused a non-loopback peer")
 
