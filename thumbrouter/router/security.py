@@ -6,7 +6,8 @@ Every failure is a BadRequest whose message names the field. Nothing here touche
 
 import re
 
-from thumbrouter.imagecore import CONTENT_TYPES, MAX_KEY_BYTES, format_for, format_for_key
+from thumbrouter.imagecore import (INPUT_CONTENT_TYPES, MAX_KEY_BYTES, content_type_for, content_type_for_key,
+                                   format_for, format_for_key)
 
 from .config import CLOUDS
 from .errors import BadRequest
@@ -20,9 +21,9 @@ _FILETYPE = re.compile(r"^[A-Za-z0-9.+/_-]{1,100}$")
 # Bidirectional controls (embeddings, overrides, isolates, marks) let `gpj.exe` display as `exe.jpg`;
 # line and paragraph separators break a name into lines. Neither belongs in a download name.
 _INVISIBLE = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
-# Exactly the types the image core thumbnails: SVG (scripts served from the bucket's domain), HTML and
-# anything a later format does not add are refused for uploads.
-UPLOAD_CONTENT_TYPES = tuple(CONTENT_TYPES.values())
+# Exactly the types the image core thumbnails (inputs: HEIC/HEIF/AVIF too, which it converts): SVG (scripts
+# served from the bucket's domain), HTML and anything a later format does not add are refused for uploads.
+UPLOAD_CONTENT_TYPES = tuple(INPUT_CONTENT_TYPES)
 
 
 def _utf8_length(value: str, field: str) -> int:
@@ -128,15 +129,15 @@ def validate_content_type(content_type, key: str) -> str:
     """
     allowed = ", ".join(UPLOAD_CONTENT_TYPES)
     if content_type is None or content_type == "":
-        fmt = format_for_key(key)
-        if fmt is None:
+        canonical = content_type_for_key(key)
+        if canonical is None:
             raise BadRequest(f"content_type is required when the key has no image extension; one of {allowed}")
-        return CONTENT_TYPES[fmt]
+        return canonical
     value = content_type.strip().lower() if isinstance(content_type, str) else ""
-    fmt = format_for(value) if "/" in value and ";" not in value else None  # a MIME type, no parameters
-    if fmt is None:
+    canonical = content_type_for(value) if "/" in value and ";" not in value else None  # a MIME type, no parameters
+    if canonical is None:
         raise BadRequest(f"content_type must be one of {allowed}")
-    return CONTENT_TYPES[fmt]
+    return canonical
 
 
 def validate_max_bytes(max_bytes, ceiling: int) -> int:
