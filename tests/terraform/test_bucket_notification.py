@@ -1,9 +1,11 @@
 """modules/bucket-notification: which objects invoke the function, and who may invoke it."""
 
 from tests.terraform.support import MODULES, labelled, load_dir, one, resource, stack_calls
+from thumbrouter.imagecore import EXTENSIONS
 
 NOTIFICATION = MODULES["bucket-notification"]
-SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".JPG", ".JPEG", ".PNG", ".WEBP", ".GIF"}
+# Every extension the image core takes, as typed and as phones and cameras write it (IMG_0001.HEIC).
+SUFFIXES = {suffix for extension in EXTENSIONS for suffix in (extension, extension.upper())}
 
 
 def variables() -> dict:
@@ -19,9 +21,9 @@ def test_every_object_created_event_is_delivered():
     assert variables()["events"]["default"] == ["s3:ObjectCreated:*"]
 
 
-def test_all_ten_image_suffixes_in_both_cases_are_filtered():
+def test_every_extension_of_the_image_core_is_filtered_in_both_cases():
     default = variables()["suffixes"]["default"]
-    assert len(default) == 10 and set(default) == SUFFIXES
+    assert len(default) == 16 and set(default) == SUFFIXES
 
 
 def test_suffix_filters_do_not_overlap():

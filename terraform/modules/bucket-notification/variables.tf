@@ -37,7 +37,10 @@ variable "events" {
 variable "suffixes" {
   description = "Key suffixes that invoke the function, one filter each. S3 matches them case-sensitively, hence both cases."
   type        = list(string)
-  default     = [".jpg", ".jpeg", ".png", ".webp", ".gif", ".JPG", ".JPEG", ".PNG", ".WEBP", ".GIF"]
+  default = [
+    ".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif", ".avif",
+    ".JPG", ".JPEG", ".PNG", ".WEBP", ".GIF", ".HEIC", ".HEIF", ".AVIF",
+  ]
 
   validation {
     condition     = length(var.suffixes) > 0 && length(distinct(var.suffixes)) == length(var.suffixes)
