@@ -17,14 +17,16 @@ from thumbrouter.cli.artifact import ArtifactError, Size, check_limits
 from thumbrouter.cli.build_lambda import REPO, ensure_artifact
 from tests.cli.conftest import local_request, run_cli
 from thumbrouter.imagecore import thumbnail_key
+from tests.support.images import heic_bytes, marker_picture
 
 # What the Lambda runtime provides besides the zip: boto3 and its dependencies, nothing else.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 RUNNER = """
 import json, sys
-import boto3, create_thumbnail, isal, PIL, thumbrouter.imagecore, thumbrouter.s3job
+import boto3, create_thumbnail, isal, PIL, pillow_heif, thumbrouter.imagecore, thumbrouter.s3job
 result = create_thumbnail.handler(json.loads(sys.argv[1]), None)
 print(json.dumps({"result": result, "create_thumbnail": create_thumbnail.__file__, "isal": isal.__file__,
+                  "pillow_heif": pillow_heif.__file__,
                   "imagecore": thumbrouter.imagecore.__file__,
                   "s3job": thumbrouter.s3job.__file__, "PIL": PIL.__file__, "boto3": boto3.__file__}))
 """
@@ -57,6 +59,8 @@ def test_the_zip_holds_the_handler_package_and_pillow_at_its_root(local_zip):
     assert "PIL/Image.py" in entries
     assert any(name.startswith("PIL/_imaging.") and name.endswith(".so") for name in entries)
     assert any(name.startswith("isal/isal_zlib.") and name.endswith(".so") for name in entries)
+    assert "pillow_heif/HeifImagePlugin.py" in entries
+    assert any(name.startswith("_pillow_heif.") and name.endswith(".so") for name in entries)
 
 
 def test_the_zip_leaves_out_boto3_bytecode_tests_the_router_and_the_cli(local_zip):
@@ -179,8 +183,9 @@ def jpeg_bytes() -> bytes:
 
 def test_the_extracted_zip_runs_the_handler_alone_against_local_s3(local_zip, s3_server, s3, buckets, tmp_path):
     source, resized = buckets
-    data = jpeg_bytes()
+    data, heic = jpeg_bytes(), heic_bytes(marker_picture((160, 120)))
     s3.put_object(Bucket=source, Key="photos/a b.jpg", Body=data)
+    s3.put_object(Bucket=source, Key="photos/IMG_0001.HEIC", Body=heic)
     extracted = tmp_path / "task"
     with zipfile.ZipFile(local_zip.path) as archive:
         archive.extractall(extracted)
@@ -188,13 +193,18 @@ def test_the_extracted_zip_runs_the_handler_alone_against_local_s3(local_zip, s3
            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
            "AWS_ENDPOINT_URL_S3": s3_server.url, "AWS_CONFIG_FILE": "/dev/null",
            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_EC2_METADATA_DISABLED": "true"}
-    event = json.dumps(s3_put_event(source, "photos/a+b.jpg", len(data)))
+    records = s3_put_event(source, "photos/a+b.jpg", len(data))["Records"]
+    records += s3_put_event(source, "photos/IMG_0001.HEIC", len(heic))["Records"]
+    event = json.dumps({"Records": records})
     # -S: no site-packages, so the repo's editable install and the venv's Pillow are out of reach.
     done = subprocess.run([sys.executable, "-S", "-c", RUNNER, event], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    for module in ("create_thumbnail", "imagecore", "s3job", "PIL", "isal"):
+    for module in ("create_thumbnail", "imagecore", "s3job", "PIL", "isal", "pillow_heif"):
         assert Path(report[module]).is_relative_to(extracted), report
     thumbnail = s3.get_object(Bucket=resized, Key=thumbnail_key("photos/a b.jpg"))["Body"].read()
     assert max(Image.open(io.BytesIO(thumbnail)).size) == 50
+    from_heic = s3.get_object(Bucket=resized, Key="photos/IMG_0001_50x50.HEIC.webp")
+    assert from_heic["ContentType"] == "image/webp"
+    assert Image.open(io.BytesIO(from_heic["Body"].read())).size == (50, 38)

@@ -91,9 +91,9 @@ def lambda_entries(root: Path) -> list[tuple[str, Path]]:
     return sorted(entries)
 
 
-# What the zip bundles from requirements.txt: Pillow, and isal (ISA-L deflate; imagecore/png.py
-# falls back to zlib without it, but PNG encoding is then ~2.5x slower).
-BUNDLED = ("pillow", "isal")
+# What the zip bundles from requirements.txt: Pillow, isal (ISA-L deflate; imagecore/png.py
+# falls back to zlib without it, but PNG encoding is then ~2.5x slower) and pillow-heif (HEIC input).
+BUNDLED = ("pillow", "isal", "pillow-heif")
 
 
 def bundled_pins(requirements: Path) -> tuple[str, ...]:
