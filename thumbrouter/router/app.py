@@ -83,7 +83,8 @@ def is_loopback(host: str | None) -> bool:
 def require_loopback_peer() -> None:
     """before_request of an anonymous app: only a loopback socket peer may call it; raises Forbidden.
 
-    The socket's peer, not the forwarded client: behind a trusted local proxy every request is local.
+    The socket's peer even behind trusted proxies (ProxyFix): X-Forwarded-For is only as good as the
+    proxy that wrote it, and this check must not depend on one being there.
     """
     if not is_loopback(clientip.socket_peer(request.environ)):
         raise Forbidden("this router serves without tokens to loopback clients only",
