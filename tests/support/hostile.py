@@ -218,6 +218,26 @@ def webp_canvas(size=(9400, 9400)) -> bytes:
     return bytes(data)
 
 
+def heif_declaring(fmt="HEIF", size=(8944, 8944)) -> bytes:
+    """A 64x64 HEIC or AVIF whose container (every `ispe`) declares `size`."""
+    from tests.support.images import avif_bytes, declaring, gradient, heic_bytes
+
+    return declaring((heic_bytes if fmt == "HEIF" else avif_bytes)(gradient((64, 64))), size)
+
+
+def avif_many_frames(frames=1001) -> bytes:
+    """An AVIF sequence of tiny frames: libavif indexes them all on open."""
+    import io
+
+    from PIL import Image
+
+    first = Image.new("RGB", (16, 16))
+    out = io.BytesIO()
+    first.save(out, "AVIF", save_all=True, append_images=[first] * (frames - 1), speed=10)
+    return out.getvalue()
+
+
+
 # ---------------------------------------------------------------- the corpus
 
 MAX_PIXEL_SIDE = 8944  # 8944^2 = 79.99 M pixels: just under the default pixel limit
@@ -245,4 +265,7 @@ CASES = {
     "png-rgba8-8944x8944": lambda: png_of_zeros((MAX_PIXEL_SIDE,) * 2, 8, 6),
     "png-palette-8944x8944": lambda: png_of_zeros((MAX_PIXEL_SIDE,) * 2, 8, 3),
     "png-200-ztxt-chunks": lambda: png_ztxt_flood(200),
+    "heic-64px-declaring-8944x8944": lambda: heif_declaring("HEIF"),
+    "avif-64px-declaring-8944x8944": lambda: heif_declaring("AVIF"),
+    "avif-1001-frames": lambda: avif_many_frames(1001),
 }

@@ -204,3 +204,8 @@ def declaring(data: bytes, size: tuple[int, int]) -> bytes:
         patched[found + 8:found + 16] = struct.pack(">II", *size)
         start = found + 16
     return bytes(patched)
+
+
+def close_to(pixel, expected, tolerance=40) -> bool:
+    """Every channel within `tolerance` (lossy codecs and resampling move pixels a little)."""
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, expected, strict=True))
