@@ -211,11 +211,6 @@ def test_an_unreachable_s3_is_backend_unavailable_and_not_ready(router):
     assert {name: check["ok"] for name, check in dead.checks().items()} == {"s3": False, "s3_resized": False}
 
 
-def test_readiness_checks_both_buckets_and_geoip(router):
-    checks = router.checks()
-    assert all(checks[name]["ok"] for name in ("config", "geoip", "s3", "s3_resized")), checks
-
-
 def test_the_storage_repr_holds_no_credentials(router):
     assert "testing" not in repr(router.storage("s3"))
 

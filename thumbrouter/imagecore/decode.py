@@ -8,7 +8,6 @@ is decoded by driving Pillow's decoder for this one image (see `_load_partial`).
 import io
 import struct
 import threading
-from dataclasses import dataclass
 
 from PIL import GifImagePlugin, Image, ImageFile, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 from PIL import AvifImagePlugin, WebPImagePlugin
@@ -40,16 +39,6 @@ _HEIF_LOCK = threading.Lock()
 _TRUNCATION_ERRORS = (EOFError, IndexError, struct.error)
 # Registering the allow-listed plugins by import keeps Image.open from importing all the others.
 _PLUGINS = (AvifImagePlugin, GifImagePlugin, JpegImagePlugin, PngImagePlugin, WebPImagePlugin)
-
-
-@dataclass
-class Decoded:
-    """A fully loaded first frame plus what later steps need to know about it."""
-
-    image: Image.Image
-    format: str
-    orientation: int
-    degraded: bool
 
 
 def sniff_refused_format(data: bytes) -> str | None:

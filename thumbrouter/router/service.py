@@ -163,18 +163,6 @@ class Router:
         """Load the GeoIP data now (call at start-up so the first request does not pay for it)."""
         self.geoip.warm()
 
-    def checks(self) -> dict[str, dict]:
-        """Readiness pieces `{name: {"ok", "detail"}}`: config, GeoIP loaded, each backend's probes."""
-        result = {"config": {"ok": True, "detail": f"clouds: {', '.join(self.settings.clouds)}"}}
-        try:
-            self.geoip.warm()
-            result["geoip"] = {"ok": True, "detail": f"{self.geoip.name} loaded"}
-        except Exception as exc:  # readiness must report, never raise
-            result["geoip"] = {"ok": False, "detail": f"{self.geoip.name}: {type(exc).__name__}"}
-        for backend in self.backends.values():
-            result.update(backend.checks())
-        return result
-
 
 _default: Router | None = None
 _default_lock = threading.Lock()
