@@ -44,7 +44,7 @@ WEBP_BYTES = 16
 JPEG_DRAFT_BYTES = 8
 # HEIF (libheif + libde265) and AVIF (libavif + dav1d) decode the whole primary image to YUV planes,
 # convert them to 8-bit RGB(A) and Pillow copies that into its 4-byte pixels. Measured peak RSS /
-# pixels of a 4000x3000 single-image file (bench/results/hostile.md: HEIF 7.95 RGB, 9.3 RGBA;
+# pixels of a 4000x3000 single-image file, measured as bench/hostile.py does (HEIF 7.95 RGB, 9.3 RGBA;
 # AVIF 9.2 RGB, 11.7 RGBA), rounded up. Grid (tiled) HEIC decodes tile by tile: lower.
 DECODER_BYTES = {"HEIF": {"RGB": 9, "RGBA": 10}, "AVIF": {"RGB": 10, "RGBA": 12}}
 
