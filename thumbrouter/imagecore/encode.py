@@ -8,6 +8,9 @@ Chosen by measurement (bench/thumbnails.py, bench/results/thumbnails.md):
 - JPEG: the caller's quality, libjpeg's default 4:2:0 chroma subsampling (as libvips below Q90),
   baseline, no Huffman optimisation pass (libvips' default too), no metadata.
 - WebP: the caller's quality, libwebp's default method 4. GIF: Pillow's defaults.
+- AVIF: the caller's quality less 25 and libavif speed 8. Measured on a 1440 photo (Wood.jpg): JPEG q85
+  127 KB at 42.3 dB PSNR, WebP q85 66 KB at 41.4 dB, AVIF q60 speed 8 49 KB at 41.2 dB in about the
+  CPU time of WebP (speed 6 saves 9% more bytes for 3x the CPU).
 """
 
 import io
@@ -17,6 +20,7 @@ from PIL import Image
 from .png import COLOUR_TYPES, encode_png
 
 FAST_PNG_PIXELS = 256 * 256
+AVIF_QUALITY_OFFSET = 25  # AVIF at q-25 looks like JPEG at q (PSNR above)
 
 
 def encode(image: Image.Image, output_format: str, quality: int) -> bytes:
@@ -33,6 +37,8 @@ def _options(image: Image.Image, output_format: str, quality: int) -> dict:
         return {"quality": quality}
     if output_format == "WEBP":
         return {"quality": quality, "method": 4}
+    if output_format == "AVIF":
+        return {"quality": max(1, quality - AVIF_QUALITY_OFFSET), "speed": 8}
     if output_format == "PNG":
         return {"compress_level": 9}
     return {}

@@ -14,6 +14,8 @@ PILLOW_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 
 # Output format -> the MIME type a thumbnail is stored with.
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+# What make_thumbnail(output_format=...) can write: the above, and AVIF for browsers that ask for it (Accept).
+OUTPUT_CONTENT_TYPES = CONTENT_TYPES | {"AVIF": "image/avif"}
 
 # Every MIME type an original may be uploaded as (canonical spelling) -> its Pillow format.
 INPUT_CONTENT_TYPES = {mime: fmt for fmt, mime in CONTENT_TYPES.items()} | {
@@ -43,6 +45,12 @@ def content_type_for(filetype: str) -> str | None:
     if not value.startswith("."):
         value = "." + value
     return _EXTENSION_TYPES.get(value)
+
+
+def output_format_for_key(key: str) -> str | None:
+    """The format a key's thumbnail is written in (the key names it, whatever the bytes turn out to be), or None."""
+    fmt = format_for_key(key)
+    return OUTPUT_FORMAT[fmt] if fmt else None
 
 
 def output_extension(extension: str) -> str | None:

@@ -16,7 +16,7 @@ from PIL import Image
 from . import decode, geometry, jpeg_scans, limits, steps
 from .encode import encode
 from .errors import InvalidSizeError
-from .formats import CONTENT_TYPES, OUTPUT_FORMAT
+from .formats import OUTPUT_CONTENT_TYPES, OUTPUT_FORMAT
 from .frames import count_frames, webp_canvas
 from .geometry import MODES
 from .limits import (DEFAULT_MAX_DECODED_BYTES, DEFAULT_MAX_FRAMES, DEFAULT_MAX_ICC_BYTES, DEFAULT_MAX_PIXELS,
@@ -49,17 +49,21 @@ class Thumbnail:
 def make_thumbnail(data: bytes, size: str | tuple[int, int] = (50, 50), *, mode: str = "fit",
                    quality: int = 85, max_pixels: int = DEFAULT_MAX_PIXELS,
                    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES, max_scans: int = DEFAULT_MAX_SCANS,
-                   max_frames: int = DEFAULT_MAX_FRAMES, max_icc_bytes: int = DEFAULT_MAX_ICC_BYTES) -> Thumbnail:
-    """Make a thumbnail in formats.OUTPUT_FORMAT (the input's own; MPO gives JPEG, HEIF and AVIF WebP), within the budgets.
+                   max_frames: int = DEFAULT_MAX_FRAMES, max_icc_bytes: int = DEFAULT_MAX_ICC_BYTES,
+                   output_format: str | None = None) -> Thumbnail:
+    """Make a thumbnail within the budgets, in `output_format` (one of OUTPUT_CONTENT_TYPES) when given,
+    else in formats.OUTPUT_FORMAT of the input (its own; MPO gives JPEG, HEIF and AVIF WebP).
 
     Raises a ThumbnailError subclass: InvalidSizeError (size, mode, quality, a limit), EmptyImageError,
     NotAnImageError, UnsupportedFormatError, ImageTooLargeError (TooManyScansError,
     TooManyFramesError), DecodeError (CorruptProgressionError).
     """
     box = _check_arguments(size, mode, quality)
+    if output_format is not None and output_format not in OUTPUT_CONTENT_TYPES:
+        raise InvalidSizeError(f"output_format must be one of {sorted(OUTPUT_CONTENT_TYPES)}, got {output_format!r}")
     budget = Limits(max_pixels, max_decoded_bytes, max_scans, max_frames, max_icc_bytes)
     image, layout = _open_within(data, budget)
-    output_format = OUTPUT_FORMAT[image.format]
+    output_format = output_format or OUTPUT_FORMAT[image.format]
     orientation = decode.read_orientation(image) if image.format != "PNG" else 1
     draft_box = geometry.draft_box(image.size, geometry.stored_box(box, orientation), mode)
     coefficients = layout.coefficient_bytes_per_pixel if layout else 0.0
@@ -74,7 +78,7 @@ def make_thumbnail(data: bytes, size: str | tuple[int, int] = (50, 50), *, mode:
     for step in STEPS:
         image = step(image, job)
     encoded = encode(image, output_format, quality)
-    return Thumbnail(encoded, output_format, CONTENT_TYPES[output_format], image.width, image.height, degraded)
+    return Thumbnail(encoded, output_format, OUTPUT_CONTENT_TYPES[output_format], image.width, image.height, degraded)
 
 
 def _open_within(data: bytes, budget: Limits):
