@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-BENCHMARKS = ["thumbnails", "handler", "router", "ondemand", "hostile"]
+BENCHMARKS = ["thumbnails", "handler", "router", "ondemand", "hostile", "hotpaths"]
 
 
 def machine() -> str:
