@@ -9,7 +9,7 @@ from thumbrouter.s3job.events import is_sqs_event, parse_event
 from thumbrouter.s3job.settings import LambdaSettings
 
 logging.getLogger("thumbrouter.s3job").setLevel(logging.INFO)
-# Read once per cold start: a wrong value fails here with SettingsError naming the variable.
+# Read once per cold start: a wrong value fails here with ConfigError naming the variable.
 SETTINGS = LambdaSettings.from_env(os.environ)
 
 

@@ -88,8 +88,7 @@ def on_starting(server):
     """
     from gunicorn.util import parse_address
 
-    from thumbrouter.router.app import check_access_policy, check_bind
-    from thumbrouter.router.config import load_settings
+    from thumbrouter.router import check_access_policy, check_bind, load_settings
 
     settings = load_settings()
     check_access_policy(settings)

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import pty
+import shlex
 import subprocess
 import sys
 import sysconfig
@@ -16,6 +17,9 @@ from pathlib import Path
 import pytest
 
 from thumbrouter.cli import main
+from thumbrouter.cli.outputs import env_lines
+from thumbrouter.router.config import load_settings
+from thumbrouter.s3job import ConfigError, LambdaSettings
 from thumbrouter.cli.terraform_bin import TerraformNotFound, find_terraform, require_terraform
 from tests.cli.conftest import run_cli
 
@@ -257,6 +261,33 @@ def test_output_prints_thumbrouter_lines_for_the_router(deploy, environments, re
             "THUMBROUTER_GENERATION_LAMBDA=CreateThumbnail-OnDemand"} <= set(lines)
     assert "# dead_letter_queue_url = https://sqs.us-east-1.amazonaws.com/1/dlq" in lines
     assert "hunter2" not in done.stdout
+
+
+def test_the_thumbnail_spec_output_gives_the_router_the_spec_the_lambda_reads(deploy, environments, recorder):
+    # As `terraform output -json` prints the thumbnail-stack's object, and as thumbnail-lambda/main.tf
+    # turns the same values into the function's environment.
+    spec = {"dest_bucket": "photos-thumbs", "sizes": ["200x100", "50x50"], "mode": "cover", "jpeg_quality": 70,
+            "cache_control": "public, max-age=600"}
+    lambda_env = {"THN_BUCKET": "photos-thumbs", "THUMBNAIL_SIZES": "200x100,50x50", "THUMBNAIL_MODE": "cover",
+                  "JPEG_QUALITY": "70", "CACHE_CONTROL": "public, max-age=600"}
+    outputs = {"source_bucket": {"value": "photos"}, "region": {"value": "eu-west-1"},
+               "thumbnail_spec": {"value": spec, "type": ["object", {}], "sensitive": False}}
+    done = deploy("test", "output", "--env-format", env={**recorder[0], "FAKE_TF_OUTPUTS": json.dumps(outputs)})
+    assert done.returncode == 0, done.stderr
+    router_env = dict(shlex.split(line)[0].partition("=")[::2] for line in done.stdout.splitlines()
+                      if line.startswith("THUMBROUTER_"))
+    assert router_env["THUMBROUTER_CACHE_CONTROL"] == "public, max-age=600"  # quoted for the shell, read back whole
+    settings = load_settings({**router_env, "THUMBROUTER_DOMESTIC_COUNTRIES": ""})
+    assert settings.thumbnail_spec == LambdaSettings.from_env(lambda_env).spec
+    assert settings.thumbnail_spec.destination(settings.s3_bucket) == "photos-thumbs"
+    assert settings.thumbnail_size == "200x100"
+
+
+def test_a_thumbnail_spec_the_lambda_would_refuse_is_not_printed():
+    with pytest.raises(ConfigError, match="thumbnail_spec output: JPEG_QUALITY must be in 1..95"):
+        env_lines({"thumbnail_spec": {"value": {"sizes": ["50x50"], "jpeg_quality": 100}}})
+    with pytest.raises(ConfigError, match="unknown fields"):
+        env_lines({"thumbnail_spec": {"value": {"sizes": ["50x50"], "format": "webp"}}})
 
 
 def test_output_needs_no_artifact(deploy, environments, recorder):

@@ -14,6 +14,7 @@ from thumbrouter.s3job.batch import BatchRetryError
 from thumbrouter.s3job.job import ObjectTooLargeError, TransientError, process_object, read_capped
 from thumbrouter.s3job.events import ObjectRecord
 from thumbrouter.s3job.settings import LambdaSettings
+from thumbrouter.s3job.spec import ThumbnailSpec
 
 JPEG = image_bytes()
 
@@ -45,7 +46,7 @@ def expect_put(stubber, key):
     # The exact parameter set: an ACL (or anything else unexpected) makes the stub fail.
     stubber.add_response("put_object", {"ETag": '"t"'}, {
         "Bucket": "demoresized", "Key": key, "Body": ANY, "ContentType": "image/jpeg",
-        "CacheControl": LambdaSettings().cache_control, "Metadata": {"source-etag": "feed", "degraded": "false"}})
+        "CacheControl": ThumbnailSpec().cache_control, "Metadata": {"source-etag": "feed", "degraded": "false"}})
 
 
 @pytest.mark.parametrize("code, status", [("SlowDown", 503), ("InternalError", 500), ("RequestTimeout", 400),

@@ -8,6 +8,7 @@ import pytest
 from tests.lambda_handler.helpers import image_bytes, open_image, s3_event, s3_record, sqs_message
 from thumbrouter.s3job.batch import BatchRetryError
 from thumbrouter.s3job.settings import LambdaSettings
+from thumbrouter.s3job.spec import ThumbnailSpec
 
 
 def json_lines(caplog):
@@ -26,7 +27,7 @@ def test_every_record_gets_a_thumbnail_with_type_cache_control_and_metadata(lamb
     png = upload(s3, source, "icons/b.PNG", image_bytes("PNG", (100, 300), "RGBA"))
     assert lambda_module.handler(s3_event(jpeg, png), None) == {"created": 2, "retry": 0}
     head = s3.head_object(Bucket=resized, Key="photos/a_50x50.jpg")
-    assert (head["ContentType"], head["CacheControl"]) == ("image/jpeg", LambdaSettings().cache_control)
+    assert (head["ContentType"], head["CacheControl"]) == ("image/jpeg", ThumbnailSpec().cache_control)
     assert head["Metadata"] == {"source-etag": jpeg["s3"]["object"]["eTag"], "degraded": "false"}
     thumb = open_image(s3.get_object(Bucket=resized, Key="photos/a_50x50.jpg")["Body"].read())
     assert (thumb.format, thumb.size) == ("JPEG", (50, 25))
@@ -64,7 +65,7 @@ def test_duplicate_delivery_produces_the_same_objects_and_no_error(lambda_module
 
 def test_several_sizes_and_cover_mode_write_one_object_per_size(lambda_module, s3, buckets, monkeypatch):
     source, resized = buckets
-    monkeypatch.setattr(lambda_module, "SETTINGS", LambdaSettings(sizes=("50x50", "120x80"), mode="cover"))
+    monkeypatch.setattr(lambda_module, "SETTINGS", LambdaSettings(ThumbnailSpec(sizes=("50x50", "120x80"), mode="cover")))
     lambda_module.handler(s3_event(upload(s3, source, "wide.jpg", image_bytes(size=(600, 200)))), None)
     sizes = {key: open_image(s3.get_object(Bucket=resized, Key=key)["Body"].read()).size
              for key in ("wide_50x50.jpg", "wide_120x80.jpg")}
@@ -73,7 +74,7 @@ def test_several_sizes_and_cover_mode_write_one_object_per_size(lambda_module, s
 
 def test_a_destination_equal_to_the_source_is_refused_and_nothing_is_written(lambda_module, s3, buckets, monkeypatch):
     source, _ = buckets
-    monkeypatch.setattr(lambda_module, "SETTINGS", LambdaSettings(thn_bucket=source))
+    monkeypatch.setattr(lambda_module, "SETTINGS", LambdaSettings(ThumbnailSpec(dest_bucket=source)))
     record = upload(s3, source, "self.jpg", image_bytes())
     with pytest.raises(BatchRetryError, match="equals the source"):
         lambda_module.handler(s3_event(record), None)

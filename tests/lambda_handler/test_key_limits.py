@@ -19,6 +19,7 @@ from thumbrouter.s3job.batch import BatchRetryError
 from thumbrouter.s3job.job import TransientError
 from thumbrouter.s3job.ondemand import OnDemandRequest, generate
 from thumbrouter.s3job.settings import LambdaSettings
+from thumbrouter.s3job.spec import ThumbnailSpec
 
 JPEG = image_bytes()
 
@@ -57,7 +58,7 @@ def test_a_key_whose_thumbnail_key_would_be_too_long_is_skipped_with_a_log(lambd
 
 def test_a_long_key_gets_the_sizes_that_fit_and_skips_the_others(lambda_module, s3, buckets, monkeypatch):
     source, resized = buckets
-    monkeypatch.setattr(lambda_module, "SETTINGS", LambdaSettings(sizes=("50x50", "1440x1440")))
+    monkeypatch.setattr(lambda_module, "SETTINGS", LambdaSettings(ThumbnailSpec(sizes=("50x50", "1440x1440"))))
     key = key_of(1018)  # 50x50 fits exactly, 1440x1440 would be 1028 bytes
     s3.put_object(Bucket=source, Key=key, Body=JPEG)
     assert lambda_module.handler(s3_event(s3_record(source, key, size=len(JPEG))), None) == {"created": 1, "retry": 0}

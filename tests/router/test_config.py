@@ -3,6 +3,7 @@
 import pytest
 
 from thumbrouter.router.config import DEFAULT_URL_CACHE_SIZE, ConfigError, Settings, load_settings
+from thumbrouter.s3job import ThumbnailSpec
 
 S3_ONLY = {"THUMBROUTER_S3_BUCKET": "photos", "THUMBROUTER_DOMESTIC_COUNTRIES": ""}
 QINIU = {
@@ -15,7 +16,8 @@ FULL = {"THUMBROUTER_S3_BUCKET": "photos", **QINIU}
 def test_defaults_follow_the_issue():
     settings = load_settings({**FULL, "AWS_REGION": "eu-west-1"})
     assert settings.s3_region == "eu-west-1"
-    assert settings.s3_resized_bucket == "photosresized"
+    assert settings.thumbnail_spec == ThumbnailSpec()
+    assert settings.thumbnail_spec.destination(settings.s3_bucket) == "photosresized"
     assert (settings.s3_thumbnail_mode, settings.thumbnail_size) == ("eager", "50x50")
     assert (settings.qiniu_style, settings.qiniu_private) == ("-thumb50", True)
     assert settings.qiniu_base_url == "https://img.example.com"
@@ -77,7 +79,9 @@ def test_secrets_appear_in_no_repr():
     ("URL_CACHE_SIZE", "1e9"), ("MAX_UPLOAD_BYTES", "0"), ("PRESETS", "thumb=50"), ("PRESETS", "a=1x1,a=2x2"),
     ("REDIS_URL", "http://127.0.0.1"), ("GENERATION_BACKEND", "gpu"), ("GENERATION_POOL_SIZE", "0"),
     ("GENERATION_QUEUE_SIZE", "x"), ("GENERATION_LAMBDA", "bad name!"), ("URL_SIGNING_KEYS", "short"),
-    ("PUBLIC_BASE_URL", "router.example.com"),
+    ("PUBLIC_BASE_URL", "router.example.com"), ("S3_BUCKET", "x" * 64), ("S3_BUCKET", "a..b"),
+    ("THN_BUCKET", "Not_A_Bucket"), ("THN_BUCKET", "photos"), ("THUMBNAIL_SIZES", "50"), ("THUMBNAIL_MODE", "stretch"),
+    ("JPEG_QUALITY", "96"), ("CACHE_CONTROL", "max-age=1\r\nX-Evil: 1"),
 ])
 def test_a_bad_value_stops_start_up_naming_the_variable(name, value):
     with pytest.raises(ConfigError, match=f"THUMBROUTER_{name}"):
@@ -114,3 +118,26 @@ def test_config_error_is_a_value_error_and_settings_are_frozen():
     with pytest.raises(AttributeError):
         load_settings(FULL).s3_bucket = "other"  # type: ignore[misc]
     assert isinstance(load_settings(FULL), Settings)
+
+
+def test_the_thumbnail_spec_is_read_from_the_lambdas_variable_names_with_the_router_prefix():
+    env = {**FULL, "THUMBROUTER_THN_BUCKET": "thumbs", "THUMBROUTER_THUMBNAIL_SIZES": "200x100,50x50",
+           "THUMBROUTER_THUMBNAIL_MODE": "cover", "THUMBROUTER_JPEG_QUALITY": "70",
+           "THUMBROUTER_CACHE_CONTROL": "max-age=60", "THN_BUCKET": "ignored", "JPEG_QUALITY": "1"}
+    settings = load_settings(env)
+    assert settings.thumbnail_spec == ThumbnailSpec("thumbs", ("200x100", "50x50"), "cover", 70, "max-age=60")
+    assert settings.thumbnail_size == "200x100"  # the spec's first size unless THUMBROUTER_THUMBNAIL_SIZE says
+
+
+def test_a_source_bucket_whose_resized_twin_would_be_too_long_needs_thn_bucket():
+    long_name = "b" * 60  # a valid bucket, but `<bucket>resized` would be 67 characters
+    with pytest.raises(ConfigError, match="THUMBROUTER_THN_BUCKET.*67 characters"):
+        load_settings({**FULL, "THUMBROUTER_S3_BUCKET": long_name})
+    assert load_settings({**FULL, "THUMBROUTER_S3_BUCKET": long_name, "THUMBROUTER_THN_BUCKET": "thumbs"}).s3_bucket == long_name
+
+
+def test_eager_links_must_name_a_size_the_lambda_writes():
+    with pytest.raises(ConfigError, match="THUMBROUTER_THUMBNAIL_SIZE=100x80 is not in THUMBROUTER_THUMBNAIL_SIZES"):
+        load_settings({**FULL, "THUMBROUTER_THUMBNAIL_SIZE": "100x80"})
+    sizes = {"THUMBROUTER_THUMBNAIL_SIZE": "100x80", "THUMBROUTER_THUMBNAIL_SIZES": "50x50,100x80"}
+    assert load_settings({**FULL, **sizes}).thumbnail_size == "100x80"

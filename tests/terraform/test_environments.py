@@ -12,7 +12,7 @@ from tests.terraform.support import (ENVIRONMENTS, MODULES, REPO, STACK_CALL, la
 STACK = MODULES["thumbnail-stack"]
 # The contract with `thumbrouter deploy` (terraform/README.md).
 OUTPUTS = {"source_bucket", "resized_bucket", "region", "function_name", "function_arn", "dead_letter_queue_url",
-           "on_demand_function_name"}
+           "on_demand_function_name", "thumbnail_spec"}
 DEPLOY_VARIABLES = {"lambda_zip_path", "lambda_python", "lambda_architecture"}
 EXPECTED = {"test": ("test-demo", "test-CreateThumbnail"), "prod": ("demo", "CreateThumbnail")}
 # Capacity, log retention and thumbnail expiry per environment (None: the module's default, no expiry).
@@ -63,6 +63,16 @@ def test_outputs_the_router_needs_come_from_the_stack(env):
     assert stack_outputs["resized_bucket"]["value"] == "${module.buckets.resized_bucket}"
     assert stack_outputs["dead_letter_queue_url"]["value"] == "${module.thumbnailer.dead_letter_queue_url}"
     assert stack_outputs["on_demand_function_name"]["value"] == "${one(module.on_demand[*].function_name)}"
+
+
+def test_the_thumbnail_spec_output_is_what_both_functions_are_given():
+    spec = labelled(load_dir(STACK), "output")["thumbnail_spec"]["value"]
+    assert spec == {"dest_bucket": "${module.buckets.resized_bucket}",
+                    **{name: f"${{var.thumbnail_settings.{name}}}" for name in ("sizes", "mode", "jpeg_quality",
+                                                                                "cache_control")}}
+    for call in ("thumbnailer", "on_demand"):
+        assert stack_calls()[call]["resized_bucket"] == spec["dest_bucket"]
+        assert stack_calls()[call]["settings"] == "${var.thumbnail_settings}"
 
 
 def test_deploy_cli_variables_are_the_only_ones_and_reach_the_stack(env):

@@ -24,7 +24,8 @@ from thumbrouter.s3job.client import new_s3_client
 from thumbrouter.s3job import object_exists
 from thumbrouter.s3job.events import ObjectRecord
 from thumbrouter.s3job.job import process_object, skip_reason
-from thumbrouter.s3job.settings import LambdaSettings, SettingsError
+from thumbrouter.s3job import ConfigError
+from thumbrouter.s3job.settings import LambdaSettings
 
 STATE_EVERY_SECONDS = 2.0
 WINDOW = 1000  # most keys finished out of order while an earlier one is still running
@@ -77,17 +78,17 @@ def list_originals(s3, bucket: str, prefix: str, start_after: str | None):
 
 def backfill_one(s3, record: ObjectRecord, settings: LambdaSettings, dry_run: bool) -> tuple[str, str]:
     """Return (status, reason): exists, missing (dry run), created, skipped or failed. Raises TransientError."""
-    dest = settings.destination(record.bucket)
+    dest = settings.spec.destination(record.bucket)
     # Asked before any HEAD: S3 answers a HEAD of an over-long thumbnail key with an error, not a 404.
-    sizes = tuple(size for size in settings.sizes if not no_thumbnail_reason(record.key, size))
+    sizes = tuple(size for size in settings.spec.sizes if not no_thumbnail_reason(record.key, size))
     if not sizes:
-        return "skipped", no_thumbnail_reason(record.key, settings.sizes[0]) or ""
+        return "skipped", no_thumbnail_reason(record.key, settings.spec.sizes[0]) or ""
     missing = tuple(size for size in sizes if not object_exists(s3, dest, thumbnail_key(record.key, size)))
     if not missing:
         return "exists", ""
     if dry_run:
         return "missing", ""
-    outcome = process_object(s3, record, replace(settings, sizes=missing))
+    outcome = process_object(s3, record, replace(settings, spec=replace(settings.spec, sizes=missing)))
     return ("created", "") if outcome.status == "created" else ("failed", outcome.reason)
 
 
@@ -161,8 +162,8 @@ class Backfill:
 def run(args: argparse.Namespace) -> int:
     try:
         settings = _settings(args)
-        settings.destination(args.bucket)
-    except SettingsError as exc:
+        settings.spec.destination(args.bucket)
+    except ConfigError as exc:
         print(f"backfill: {exc}", file=sys.stderr)
         return 2
     job = Backfill(new_s3_client(max_pool_connections=args.workers + 2), settings, args, _start_after(args))

@@ -25,7 +25,7 @@ from botocore.config import Config
 from PIL import Image, ImageDraw
 
 from thumbrouter.imagecore import thumbnail_key
-from thumbrouter.s3job.settings import LambdaSettings
+from thumbrouter.s3job import ThumbnailSpec
 
 from . import dev_router
 
@@ -97,9 +97,9 @@ def sample_images() -> dict[str, bytes]:
 
 
 def seed_demo(s3, bucket: str = "demo", samples: dict[str, bytes] | None = None) -> list[str]:
-    """Create `bucket` and `<bucket>resized` (if missing) and upload the samples; return their keys."""
+    """Create `bucket` and its thumbnail bucket (if missing) and upload the samples; return their keys."""
     existing = {b["Name"] for b in s3.list_buckets()["Buckets"]}
-    for name in (bucket, f"{bucket}resized"):
+    for name in (bucket, ThumbnailSpec.from_env(os.environ).destination(bucket)):
         if name not in existing:
             s3.create_bucket(Bucket=name)
     samples = sample_images() if samples is None else samples
@@ -164,22 +164,22 @@ def load_handler():
 
 def report(s3, local: LocalS3, bucket: str, keys: list[str]) -> None:
     """Print the endpoint, each sample and its thumbnails, and how to try it by hand."""
-    settings = LambdaSettings.from_env(os.environ)
-    dest = settings.destination(bucket)
+    spec = ThumbnailSpec.from_env(os.environ)
+    dest = spec.destination(bucket)
     made = {o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=dest)
             for o in page.get("Contents", [])}
     print(f"local S3: {local.endpoint}  (access key 'testing', secret 'testing', region us-east-1)")
     print(f"originals in s3://{bucket}, thumbnails in s3://{dest}:")
     for key in keys:
-        thumbs = [thumbnail_key(key, size) for size in settings.sizes if thumbnail_key(key, size) in made]
+        thumbs = [thumbnail_key(key, size) for size in spec.sizes if thumbnail_key(key, size) in made]
         print(f"  {key}  ->  {', '.join(thumbs) if thumbs else '(none: skipped or failed, see the log above)'}")
-    example = next((k for k in keys if thumbnail_key(k, settings.sizes[0]) in made), None)
+    example = next((k for k in keys if thumbnail_key(k, spec.sizes[0]) in made), None)
     env = f"AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 AWS_ENDPOINT_URL_S3={local.endpoint}"
     print("try it:")
     print(f"  {env} aws s3 cp ./photo.jpg s3://{bucket}/photo.jpg")
     print(f"  {env} aws s3 ls --recursive s3://{dest}")
     if example:
-        url = s3.generate_presigned_url("get_object", Params={"Bucket": dest, "Key": thumbnail_key(example, settings.sizes[0])},
+        url = s3.generate_presigned_url("get_object", Params={"Bucket": dest, "Key": thumbnail_key(example, spec.sizes[0])},
                                         ExpiresIn=3600)
         print(f"  curl -o thumb{Path(example).suffix} {shlex.quote(url)}")
 
@@ -213,10 +213,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _example_key(s3, bucket: str, keys: list[str]) -> str | None:
     """A sample whose thumbnail exists, to show both URLs working."""
-    dest = LambdaSettings.from_env(os.environ).destination(bucket)
+    spec = ThumbnailSpec.from_env(os.environ)
+    dest = spec.destination(bucket)
     for key in keys:
         try:
-            s3.head_object(Bucket=dest, Key=thumbnail_key(key))
+            s3.head_object(Bucket=dest, Key=thumbnail_key(key, spec.sizes[0]))
             return key
         except Exception:  # noqa: BLE001 -- no thumbnail for this one (skipped or failed): try the next
             continue

@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 from thumbrouter.router.app import check_bind, create_app
 from thumbrouter.router.config import load_settings
+from thumbrouter.s3job import ThumbnailSpec
 
 DEMO_QINIU = {
     "THUMBROUTER_QINIU_ACCESS_KEY": "demo-access-key", "THUMBROUTER_QINIU_SECRET_KEY": "demo-secret-key-not-real",
@@ -47,8 +48,10 @@ class DevRouter:
 
 
 def dev_environ(bucket: str) -> dict[str, str]:
-    """THUMBROUTER_* for the demo: the local S3 bucket, demo Qiniu for CN users, anonymous access."""
-    return {"THUMBROUTER_S3_BUCKET": bucket, "THUMBROUTER_ALLOW_ANONYMOUS": "1",
+    """THUMBROUTER_* for the demo: the local S3 bucket, demo Qiniu for CN users, anonymous access, and the
+    dev Lambda's ThumbnailSpec (THN_BUCKET, THUMBNAIL_SIZES, ... of this shell), so both agree."""
+    spec = ThumbnailSpec.from_env(os.environ)
+    return {"THUMBROUTER_S3_BUCKET": bucket, "THUMBROUTER_ALLOW_ANONYMOUS": "1", **spec.to_env("THUMBROUTER_"),
             "AWS_ENDPOINT_URL_S3": os.environ["AWS_ENDPOINT_URL_S3"], "AWS_REGION": "us-east-1", **DEMO_QINIU}
 
 

@@ -1,10 +1,14 @@
 """Terraform outputs (`terraform output -json`) as text: `name = value` lines or THUMBROUTER_* lines.
 
-Outputs without a router variable become comments; sensitive values are never printed.
+Outputs without a router variable become comments; sensitive values are never printed. The
+`thumbnail_spec` object (what both functions are given) becomes the router's ThumbnailSpec variables,
+read back the way the Lambda reads its own, so router and Lambda cannot disagree.
 """
 
 import json
 import shlex
+
+from thumbrouter.s3job import ConfigError, ThumbnailSpec
 
 # Output name (the contract in terraform/environments/*/outputs.tf) -> router variable.
 ROUTER_VARIABLES = {
@@ -13,6 +17,8 @@ ROUTER_VARIABLES = {
     # The router invokes the on-demand function; the S3-triggered one (function_name) is not for it.
     "on_demand_function_name": "THUMBROUTER_GENERATION_LAMBDA",
 }
+SPEC_OUTPUT = "thumbnail_spec"
+ROUTER_PREFIX = "THUMBROUTER_"
 
 
 def _text(value) -> str:
@@ -25,13 +31,43 @@ def plain_lines(outputs: dict) -> list[str]:
             for name, out in sorted(outputs.items())]
 
 
+def spec_lines(value: dict) -> list[str]:
+    """`THUMBROUTER_THN_BUCKET=...` and the rest of the spec, from the `thumbnail_spec` output object.
+
+    Raises ConfigError when the object has a field the spec lacks or a value the Lambda would refuse.
+    """
+    unknown = set(value) - set(ThumbnailSpec.VARIABLES)
+    if unknown:
+        raise ConfigError(f"{SPEC_OUTPUT} output: unknown fields {sorted(unknown)}")
+    lambda_env = {ThumbnailSpec.VARIABLES[field]: _env_text(item) for field, item in value.items() if item is not None}
+    try:
+        spec = ThumbnailSpec.from_env(lambda_env)
+    except ConfigError as exc:
+        raise ConfigError(f"{SPEC_OUTPUT} output: {exc}") from None
+    return [f"{name}={shlex.quote(text)}" for name, text in spec.to_env(ROUTER_PREFIX).items()]
+
+
+def _env_text(value) -> str:
+    """A Terraform value as the Lambda's environment holds it (thumbnail-lambda joins lists with commas)."""
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    if isinstance(value, float) and value.is_integer():  # JSON numbers may arrive as 85.0
+        return str(int(value))
+    return str(value)
+
+
 def env_lines(outputs: dict) -> list[str]:
-    """THUMBROUTER_*=value lines (shell-quoted) first, then the other outputs as comments."""
+    """THUMBROUTER_*=value lines (shell-quoted) first, then the other outputs as comments.
+
+    Raises ConfigError for a `thumbnail_spec` the Lambda would refuse.
+    """
     variables, comments = [], []
     for name, out in sorted(outputs.items()):
         variable, value = ROUTER_VARIABLES.get(name), out.get("value")
         if out.get("sensitive"):
             comments.append(f"# {name}: sensitive, not printed")
+        elif name == SPEC_OUTPUT and isinstance(value, dict):
+            variables += spec_lines(value)
         elif variable and isinstance(value, str | int | float):
             variables.append(f"{variable}={shlex.quote(str(value))}")
         else:

@@ -5,10 +5,10 @@ from .errors import (
     BackendUnavailable, BadRequest, Forbidden, NotFound, Overloaded, RouterError, Unauthorized, Unprocessable,
 )
 from .service import DownloadUrls, Router, UploadTarget, get_download_urls, get_upload_target
-from .app import create_app  # noqa: E402  (after the service: the app is built from it)
+from .app import check_access_policy, check_bind, create_app  # noqa: E402  (after the service it is built from)
 
 __all__ = [
     "BackendUnavailable", "BadRequest", "ConfigError", "DownloadUrls", "Forbidden", "NotFound", "Overloaded",
-    "Router", "RouterError", "Settings", "Unauthorized", "Unprocessable", "UploadTarget", "create_app",
-    "get_download_urls", "get_upload_target", "load_settings",
+    "Router", "RouterError", "Settings", "Unauthorized", "Unprocessable", "UploadTarget", "check_access_policy",
+    "check_bind", "create_app", "get_download_urls", "get_upload_target", "load_settings",
 ]

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from . import api, auth, clientip, health, metrics, ondemand
+from . import api, auth, clientip, health, metrics
 from .config import ConfigError, Settings, load_settings
 from .errors import BackendUnavailable, Forbidden, Overloaded, RouterError, Unauthorized, error_body
 from .service import Router
@@ -50,7 +50,10 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
     clientip.init_app(app, settings.trusted_proxies, settings.country_header)
     metrics.init_app(app)
     health.add_router_checks(health.init_app(app), router)
-    ondemand.init_app(app)  # GET /thumb/<preset>/<key> and its Redis readiness check (when S3 is configured)
+    if settings.ondemand:  # an optional feature is imported only when switched on (Pillow, redis, the job code)
+        from . import ondemand
+
+        ondemand.init_app(app)  # GET /thumb/<preset>/<key> and its Redis readiness check (when S3 is configured)
     register_error_handlers(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -22,7 +22,8 @@ if TYPE_CHECKING:  # Pillow loads on the first thumbnail (imagecore.make_thumbna
     from thumbrouter.imagecore import Thumbnail
 
 from .events import ObjectRecord
-from .settings import LambdaSettings, SameBucketError
+from .env import SameBucketError
+from .settings import LambdaSettings
 
 _CHUNK = 1024 * 1024
 
@@ -119,12 +120,12 @@ def skip_reason(record: ObjectRecord, settings: LambdaSettings) -> str | None:
     """Why this record needs no thumbnail (decided from the event alone, before any download), or None."""
     if record.key.endswith("/"):
         return "folder placeholder"
-    if is_thumbnail_key(record.key, settings.sizes):
+    if is_thumbnail_key(record.key, settings.spec.sizes):
         return "already a thumbnail"
     if format_for_key(record.key) is None:
         return "extension not in the allow-list"
-    if not _sizes_for(record.key, settings.sizes):
-        return no_thumbnail_reason(record.key, settings.sizes[0])
+    if not _sizes_for(record.key, settings.spec.sizes):
+        return no_thumbnail_reason(record.key, settings.spec.sizes[0])
     if record.size is not None and record.size > settings.max_bytes:
         return f"{record.size} bytes is over MAX_BYTES={settings.max_bytes}"
     return None
@@ -140,10 +141,10 @@ def process_object(s3, record: ObjectRecord, settings: LambdaSettings) -> Outcom
     reason = skip_reason(record, settings)
     if reason:
         return Outcome("skipped", record.bucket, record.key, reason, ms=_ms(started))
-    dest, source, stored = settings.destination(record.bucket), None, []
+    dest, source, stored = settings.spec.destination(record.bucket), None, []
     try:
         source = read_source(s3, record.bucket, record.key, settings.max_bytes)
-        for size in _sizes_for(record.key, settings.sizes):
+        for size in _sizes_for(record.key, settings.spec.sizes):
             stored.append(store_thumbnail(s3, record.bucket, record.key, dest, size, settings, source))
     except (PermanentError, ThumbnailError) as exc:
         return Outcome("failed_permanent", record.bucket, record.key, f"{type(exc).__name__}: {exc}",
@@ -164,14 +165,14 @@ def store_thumbnail(s3, source_bucket: str, key: str, dest_bucket: str, size: st
     if reason := no_thumbnail_reason(key, size):
         raise NoThumbnailKeyError(reason)
     source = source or read_source(s3, source_bucket, key, settings.max_bytes)
-    thumbnail = imagecore.make_thumbnail(source.data, size, mode=settings.mode, quality=settings.jpeg_quality,
-                                         max_pixels=settings.max_pixels,
+    thumbnail = imagecore.make_thumbnail(source.data, size, mode=settings.spec.mode,
+                                         quality=settings.spec.jpeg_quality, max_pixels=settings.max_pixels,
                                          max_decoded_bytes=settings.max_decoded_bytes)
     thumb_key = thumbnail_key(key, size)
     with _s3_errors("PUT", dest_bucket, thumb_key):
         # No ACL: buckets created since April 2023 reject them; access is the bucket policy's job.
         s3.put_object(Bucket=dest_bucket, Key=thumb_key, Body=thumbnail.data,
-                      ContentType=thumbnail.content_type, CacheControl=settings.cache_control,
+                      ContentType=thumbnail.content_type, CacheControl=settings.spec.cache_control,
                       Metadata={"source-etag": source.etag, "degraded": str(thumbnail.degraded).lower()})
     return StoredThumbnail(dest_bucket, thumb_key, thumbnail)
 

@@ -5,7 +5,6 @@ request as JSON to lambda/on_demand.py, which calls `generate` there. Either way
 same small dict: {"status": "created"|"exists"|"missing"|"invalid", "bucket", "thumbnail_key", ...}.
 """
 
-import re
 import time
 from dataclasses import dataclass, replace
 
@@ -20,10 +19,10 @@ from thumbrouter.imagecore import (
     thumbnail_key,
 )
 
+from .env import ConfigError, is_bucket_name
 from .job import PermanentError, SourceMissingError, object_exists, store_thumbnail
 from .settings import LambdaSettings
 
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _FIELDS = {"bucket", "key", "size", "mode", "dest_bucket"}
 
 
@@ -47,7 +46,7 @@ def parse_request(payload, settings: LambdaSettings) -> OnDemandRequest:
     if not isinstance(payload, dict) or set(payload) - _FIELDS:
         raise PayloadError(f"payload must be an object with only {sorted(_FIELDS)}")
     bucket, key = payload.get("bucket"), payload.get("key")
-    if not isinstance(bucket, str) or not _BUCKET.match(bucket):
+    if not is_bucket_name(bucket):
         raise PayloadError("bucket must be an S3 bucket name")
     if not isinstance(key, str) or not key or len(key.encode()) > MAX_KEY_BYTES or key.endswith("/"):
         raise PayloadError(f"key must be a non-empty object key of at most {MAX_KEY_BYTES} bytes")
@@ -60,11 +59,14 @@ def parse_request(payload, settings: LambdaSettings) -> OnDemandRequest:
     reason = no_thumbnail_reason(key, size)
     if reason:
         raise PayloadError(f"key can have no thumbnail: {reason}")
-    mode = payload.get("mode", settings.mode)
+    mode = payload.get("mode", settings.spec.mode)
     if mode not in MODES:
         raise PayloadError(f"mode must be one of {MODES}")
-    dest = payload.get("dest_bucket") or settings.thn_bucket or f"{bucket}resized"
-    if not isinstance(dest, str) or not _BUCKET.match(dest) or dest == bucket:
+    try:
+        dest = payload.get("dest_bucket") or settings.spec.destination(bucket)
+    except ConfigError as exc:
+        raise PayloadError(f"no dest_bucket given and {exc}") from None
+    if not is_bucket_name(dest) or dest == bucket:
         raise PayloadError("dest_bucket must be an S3 bucket name other than the source bucket")
     return OnDemandRequest(bucket, key, size, mode, dest)
 
@@ -80,7 +82,8 @@ def generate(s3, request: OnDemandRequest, settings: LambdaSettings) -> dict:
         return answer | {"status": "invalid", "reason": "not an original with a supported extension"}
     if object_exists(s3, request.dest_bucket, thumb_key):
         return answer | {"status": "exists", "ms": _ms(started)}
-    one = replace(settings, thn_bucket=request.dest_bucket, sizes=(request.size,), mode=request.mode)
+    one = replace(settings, spec=replace(settings.spec, dest_bucket=request.dest_bucket, sizes=(request.size,),
+                                         mode=request.mode))
     try:
         stored = store_thumbnail(s3, request.bucket, request.key, request.dest_bucket, request.size, one)
     except SourceMissingError as exc:

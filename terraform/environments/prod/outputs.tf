@@ -34,3 +34,8 @@ output "on_demand_function_name" {
   description = "On-demand function name (THUMBROUTER_GENERATION_LAMBDA), null unless on_demand_enabled."
   value       = module.thumbnails.on_demand_function_name
 }
+
+output "thumbnail_spec" {
+  description = "The functions' ThumbnailSpec (THUMBROUTER_THN_BUCKET, _THUMBNAIL_SIZES, _THUMBNAIL_MODE, _JPEG_QUALITY, _CACHE_CONTROL)."
+  value       = module.thumbnails.thumbnail_spec
+}

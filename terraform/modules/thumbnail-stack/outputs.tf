@@ -38,3 +38,14 @@ output "on_demand_function_arn" {
   description = "ARN of the on-demand function (the router's credentials need lambda:InvokeFunction on it), null unless on_demand_enabled."
   value       = one(module.on_demand[*].function_arn)
 }
+
+output "thumbnail_spec" {
+  description = "Where thumbnails go and how both functions make them (THN_BUCKET, THUMBNAIL_SIZES, THUMBNAIL_MODE, JPEG_QUALITY, CACHE_CONTROL): the router must use the same."
+  value = {
+    dest_bucket   = module.buckets.resized_bucket
+    sizes         = var.thumbnail_settings.sizes
+    mode          = var.thumbnail_settings.mode
+    jpeg_quality  = var.thumbnail_settings.jpeg_quality
+    cache_control = var.thumbnail_settings.cache_control
+  }
+}

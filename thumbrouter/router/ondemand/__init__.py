@@ -33,7 +33,8 @@ def build(settings, router, counters: OnDemandMetrics, options: Options = Option
     return OnDemand(
         storage=router.storage("s3"), cache=router.cache, flight=flight, guard=guard, metrics=counters,
         backend=BACKENDS[settings.generation_backend](settings, pool), presets=presets_from(settings.presets),
-        negative=NegativeCache(guard, ttl=options.negative_ttl), signer=signer, options=options)
+        negative=NegativeCache(guard, ttl=options.negative_ttl), signer=signer, options=options,
+        spec=settings.thumbnail_spec)
 
 
 def init_app(app: Flask, options: Options | None = None) -> OnDemand | None:

@@ -1,8 +1,10 @@
 """Generation backends: where the image work of a missing thumbnail runs, picked from a dict registry.
 
-`local` runs `thumbnails.aws.ondemand.generate` on this host's bounded pool; `lambda` sends the same
+`local` runs `thumbrouter.s3job.generate` on this host's bounded pool; `lambda` sends the same
 request to the on-demand Lambda (lambda/on_demand.py) synchronously, so image CPU stays off the
-router hosts. Both go through the pool, so both are bounded and shed load with Overloaded.
+router hosts. Both go through the pool, so both are bounded and shed load with Overloaded. The request
+carries the spec's mode and destination; quality and cache-control are the spec's (local) or the Lambda's
+own (the same values when the router runs on `thumbrouter deploy ENV output --env-format`).
 """
 
 import json
@@ -72,7 +74,7 @@ class LambdaBackend:
 
 
 def _local(settings: Settings, pool: GenerationPool) -> LocalBackend:
-    return LocalBackend(pool)
+    return LocalBackend(pool, job=LambdaSettings(spec=settings.thumbnail_spec))
 
 
 def _lambda(settings: Settings, pool: GenerationPool) -> LambdaBackend:

@@ -1,8 +1,8 @@
 """The on-demand thumbnail service: existing -> redirect; missing -> generate once, then redirect.
 
 Order per request: preset (404, no work), access (signature 403 / token 401), key (400: invalid, or
-no thumbnail key fits it), negative cache (422), HEAD in `<bucket>resized` (302), then single-flight
-generation on the bounded backend.
+no thumbnail key fits it), negative cache (422), HEAD in the thumbnail bucket (302), then single-flight
+generation on the bounded backend, made as the ThumbnailSpec says (the Lambda's mode, quality, bucket).
 """
 
 import logging
@@ -10,6 +10,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from thumbrouter.imagecore import format_for_key, is_thumbnail_key, no_thumbnail_reason, thumbnail_key
+from thumbrouter.s3job import ThumbnailSpec
 from thumbrouter.s3job.job import TransientError
 from thumbrouter.s3job.ondemand import OnDemandRequest
 
@@ -55,8 +56,9 @@ class OnDemand:
 
     def __init__(self, *, storage, cache: UrlCache, backend, flight: SingleFlight, negative: NegativeCache,
                  presets: dict[str, Preset], signer: UrlSigner | None, guard: RedisGuard | None,
-                 metrics, options: Options = Options()):
+                 metrics, options: Options = Options(), spec: ThumbnailSpec = ThumbnailSpec()):
         self.storage, self.cache, self.backend, self.flight = storage, cache, backend, flight
+        self.spec = spec  # the mode the Lambda uses: /thumb writes the same picture under the same key
         self.negative, self.presets, self.signer, self.guard = negative, presets, signer, guard
         self.metrics, self.options = metrics, options
         self.known = LocalTtl(options.exists_ttl, options.exists_max)
@@ -87,7 +89,8 @@ class OnDemand:
             return Answer(422, reason=reason)
         if self._exists(thumb_key):
             return Answer(302, self.redirect_url(thumb_key))
-        request = OnDemandRequest(self.storage.bucket, key, preset.size, "fit", self.storage.resized_bucket)
+        request = OnDemandRequest(self.storage.bucket, key, preset.size, self.spec.mode,
+                                  self.storage.thumbnail_bucket)
         try:
             outcome = self.flight.run(name, lambda: self._generate(name, request))
         except WaitTimeout:
@@ -105,7 +108,7 @@ class OnDemand:
 
     def _exists(self, thumb_key: str) -> bool:
         """HEAD the thumbnail (raises BackendUnavailable); remember a hit for `exists_ttl` seconds."""
-        found = self.storage.head(self.storage.resized_bucket, thumb_key) is not None
+        found = self.storage.head(self.storage.thumbnail_bucket, thumb_key) is not None
         if found:
             self.known.put(thumb_key, "1")
         return found
@@ -130,7 +133,7 @@ class OnDemand:
 
     def redirect_url(self, thumb_key: str) -> str:
         """Presigned GET of a thumbnail, signed at the window start: the same URL on every router."""
-        bucket, lifetime = self.storage.resized_bucket, self.options.redirect_lifetime
+        bucket, lifetime = self.storage.thumbnail_bucket, self.options.redirect_lifetime
         return self.cache.get_or_sign(("ondemand", bucket, thumb_key), lifetime, lambda window: (
             self.storage.presign_get(bucket, thumb_key, window.lifetime, signed_at=window.signed_at)))
 

@@ -16,6 +16,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from thumbrouter.imagecore import thumbnail_key
+from thumbrouter.s3job import ThumbnailSpec
 from thumbrouter.s3job import is_not_found
 
 from ..breaker import Breaker, Guard, Unavailable
@@ -47,15 +48,15 @@ def content_disposition(filename: str) -> str:
 
 
 class S3Storage:
-    """A source bucket and its `<bucket>resized` twin in one region."""
+    """A source bucket and its thumbnail bucket (the spec's destination) in one region."""
 
     cloud = "s3"
 
     def __init__(self, bucket: str, *, region: str, endpoint_url: str | None = None,
                  thumbnail_size: str = "50x50", thumbnail_base_url: str | None = None,
                  lazy_thumbnail_url: Callable[[str, int], str] | None = None, session=None,
-                 max_inflight: int = 8):
-        self.bucket, self.resized_bucket = bucket, f"{bucket}resized"
+                 max_inflight: int = 8, spec: ThumbnailSpec = ThumbnailSpec()):
+        self.bucket, self.thumbnail_bucket = bucket, spec.destination(bucket)
         self.region, self.endpoint_url = region, endpoint_url
         self.thumbnail_size, self.thumbnail_base_url = thumbnail_size, thumbnail_base_url
         self.lazy_thumbnail_url = lazy_thumbnail_url
@@ -71,7 +72,7 @@ class S3Storage:
         return cls(settings.s3_bucket, region=settings.s3_region, endpoint_url=settings.s3_endpoint_url,
                    thumbnail_size=settings.thumbnail_size, thumbnail_base_url=settings.s3_thumbnail_base_url,
                    lazy_thumbnail_url=lazy_thumbnail_url if settings.s3_thumbnail_mode == "lazy" else None,
-                   session=session, max_inflight=settings.s3_max_inflight)
+                   session=session, max_inflight=settings.s3_max_inflight, spec=settings.thumbnail_spec)
 
     def __repr__(self) -> str:
         return f"S3Storage(bucket={self.bucket!r}, region={self.region!r}, endpoint_url={self.endpoint_url!r})"
@@ -123,13 +124,13 @@ class S3Storage:
                                  signed_at=signed_at, expires=expires, params=params)
 
     def thumbnail_url(self, key: str, window: Window) -> str:
-        """Lazy: the on-demand URL; CDN base: unsigned; else a presigned GET in the resized bucket."""
+        """Lazy: the on-demand URL; CDN base: unsigned; else a presigned GET in the thumbnail bucket."""
         if self.lazy_thumbnail_url is not None:
             return self.lazy_thumbnail_url(key, window.expires_at)
         name = thumbnail_key(key, self.thumbnail_size)
         if self.thumbnail_base_url:
             return f"{self.thumbnail_base_url}/{quote(name, safe='/~')}"
-        return self.presign_get(self.resized_bucket, name, window.lifetime, signed_at=window.signed_at)
+        return self.presign_get(self.thumbnail_bucket, name, window.lifetime, signed_at=window.signed_at)
 
     def download_urls(self, key: str, *, thumbnail: bool, filename: str | None,
                       window: Window) -> tuple[str, str | None]:
@@ -190,7 +191,7 @@ class S3Storage:
         """HEAD both buckets with a 1 s connect / 1 s read timeout and no retry (fits /readyz's 2.5 s deadline)."""
         probe = self._client("probe", PROBE_CONFIG)
         return {name: _probe_bucket(probe, bucket)
-                for name, bucket in (("s3", self.bucket), ("s3_resized", self.resized_bucket))}
+                for name, bucket in (("s3", self.bucket), ("s3_resized", self.thumbnail_bucket))}
 
 
 def _probe_bucket(client, bucket: str) -> dict:
