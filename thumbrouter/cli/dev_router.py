@@ -17,8 +17,7 @@ from urllib.parse import urlencode
 import requests
 from werkzeug.serving import make_server
 
-from thumbrouter.router.app import check_bind, create_app
-from thumbrouter.router.config import load_settings
+from thumbrouter.router import check_bind, create_app, load_settings
 from thumbrouter.s3job import ThumbnailSpec
 
 DEMO_QINIU = {

@@ -67,6 +67,7 @@ class Settings:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     presets: Mapping[str, tuple[int, int]] = field(
         default_factory=lambda: MappingProxyType({"thumb50": (50, 50), "preview": (1440, 1440)}), hash=False)
+    ondemand: bool = True  # GET /thumb; off, the router never imports it (Pillow, redis, the job code)
     redis_url: str | None = field(default=None, repr=False)
     generation_backend: str = "local"
     generation_pool_size: int = field(default_factory=lambda: os.cpu_count() or 1)
@@ -181,7 +182,7 @@ def _fields(environ: Mapping[str, str]) -> dict:
         country_header=env.match("COUNTRY_HEADER", _HEADER, "an HTTP header name"),
         url_cache_size=env.integer("URL_CACHE_SIZE", DEFAULT_URL_CACHE_SIZE, 0, 10_000_000),
         max_upload_bytes=env.integer("MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, 1, 5 * 1024**3),
-        presets=_presets(env), redis_url=_redis_url(env),
+        presets=_presets(env), ondemand=env.boolean("ONDEMAND", True), redis_url=_redis_url(env),
         generation_backend=env.choice("GENERATION_BACKEND", ("local", "lambda"), "local"),
         generation_pool_size=env.integer("GENERATION_POOL_SIZE", os.cpu_count() or 1, 1, 256),
         generation_queue_size=env.integer("GENERATION_QUEUE_SIZE", 16, 0, 100_000),
@@ -225,6 +226,8 @@ def _check_consistent(s: Settings) -> None:
                           "(set THUMBROUTER_DOMESTIC_COUNTRIES= empty to route everyone to the default cloud)")
     if s.s3_thumbnail_mode == "lazy" and not s.url_signing_keys:
         raise ConfigError("THUMBROUTER_S3_THUMBNAIL_MODE=lazy needs THUMBROUTER_URL_SIGNING_KEYS")
+    if s.s3_thumbnail_mode == "lazy" and not s.ondemand:
+        raise ConfigError("THUMBROUTER_S3_THUMBNAIL_MODE=lazy links /thumb URLs: it needs THUMBROUTER_ONDEMAND=1")
     if s.generation_backend == "lambda" and not s.generation_lambda:
         raise ConfigError("THUMBROUTER_GENERATION_BACKEND=lambda needs THUMBROUTER_GENERATION_LAMBDA")
 
