@@ -20,7 +20,7 @@ from thumbrouter.cli import main
 from thumbrouter.cli.outputs import env_lines
 from thumbrouter.router.config import load_settings
 from thumbrouter.s3job import ConfigError, LambdaSettings
-from thumbrouter.cli.terraform_bin import TerraformNotFound, find_terraform, require_terraform
+from thumbrouter.cli.terraform import TerraformNotFound, find_terraform, require_terraform
 from tests.cli.conftest import run_cli
 
 RECORDING_TERRAFORM = """#!{python}

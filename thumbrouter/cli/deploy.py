@@ -9,19 +9,16 @@ own failures (its exit code).
 import argparse
 import io
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
-
-from python_terraform import IsFlagged, Terraform
 
 from thumbrouter.cli.artifact import ArtifactError, Target
 from thumbrouter.cli.build_lambda import DEFAULT_ARCH, DEFAULT_PYTHON, REPO, BuildRequest, ensure_artifact
 from thumbrouter.cli.environments import (BACKEND_FILE, ENVIRONMENTS_DIR, DeployError, Environment, find_environment,
                                      require_backend_config)
 from thumbrouter.cli.outputs import env_lines, plain_lines
-from thumbrouter.cli.terraform_bin import QUIET_ENV, TerraformError, require_terraform
+from thumbrouter.cli.terraform import Terraform, TerraformError, require_terraform
 
 ACTIONS = ("plan", "apply", "destroy", "output")
 NO_CHANGES, CHANGES = 0, 2  # `plan -detailed-exitcode`
@@ -43,8 +40,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    for name, value in {**QUIET_ENV, "TF_IN_AUTOMATION": "1"}.items():
-        os.environ.setdefault(name, value)  # python-terraform hands os.environ to Terraform
     try:
         return deploy(args)
     except (DeployError, TerraformError, ArtifactError) as exc:
@@ -56,16 +51,14 @@ def deploy(args: argparse.Namespace) -> int:
     """Run args.action in args.env. Raises DeployError, TerraformError or ArtifactError."""
     env = find_environment(args.env, Path(args.environments_dir))
     require_backend_config(env)
-    binary = require_terraform()
-    tf = Terraform(working_dir=str(env.path), terraform_bin_path=binary.path)
+    tf = Terraform(require_terraform(), env.path)
     init(tf)  # first: a missing backend or credentials fails before minutes of building
     if args.action == "output":
         return show_outputs(tf, args)
-    variables = artifact_variables(args, env)
-    plan_options = {"var": [f"{name}={value}" for name, value in variables.items()],
-                    "var_file": [str(Path(path).resolve()) for path in args.var_file] or None}
+    plan_options = {"variables": artifact_variables(args, env),
+                    "var_files": [str(Path(path).resolve()) for path in args.var_file]}
     if args.action == "plan":
-        return _ok_plan(_stream(tf.plan, **plan_options))
+        return _ok_plan(tf.plan(**plan_options))
     return plan_confirm_apply(tf, env, args, plan_options)
 
 
@@ -91,15 +84,14 @@ def artifact_variables(args: argparse.Namespace, env: Environment) -> dict[str, 
 
 def init(tf: Terraform) -> None:
     """`terraform init -backend-config=backend.hcl`, quiet unless it fails. Raises DeployError."""
-    # var=None: python-terraform would otherwise add its default (empty) variables as a temp -var-file.
-    code, out, err = tf.init(backend_config=BACKEND_FILE, var=None, capture_output=True)
+    code, output = tf.init(BACKEND_FILE)
     if code != 0:
-        sys.stderr.write(out + err)
+        sys.stderr.write(output)
         raise DeployError("terraform init failed (an S3 backend needs network and AWS credentials)")
 
 
 def show_outputs(tf: Terraform, args: argparse.Namespace) -> int:
-    code, out, err = tf.cmd("output", json=IsFlagged, capture_output=True)
+    code, out, err = tf.outputs()
     if code != 0:
         sys.stderr.write(err)
         return code
@@ -115,15 +107,12 @@ def plan_confirm_apply(tf: Terraform, env: Environment, args: argparse.Namespace
     """Save a plan, ask (unless --auto-approve), then apply exactly that plan."""
     with tempfile.TemporaryDirectory(prefix="thumbrouter-plan-") as tmp:
         plan_file = str(Path(tmp) / f"{env.name}.tfplan")
-        destroy = IsFlagged if args.action == "destroy" else None
-        code = _stream(tf.plan, out=plan_file, destroy=destroy, **plan_options)
+        code = tf.plan(out=plan_file, destroy=args.action == "destroy", **plan_options)
         if code != CHANGES:
             return _ok_plan(code)
         if not args.auto_approve:
             confirm(env, args.action, sys.stdin, sys.stderr)
-        # Not tf.apply(): it adds `-auto-approve=false` and its default variables as a -var-file,
-        # which Terraform refuses next to a saved plan.
-        return _stream(tf.cmd, "apply", plan_file, input=False, no_color=IsFlagged, auto_approve=IsFlagged)
+        return tf.apply_saved(plan_file)
 
 
 def confirm(env: Environment, action: str, stdin: io.TextIOBase, stderr: io.TextIOBase) -> None:
@@ -143,17 +132,3 @@ def _ok_plan(code: int) -> int:
         print("No changes.", file=sys.stderr)
     return 0 if code in (NO_CHANGES, CHANGES) else code
 
-
-def _stream(call, *args, **kwargs) -> int:
-    """Run a python-terraform call with Terraform's output going straight to ours; return its exit code."""
-    try:
-        sys.stdout.fileno(), sys.stderr.fileno()
-        streaming = True
-    except (AttributeError, ValueError, io.UnsupportedOperation):
-        streaming = False  # e.g. captured streams in tests: capture, then echo
-    sys.stdout.flush()
-    code, out, err = call(*args, capture_output=not streaming, **kwargs)
-    if not streaming:
-        sys.stdout.write(out)
-        sys.stderr.write(err)
-    return code

