@@ -35,6 +35,17 @@ def test_every_record_gets_a_thumbnail_with_type_cache_control_and_metadata(lamb
     assert (thumb.format, thumb.mode, thumb.size) == ("PNG", "RGBA", (17, 50))
 
 
+def test_the_thumbnail_has_the_format_its_key_names_even_when_the_bytes_are_another(lambda_module, s3, buckets):
+    source, resized = buckets
+    png_named_jpg = upload(s3, source, "misnamed.jpg", image_bytes("PNG", (100, 300), "RGBA"))
+    jpeg_named_heic = upload(s3, source, "IMG_1.HEIC", image_bytes("JPEG", (400, 200)))
+    assert lambda_module.handler(s3_event(png_named_jpg, jpeg_named_heic), None) == {"created": 2, "retry": 0}
+    for key, fmt, content_type in (("misnamed_50x50.jpg", "JPEG", "image/jpeg"),
+                                   ("IMG_1_50x50.HEIC.webp", "WEBP", "image/webp")):
+        answer = s3.get_object(Bucket=resized, Key=key)
+        assert (open_image(answer["Body"].read()).format, answer["ContentType"]) == (fmt, content_type)
+
+
 def test_encoded_keys_are_read_and_written_under_their_decoded_names(lambda_module, s3, buckets):
     source, resized = buckets
     keys = ["a b.jpg", "100%.jpg", "ünï cödé/ph+oto 1.final.jpeg"]

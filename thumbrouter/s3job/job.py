@@ -16,7 +16,8 @@ from botocore.exceptions import ClientError, HTTPClientError, IncompleteReadErro
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from thumbrouter import imagecore
-from thumbrouter.imagecore import ThumbnailError, format_for_key, is_thumbnail_key, no_thumbnail_reason, thumbnail_key
+from thumbrouter.imagecore import (ThumbnailError, format_for_key, is_thumbnail_key, no_thumbnail_reason,
+                                   output_format_for_key, thumbnail_key)
 
 if TYPE_CHECKING:  # Pillow loads on the first thumbnail (imagecore.make_thumbnail), not with the job's names
     from thumbrouter.imagecore import Thumbnail
@@ -167,7 +168,9 @@ def store_thumbnail(s3, source_bucket: str, key: str, dest_bucket: str, size: st
     source = source or read_source(s3, source_bucket, key, settings.max_bytes)
     thumbnail = imagecore.make_thumbnail(source.data, size, mode=settings.spec.mode,
                                          quality=settings.spec.jpeg_quality, max_pixels=settings.max_pixels,
-                                         max_decoded_bytes=settings.max_decoded_bytes)
+                                         max_decoded_bytes=settings.max_decoded_bytes,
+                                         # the key names the thumbnail's format (.jpg holding PNG bytes still gives JPEG)
+                                         output_format=output_format_for_key(key))
     thumb_key = thumbnail_key(key, size)
     with _s3_errors("PUT", dest_bucket, thumb_key):
         # No ACL: buckets created since April 2023 reject them; access is the bucket policy's job.
