@@ -3,12 +3,11 @@
 import logging
 import os
 
-from thumbrouter.s3job.batch import process_batch
-from thumbrouter.s3job.client import default_s3_client
-from thumbrouter.s3job.events import is_sqs_event, parse_event
-from thumbrouter.s3job.settings import LambdaSettings
+from thumbrouter import imagecore
+from thumbrouter.s3job import LambdaSettings, default_s3_client, is_sqs_event, parse_event, process_batch
 
 logging.getLogger("thumbrouter.s3job").setLevel(logging.INFO)
+imagecore.preload()  # Pillow loads during init (the cold-start burst), not on the first record
 # Read once per cold start: a wrong value fails here with ConfigError naming the variable.
 SETTINGS = LambdaSettings.from_env(os.environ)
 

@@ -10,12 +10,12 @@ import json
 import logging
 import os
 
-from thumbrouter.s3job.client import default_s3_client
-from thumbrouter.s3job.ondemand import generate, parse_request
-from thumbrouter.s3job.settings import LambdaSettings
+from thumbrouter import imagecore
+from thumbrouter.s3job import LambdaSettings, default_s3_client, generate, parse_request
 
 log = logging.getLogger("thumbrouter.s3job.on_demand")
 log.setLevel(logging.INFO)
+imagecore.preload()  # Pillow loads during init (the cold-start burst), not on the first record
 SETTINGS = LambdaSettings.from_env(os.environ)  # a wrong value fails the cold start, naming the variable
 
 

@@ -20,12 +20,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from tqdm import tqdm
 
 from thumbrouter.imagecore import no_thumbnail_reason, thumbnail_key
-from thumbrouter.s3job.client import new_s3_client
-from thumbrouter.s3job import object_exists
-from thumbrouter.s3job.events import ObjectRecord
-from thumbrouter.s3job.job import process_object, skip_reason
-from thumbrouter.s3job import ConfigError
-from thumbrouter.s3job.settings import LambdaSettings
+from thumbrouter.s3job import (
+    ConfigError, LambdaSettings, ObjectRecord, new_s3_client, object_exists, process_object, skip_reason,
+)
 
 STATE_EVERY_SECONDS = 2.0
 WINDOW = 1000  # most keys finished out of order while an earlier one is still running

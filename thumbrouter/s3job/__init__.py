@@ -5,11 +5,31 @@ spec     -- ThumbnailSpec: destination bucket, sizes, mode, quality, cache-contr
 env      -- Env (typed prefixed variables), ConfigError, is_bucket_name (the one bucket-name rule)
 settings -- LambdaSettings.from_env: the spec plus the job's limits (MAX_BYTES, ...)
 job      -- process_object / store_thumbnail: capped GET, make_thumbnail, PUT
+ondemand -- parse_request / generate: ONE thumbnail now (lambda/on_demand.py and the router's /thumb)
 batch    -- run a list of records, log one JSON line each, answer Lambda or SQS
 client   -- the boto3 client with timeouts and retries
+
+This list is the package's public API: the Lambda, the router and the CLI import these names from
+`thumbrouter.s3job`, never its modules. It loads botocore but not Pillow (the image core loads it on
+the first thumbnail; the Lambda handlers preload it at init).
 """
 
+from .batch import BatchResult, BatchRetryError, process_batch
+from .client import default_s3_client, new_s3_client
 from .env import ConfigError, Env, SameBucketError, is_bucket_name
-from .job import TransientError, is_not_found, object_exists
+from .events import BadRecord, ObjectRecord, is_sqs_event, parse_event
+from .job import (
+    Outcome, PermanentError, SourceMissingError, StoredThumbnail, TransientError, is_not_found, object_exists,
+    process_object, skip_reason, store_thumbnail,
+)
+from .ondemand import OnDemandRequest, PayloadError, generate, parse_request
 from .settings import LambdaSettings
 from .spec import ThumbnailSpec
+
+__all__ = [
+    "BadRecord", "BatchResult", "BatchRetryError", "ConfigError", "Env", "LambdaSettings", "ObjectRecord",
+    "OnDemandRequest", "Outcome", "PayloadError", "PermanentError", "SameBucketError", "SourceMissingError",
+    "StoredThumbnail", "ThumbnailSpec", "TransientError", "default_s3_client", "generate", "is_bucket_name",
+    "is_not_found", "is_sqs_event", "new_s3_client", "object_exists", "parse_event", "parse_request",
+    "process_batch", "process_object", "skip_reason", "store_thumbnail",
+]

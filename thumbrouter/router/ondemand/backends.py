@@ -15,9 +15,7 @@ from dataclasses import asdict
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from thumbrouter.s3job.client import new_s3_client
-from thumbrouter.s3job.ondemand import OnDemandRequest, generate
-from thumbrouter.s3job.settings import LambdaSettings
+from thumbrouter.s3job import LambdaSettings, OnDemandRequest, generate, new_s3_client
 
 from ..config import Settings
 from ..errors import BackendUnavailable

@@ -10,9 +10,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from thumbrouter.imagecore import format_for_key, is_thumbnail_key, no_thumbnail_reason, thumbnail_key
-from thumbrouter.s3job import ThumbnailSpec
-from thumbrouter.s3job.job import TransientError
-from thumbrouter.s3job.ondemand import OnDemandRequest
+from thumbrouter.s3job import OnDemandRequest, ThumbnailSpec, TransientError
 
 from ..errors import BackendUnavailable, BadRequest, NotFound, Overloaded
 from ..signing import UrlSigner
