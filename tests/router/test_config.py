@@ -108,6 +108,13 @@ def test_lazy_mode_needs_signing_keys():
         load_settings({**FULL, "THUMBROUTER_S3_THUMBNAIL_MODE": "lazy"})
 
 
+def test_on_demand_is_on_by_default_and_lazy_links_refuse_to_start_without_it():
+    keys = {"THUMBROUTER_URL_SIGNING_KEYS": "k" * 32, "THUMBROUTER_S3_THUMBNAIL_MODE": "lazy"}
+    assert load_settings(FULL).ondemand and not load_settings({**FULL, "THUMBROUTER_ONDEMAND": "0"}).ondemand
+    with pytest.raises(ConfigError, match="THUMBROUTER_ONDEMAND=1"):
+        load_settings({**FULL, **keys, "THUMBROUTER_ONDEMAND": "0"})
+
+
 def test_lambda_generation_needs_a_function_name():
     with pytest.raises(ConfigError, match="THUMBROUTER_GENERATION_LAMBDA"):
         load_settings({**FULL, "THUMBROUTER_GENERATION_BACKEND": "lambda"})
