@@ -132,10 +132,10 @@ def meets(row: dict) -> bool:
 
 
 def report(rows: list[dict], before: Path | None, seconds: float) -> str:
-    from bench.__main__ import machine
-
     import PIL
     from PIL import features
+
+    from bench.__main__ import machine
 
     head = "| case | input bytes | box | outcome | CPU s | wall s | peak MB above baseline | target |"
     if before:

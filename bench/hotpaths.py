@@ -134,6 +134,7 @@ def fmt(seconds: float) -> str:
 
 def report(rows: list[tuple], took: float) -> str:
     from PIL import __version__ as pillow
+
     from bench.__main__ import machine
 
     lines = ["## hotpaths\n", f"Machine: {machine()}  ",

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from thumbrouter.cli import backfill
 from tests.lambda_handler.helpers import image_bytes
+from thumbrouter.cli import backfill
 
 
 def run_backfill(*argv: str) -> int:

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.cli.conftest import local_request, run_cli
+from tests.support.images import heic_bytes, marker_picture
 from thumbrouter.cli import artifact
 from thumbrouter.cli.artifact import ArtifactError, Size, check_limits
 from thumbrouter.cli.build_lambda import REPO, ensure_artifact
-from tests.cli.conftest import local_request, run_cli
 from thumbrouter.imagecore import thumbnail_key
-from tests.support.images import heic_bytes, marker_picture
 
 # What the Lambda runtime provides besides the zip: boto3 and its dependencies, nothing else.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")

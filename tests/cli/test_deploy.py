@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.conftest import run_cli
 from thumbrouter.cli import main
 from thumbrouter.cli.outputs import env_lines
+from thumbrouter.cli.terraform import TerraformNotFound, find_terraform, require_terraform
 from thumbrouter.router.config import load_settings
 from thumbrouter.s3job import ConfigError, LambdaSettings
-from thumbrouter.cli.terraform import TerraformNotFound, find_terraform, require_terraform
-from tests.cli.conftest import run_cli
 
 RECORDING_TERRAFORM = """#!{python}
 import json, os, sys

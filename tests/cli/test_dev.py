@@ -6,8 +6,8 @@ import sys
 import uuid
 from pathlib import Path
 
-from thumbrouter.cli import dev
 from tests.lambda_handler.helpers import image_bytes
+from thumbrouter.cli import dev
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_DEV = ("import argparse, sys; from thumbrouter.cli import dev; p = argparse.ArgumentParser(); "

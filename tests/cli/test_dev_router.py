@@ -6,9 +6,9 @@ import subprocess
 import pytest
 from PIL import Image
 
-from thumbrouter.cli.dev_router import start_router, report
-from thumbrouter.router.config import ConfigError
+from thumbrouter.cli.dev_router import report, start_router
 from thumbrouter.imagecore import thumbnail_key
+from thumbrouter.router.config import ConfigError
 
 
 def jpeg(size) -> bytes:

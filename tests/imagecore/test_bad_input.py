@@ -8,10 +8,19 @@ from pathlib import Path
 import pytest
 from PIL import EpsImagePlugin, FitsImagePlugin, Image
 
-from thumbrouter.imagecore import (DEFAULT_MAX_PIXELS, DecodeError, EmptyImageError, ImageTooLargeError, InvalidSizeError,
-                        NotAnImageError, ThumbnailError, UnsupportedFormatError, make_thumbnail)
-from tests.support import images
 from tests.imagecore.helpers import close, decoded
+from tests.support import images
+from thumbrouter.imagecore import (
+    DEFAULT_MAX_PIXELS,
+    DecodeError,
+    EmptyImageError,
+    ImageTooLargeError,
+    InvalidSizeError,
+    NotAnImageError,
+    ThumbnailError,
+    UnsupportedFormatError,
+    make_thumbnail,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -11,10 +11,16 @@ from pathlib import Path
 import pytest
 from PIL import GifImagePlugin, Image, WebPImagePlugin
 
-from thumbrouter.imagecore import (CorruptProgressionError, ImageTooLargeError, TooManyFramesError, TooManyScansError,
-                        make_thumbnail, steps)
-from tests.support import hostile, images
 from tests.imagecore.helpers import close, decoded
+from tests.support import hostile, images
+from thumbrouter.imagecore import (
+    CorruptProgressionError,
+    ImageTooLargeError,
+    TooManyFramesError,
+    TooManyScansError,
+    make_thumbnail,
+    steps,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 

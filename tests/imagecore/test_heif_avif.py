@@ -3,10 +3,10 @@
 import pytest
 from PIL import Image
 
-from thumbrouter.imagecore import (DecodeError, ImageTooLargeError, TooManyFramesError, make_thumbnail)
-from thumbrouter.imagecore.limits import DECODER_BYTES
-from tests.support import images
 from tests.imagecore.helpers import close, decoded
+from tests.support import images
+from thumbrouter.imagecore import DecodeError, ImageTooLargeError, TooManyFramesError, make_thumbnail
+from thumbrouter.imagecore.limits import DECODER_BYTES
 
 WRITERS = {"HEIF": images.heic_bytes, "AVIF": images.avif_bytes}
 

@@ -6,9 +6,9 @@ import random
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
+from tests.support import images
 from thumbrouter.imagecore import ThumbnailError, make_thumbnail
 from thumbrouter.imagecore.jpeg_scans import dc_scans_only
-from tests.support import images
 
 
 def busy_picture(size=(960, 640)) -> Image.Image:

@@ -4,7 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thumbrouter.imagecore import InvalidSizeError, format_for, format_for_key, is_thumbnail_key, parse_size, thumbnail_key
+from thumbrouter.imagecore import (
+    InvalidSizeError,
+    format_for,
+    format_for_key,
+    is_thumbnail_key,
+    parse_size,
+    thumbnail_key,
+)
 
 TABLE = [
     ("photos/2024/IMG 1.final.jpg", "50x50", "photos/2024/IMG 1.final_50x50.jpg"),

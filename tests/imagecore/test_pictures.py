@@ -5,9 +5,9 @@ import io
 import pytest
 from PIL import Image
 
-from thumbrouter.imagecore import make_thumbnail
-from tests.support import images
 from tests.imagecore.helpers import close, decoded
+from tests.support import images
+from thumbrouter.imagecore import make_thumbnail
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))

@@ -3,10 +3,17 @@
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from thumbrouter.imagecore import steps
-from thumbrouter.imagecore import CONTENT_TYPES, DEFAULT_MAX_PIXELS, MODES, InvalidSizeError, Thumbnail, make_thumbnail
-from tests.support import images
 from tests.imagecore.helpers import close, decoded
+from tests.support import images
+from thumbrouter.imagecore import (
+    CONTENT_TYPES,
+    DEFAULT_MAX_PIXELS,
+    MODES,
+    InvalidSizeError,
+    Thumbnail,
+    make_thumbnail,
+    steps,
+)
 
 FORMATS = ["JPEG", "PNG", "WEBP", "GIF"]
 

@@ -5,8 +5,8 @@ import io
 import pytest
 from PIL import Image
 
-from thumbrouter.imagecore.png import STRIP, encode_png
 from tests.support import images
+from thumbrouter.imagecore.png import STRIP, encode_png
 
 
 def noisy(mode: str, size=(300, STRIP * 2 + 7)) -> Image.Image:

@@ -3,8 +3,8 @@
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
-from thumbrouter.imagecore import steps
 from tests.support import images
+from thumbrouter.imagecore import steps
 
 
 def scene(mode: str, size=(1000, 700)) -> Image.Image:

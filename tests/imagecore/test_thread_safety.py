@@ -1,13 +1,13 @@
 """Pillow's process-global switches stay untouched, even with many threads making thumbnails."""
 
-from concurrent.futures import ThreadPoolExecutor
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from PIL import Image, ImageFile
 
-from thumbrouter.imagecore import make_thumbnail
 from tests.support import images
+from thumbrouter.imagecore import make_thumbnail
 
 
 def test_truncated_images_never_switch_on_load_truncated_images():

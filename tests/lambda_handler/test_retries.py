@@ -4,9 +4,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.support.servers import FailingServer
 from thumbrouter.router.ondemand.backends import LAMBDA_CONFIG
 from thumbrouter.router.storage.s3 import CLIENT_CONFIG
-from tests.support.servers import FailingServer
 from thumbrouter.s3job.client import new_s3_client
 
 

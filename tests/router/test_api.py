@@ -7,8 +7,8 @@ import pytest
 import requests
 from PIL import Image
 
-from thumbrouter.router import create_app
 from thumbrouter.imagecore import thumbnail_key
+from thumbrouter.router import create_app
 
 from .http_helpers import AUTH, router_env, serve
 

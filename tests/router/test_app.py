@@ -13,10 +13,9 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.support.servers import free_port
 from thumbrouter.router import ConfigError, Settings, create_app, load_settings
 from thumbrouter.router.app import BLUEPRINTS, check_bind
-
-from tests.support.servers import free_port
 
 from .http_helpers import AUTH, TOKEN, router_env, serve
 

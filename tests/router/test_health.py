@@ -8,10 +8,9 @@ import boto3
 import pytest
 import requests
 
+from tests.support.servers import S3Server
 from thumbrouter.router import create_app
 from thumbrouter.router.health import EXTENSION, Readiness
-
-from tests.support.servers import S3Server
 
 from .http_helpers import router_env, serve
 

@@ -6,9 +6,9 @@ import hmac
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
+import qiniu.auth
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-import qiniu.auth
 from qiniu import Auth
 
 from thumbrouter.router.storage.qiniu import sign_url

@@ -12,17 +12,17 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import boto3
 import botocore.auth
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 import requests
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
-from thumbrouter.imagecore import thumbnail_key
 
+from tests.support.servers import free_port
+from thumbrouter.imagecore import thumbnail_key
 from thumbrouter.router.errors import BackendUnavailable
 from thumbrouter.router.storage.s3 import S3Storage, content_disposition
-from tests.support.servers import free_port
 
 from .botocore_reference import FixedTimeQueryAuth
 from .conftest import FakeClock

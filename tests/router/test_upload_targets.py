@@ -18,9 +18,9 @@ import pytest
 import requests
 from PIL import Image
 
+from thumbrouter.imagecore import INPUT_CONTENT_TYPES
 from thumbrouter.router.errors import BadRequest
 from thumbrouter.router.storage import sigv4
-from thumbrouter.imagecore import INPUT_CONTENT_TYPES
 
 from .conftest import FakeClock
 

@@ -5,9 +5,20 @@ import subprocess
 
 import pytest
 
+from tests.terraform.support import (
+    ENVIRONMENTS,
+    MODULES,
+    REPO,
+    STACK_CALL,
+    labelled,
+    load_dir,
+    one,
+    parse_file,
+    stack_call,
+    stack_calls,
+    tfvars,
+)
 from thumbrouter.cli.environments import Environment
-from tests.terraform.support import (ENVIRONMENTS, MODULES, REPO, STACK_CALL, labelled, load_dir, one, parse_file,
-                                     stack_call, stack_calls, tfvars)
 
 STACK = MODULES["thumbnail-stack"]
 # The contract with `thumbrouter deploy` (terraform/README.md).

@@ -1,6 +1,17 @@
 """modules/thumbnail-lambda: least privilege, the artifact, settings, logs, retries and loop detection."""
 
-from tests.terraform.support import ENVIRONMENTS, MODULES, labelled, load_dir, one, render, resource, stack_call, stack_calls, typed
+from tests.terraform.support import (
+    ENVIRONMENTS,
+    MODULES,
+    labelled,
+    load_dir,
+    one,
+    render,
+    resource,
+    stack_call,
+    stack_calls,
+    typed,
+)
 
 LAMBDA = MODULES["thumbnail-lambda"]
 SETTINGS_VARIABLES = {"THN_BUCKET", "THUMBNAIL_SIZES", "THUMBNAIL_MODE", "MAX_PIXELS", "MAX_BYTES", "JPEG_QUALITY", "CACHE_CONTROL"}

@@ -21,7 +21,13 @@ from tqdm import tqdm
 
 from thumbrouter.imagecore import no_thumbnail_reason, thumbnail_key
 from thumbrouter.s3job import (
-    ConfigError, LambdaSettings, ObjectRecord, new_s3_client, object_exists, process_object, skip_reason,
+    ConfigError,
+    LambdaSettings,
+    ObjectRecord,
+    new_s3_client,
+    object_exists,
+    process_object,
+    skip_reason,
 )
 
 STATE_EVERY_SECONDS = 2.0

@@ -14,8 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from thumbrouter.cli import wheels
-from thumbrouter.cli.artifact import (ArtifactError, Size, Target, check_limits, inputs_digest, lambda_entries,
-                                 measure, bundled_pins, tree_entries, write_zip)
+from thumbrouter.cli.artifact import (
+    ArtifactError,
+    Size,
+    Target,
+    bundled_pins,
+    check_limits,
+    inputs_digest,
+    lambda_entries,
+    measure,
+    tree_entries,
+    write_zip,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_PYTHON = "3.12"

@@ -15,8 +15,14 @@ from pathlib import Path
 
 from thumbrouter.cli.artifact import ArtifactError, Target
 from thumbrouter.cli.build_lambda import DEFAULT_ARCH, DEFAULT_PYTHON, REPO, BuildRequest, ensure_artifact
-from thumbrouter.cli.environments import (BACKEND_FILE, ENVIRONMENTS_DIR, DeployError, Environment, find_environment,
-                                     require_backend_config)
+from thumbrouter.cli.environments import (
+    BACKEND_FILE,
+    ENVIRONMENTS_DIR,
+    DeployError,
+    Environment,
+    find_environment,
+    require_backend_config,
+)
 from thumbrouter.cli.outputs import env_lines, plain_lines
 from thumbrouter.cli.terraform import Terraform, TerraformError, require_terraform
 

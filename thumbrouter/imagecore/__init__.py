@@ -21,12 +21,27 @@ from .errors import (
     TooManyScansError,
     UnsupportedFormatError,
 )
-from .formats import (CONTENT_TYPES, EXTENSIONS, INPUT_CONTENT_TYPES, OUTPUT_CONTENT_TYPES, content_type_for,
-                      content_type_for_key, format_for, format_for_key, output_format_for_key)
+from .formats import (
+    CONTENT_TYPES,
+    EXTENSIONS,
+    INPUT_CONTENT_TYPES,
+    OUTPUT_CONTENT_TYPES,
+    content_type_for,
+    content_type_for_key,
+    format_for,
+    format_for_key,
+    output_format_for_key,
+)
 from .geometry import MODES
+from .limits import (
+    DEFAULT_MAX_DECODED_BYTES,
+    DEFAULT_MAX_FRAMES,
+    DEFAULT_MAX_ICC_BYTES,
+    DEFAULT_MAX_PIXELS,
+    DEFAULT_MAX_SCANS,
+    Limits,
+)
 from .naming import MAX_KEY_BYTES, format_size, is_thumbnail_key, no_thumbnail_reason, parse_size, thumbnail_key
-from .limits import (DEFAULT_MAX_DECODED_BYTES, DEFAULT_MAX_FRAMES, DEFAULT_MAX_ICC_BYTES, DEFAULT_MAX_PIXELS,
-                     DEFAULT_MAX_SCANS, Limits)
 
 if TYPE_CHECKING:
     from .pipeline import Thumbnail, make_thumbnail

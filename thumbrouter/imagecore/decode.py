@@ -9,9 +9,16 @@ import io
 import struct
 import threading
 
-from PIL import GifImagePlugin, Image, ImageFile, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
-from PIL import AvifImagePlugin, WebPImagePlugin
-
+from PIL import (
+    AvifImagePlugin,
+    GifImagePlugin,
+    Image,
+    ImageFile,
+    JpegImagePlugin,
+    PngImagePlugin,
+    UnidentifiedImageError,
+    WebPImagePlugin,
+)
 
 from . import jpeg_scans
 from .errors import DecodeError, EmptyImageError, ImageTooLargeError, NotAnImageError, UnsupportedFormatError

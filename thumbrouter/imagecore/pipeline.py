@@ -11,16 +11,20 @@ The order of work:
 
 from dataclasses import dataclass
 
-from PIL import Image
-
 from . import decode, geometry, jpeg_scans, limits, steps
 from .encode import encode
 from .errors import InvalidSizeError
 from .formats import OUTPUT_CONTENT_TYPES, OUTPUT_FORMAT
 from .frames import count_frames, webp_canvas
 from .geometry import MODES
-from .limits import (DEFAULT_MAX_DECODED_BYTES, DEFAULT_MAX_FRAMES, DEFAULT_MAX_ICC_BYTES, DEFAULT_MAX_PIXELS,
-                     DEFAULT_MAX_SCANS, Limits)
+from .limits import (
+    DEFAULT_MAX_DECODED_BYTES,
+    DEFAULT_MAX_FRAMES,
+    DEFAULT_MAX_ICC_BYTES,
+    DEFAULT_MAX_PIXELS,
+    DEFAULT_MAX_SCANS,
+    Limits,
+)
 from .naming import parse_size
 
 STEPS = (

@@ -1,11 +1,18 @@
 """thumbrouter's router: download URLs and upload targets for Qiniu and S3."""
 
+from .app import check_access_policy, check_bind, create_app  # noqa: E402  (after the service it is built from)
 from .config import ConfigError, Settings, load_settings
 from .errors import (
-    BackendUnavailable, BadRequest, Forbidden, NotFound, Overloaded, RouterError, Unauthorized, Unprocessable,
+    BackendUnavailable,
+    BadRequest,
+    Forbidden,
+    NotFound,
+    Overloaded,
+    RouterError,
+    Unauthorized,
+    Unprocessable,
 )
 from .service import DownloadUrls, Router, UploadTarget, get_download_urls, get_upload_target
-from .app import check_access_policy, check_bind, create_app  # noqa: E402  (after the service it is built from)
 
 __all__ = [
     "BackendUnavailable", "BadRequest", "ConfigError", "DownloadUrls", "Forbidden", "NotFound", "Overloaded",

@@ -6,8 +6,14 @@ Every failure is a BadRequest whose message names the field. Nothing here touche
 
 import re
 
-from thumbrouter.imagecore import (INPUT_CONTENT_TYPES, MAX_KEY_BYTES, content_type_for, content_type_for_key,
-                                   format_for, format_for_key)
+from thumbrouter.imagecore import (
+    INPUT_CONTENT_TYPES,
+    MAX_KEY_BYTES,
+    content_type_for,
+    content_type_for_key,
+    format_for,
+    format_for_key,
+)
 
 from .config import CLOUDS
 from .errors import BadRequest

@@ -11,13 +11,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 
-from .config import ConfigError, Settings, load_settings
-from .geo import GeoIP, open_geoip
 from thumbrouter.imagecore import no_thumbnail_reason
 
+from .config import ConfigError, Settings, load_settings
+from .geo import GeoIP, open_geoip
 from .security import (
-    validate_cloud, validate_content_type, validate_country, validate_expires, validate_filename,
-    validate_key, validate_max_bytes, validate_size, thumbnail_format,
+    thumbnail_format,
+    validate_cloud,
+    validate_content_type,
+    validate_country,
+    validate_expires,
+    validate_filename,
+    validate_key,
+    validate_max_bytes,
+    validate_size,
 )
 from .storage import LazyThumbnailUrl, Storage, build_backends
 from .urlcache import UrlCache

@@ -74,8 +74,9 @@ def thumbnail_url_builder(settings):
     Uses the preset whose size is THUMBROUTER_THUMBNAIL_SIZE. Raises ConfigError when the keys, the
     public base URL or such a preset is missing (lazy URLs would otherwise be unusable or unsigned).
     """
-    from .config import ConfigError
     from thumbrouter.imagecore import format_size
+
+    from .config import ConfigError
 
     if not settings.url_signing_keys:
         raise ConfigError("THUMBROUTER_S3_THUMBNAIL_MODE=lazy needs THUMBROUTER_URL_SIGNING_KEYS")

@@ -19,8 +19,16 @@ from .client import default_s3_client, new_s3_client
 from .env import ConfigError, Env, SameBucketError, is_bucket_name
 from .events import BadRecord, ObjectRecord, is_sqs_event, parse_event
 from .job import (
-    Outcome, PermanentError, SourceMissingError, StoredThumbnail, TransientError, is_not_found, object_exists,
-    process_object, skip_reason, store_thumbnail,
+    Outcome,
+    PermanentError,
+    SourceMissingError,
+    StoredThumbnail,
+    TransientError,
+    is_not_found,
+    object_exists,
+    process_object,
+    skip_reason,
+    store_thumbnail,
 )
 from .ondemand import OnDemandRequest, PayloadError, generate, parse_request
 from .settings import LambdaSettings

@@ -16,14 +16,20 @@ from botocore.exceptions import ClientError, HTTPClientError, IncompleteReadErro
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from thumbrouter import imagecore
-from thumbrouter.imagecore import (ThumbnailError, format_for_key, is_thumbnail_key, no_thumbnail_reason,
-                                   output_format_for_key, thumbnail_key)
+from thumbrouter.imagecore import (
+    ThumbnailError,
+    format_for_key,
+    is_thumbnail_key,
+    no_thumbnail_reason,
+    output_format_for_key,
+    thumbnail_key,
+)
 
 if TYPE_CHECKING:  # Pillow loads on the first thumbnail (imagecore.make_thumbnail), not with the job's names
     from thumbrouter.imagecore import Thumbnail
 
-from .events import ObjectRecord
 from .env import SameBucketError
+from .events import ObjectRecord
 from .settings import LambdaSettings
 
 _CHUNK = 1024 * 1024

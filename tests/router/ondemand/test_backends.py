@@ -5,10 +5,10 @@ import json
 
 import pytest
 
+from tests.lambda_handler import helpers  # noqa: F401 -- puts lambda/ on sys.path
 from thumbrouter.router.errors import BackendUnavailable
 from thumbrouter.router.ondemand.backends import BACKENDS, LambdaBackend, LocalBackend
 from thumbrouter.router.ondemand.pool import GenerationPool
-from tests.lambda_handler import helpers  # noqa: F401 -- puts lambda/ on sys.path
 from thumbrouter.s3job.ondemand import OnDemandRequest
 
 from .helpers import jpeg
@@ -68,10 +68,9 @@ def test_backends_are_picked_from_the_registry():
 
 def test_an_app_configured_for_the_lambda_backend_generates_through_it(s3_server, s3, buckets, monkeypatch):
     import on_demand
+    from thumbrouter.router import create_app
     from thumbrouter.s3job import client
     from thumbrouter.s3job.settings import LambdaSettings
-
-    from thumbrouter.router import create_app
 
     from .helpers import app_env
 

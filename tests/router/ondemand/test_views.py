@@ -8,11 +8,11 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from thumbrouter import imagecore
 from thumbrouter.router import create_app
 from thumbrouter.router.config import ConfigError, load_settings
 from thumbrouter.router.ondemand import Options, init_app
 from thumbrouter.router.ondemand.placeholder import placeholder_png
-from thumbrouter import imagecore
 
 from .helpers import SIGNING_KEY, TOKEN, app_env, jpeg, open_image
 

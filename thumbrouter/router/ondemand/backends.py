@@ -15,6 +15,7 @@ from dataclasses import asdict
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
 from thumbrouter.s3job import LambdaSettings, OnDemandRequest, generate, new_s3_client
 
 from ..config import Settings

@@ -15,9 +15,9 @@ from urllib.parse import quote
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
 from thumbrouter.imagecore import thumbnail_key
-from thumbrouter.s3job import ThumbnailSpec
-from thumbrouter.s3job import is_not_found
+from thumbrouter.s3job import ThumbnailSpec, is_not_found
 
 from ..breaker import Breaker, Guard, Unavailable
 from ..config import Settings
