@@ -58,7 +58,7 @@ def sniff_refused_format(data: bytes) -> str | None:
     return None
 
 
-def open_image(data: bytes) -> Image.Image:
+def open_image(data: bytes) -> ImageFile.ImageFile:
     """Open (header only) with the allow-listed parsers.
 
     Raises EmptyImageError, UnsupportedFormatError, NotAnImageError, ImageTooLargeError.
@@ -132,12 +132,12 @@ def read_orientation(image: Image.Image) -> int:
     """EXIF orientation 1-8 (1 when absent or invalid); never raises."""
     try:
         value = image.getexif().get(ORIENTATION_TAG, 1)
-    except Exception:  # a malformed EXIF block must not cost the whole image; it is stripped anyway
+    except Exception:  # noqa: BLE001 -- Pillow's EXIF parser raises anything on bad data; EXIF is stripped anyway
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
-def load(data: bytes, image: Image.Image, draft_box: tuple[int, int] | None,
+def load(data: bytes, image: ImageFile.ImageFile, draft_box: tuple[int, int] | None,
          truncated: bool = False) -> tuple[Image.Image, bool]:
     """Decode the first frame (at reduced JPEG scale when `draft_box` is given).
 
@@ -164,7 +164,7 @@ def load(data: bytes, image: Image.Image, draft_box: tuple[int, int] | None,
     return _load_truncated(Image.open(io.BytesIO(data), formats=PILLOW_FORMATS), draft_box), True
 
 
-def _load_truncated(image: Image.Image, draft_box: tuple[int, int] | None) -> Image.Image:
+def _load_truncated(image: ImageFile.ImageFile, draft_box: tuple[int, int] | None) -> Image.Image:
     _apply_draft(image, draft_box)
     try:
         _load_partial(image)
@@ -182,7 +182,7 @@ def _eighth_scale_stream(data: bytes, image: Image.Image, draft_box) -> bytes | 
     return jpeg_scans.dc_scans_only(data)
 
 
-def _load_complete(data: bytes, draft_box: tuple[int, int]) -> Image.Image:
+def _load_complete(data: bytes, draft_box: tuple[int, int] | None) -> Image.Image:
     image = Image.open(io.BytesIO(data), formats=("JPEG",))
     _apply_draft(image, draft_box)
     image.load()
@@ -206,9 +206,11 @@ def _load_partial(image: ImageFile.ImageFile) -> None:
     the process. Raises DecodeError if the decoder reports corrupt data.
     """
     image.load_prepare()
-    read = getattr(image, "load_read", image.fp.read)
+    fp = image.fp
+    assert fp is not None, "Image.open keeps the file open until the image is loaded"
+    read = getattr(image, "load_read", fp.read)
     for tile in sorted(image.tile, key=lambda t: t.offset):
-        image.fp.seek(tile.offset)
+        fp.seek(tile.offset)
         decoder = Image._getdecoder(image.mode, tile.codec_name, tile.args, image.decoderconfig)
         try:
             decoder.setimage(image.im, tile.extents)
@@ -224,7 +226,7 @@ def _load_partial(image: ImageFile.ImageFile) -> None:
     Image.Image.load(image)
 
 
-def _feed(decoder, read, block: int, fmt: str) -> None:
+def _feed(decoder, read, block: int, fmt: str | None) -> None:
     """Push bytes into a decoder until it finishes or the data runs out."""
     buffer = b""
     ended = False

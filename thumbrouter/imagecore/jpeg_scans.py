@@ -97,10 +97,11 @@ class _Progression:
 
     def check(self, data: bytes, start: int) -> None:
         count = data[start + 4]
-        components = [self.index.get(c) for c in data[start + 5:start + 5 + 2 * count:2]]
+        ids = data[start + 5:start + 5 + 2 * count:2]
         header = data[start + 5 + 2 * count:start + 8 + 2 * count]
-        if len(header) < 3 or None in components:
+        if len(header) < 3 or any(c not in self.index for c in ids):
             return  # libjpeg refuses these itself (JERR_BAD_COMPONENT_ID, a short header)
+        components = [self.index[c] for c in ids]
         ss, se, ah, al = header[0], header[1], header[2] >> 4, header[2] & 15
         if (se != 0 if ss == 0 else ss > se or se > 63 or count != 1) or (ah and al != ah - 1) or al > 13:
             raise CorruptProgressionError(f"invalid progressive scan Ss={ss} Se={se} Ah={ah} Al={al}")
@@ -119,7 +120,8 @@ def dc_scans_only(data: bytes) -> bytes | None:
     """A smaller progressive JPEG with the same 1/8-scale picture, or None if not applicable."""
     if not data.startswith(SOI):
         return None
-    kept, position, progressive, seen = [SOI], 2, False, set()
+    kept, position, progressive = [SOI], 2, False
+    seen: set[bytes] = set()  # component sets whose first AC scan is already kept
     while True:
         segment = _segment(data, position)
         if segment is None:
@@ -156,7 +158,7 @@ def _segment(data: bytes, position: int) -> tuple[int, int, int] | None:
     return marker, position, end
 
 
-def _keep_scan(data: bytes, start: int, seen: set) -> bool:
+def _keep_scan(data: bytes, start: int, seen: set[bytes]) -> bool:
     """DC scans (Ss = 0) and, per component set, the first first-pass AC scan starting at coefficient 1."""
     count = data[start + 4]
     header = data[start + 5 + 2 * count:start + 8 + 2 * count]

@@ -15,9 +15,11 @@ does the work, slower.
 import operator
 import struct
 import zlib
+from types import ModuleType
 
 from PIL import Image, ImageChops
 
+isal_zlib: ModuleType | None
 try:
     from isal import isal_zlib
 except ImportError:  # optional speed-up only: any zlib writes a valid PNG

@@ -126,8 +126,7 @@ def fit_output_mode(image: Image.Image, job: Job) -> Image.Image:
 
 def strip_metadata(image: Image.Image, job: Job) -> Image.Image:
     """Drop EXIF (GPS), XMP, comments and profiles: the encoders then write none of them."""
-    keep = {"transparency": image.info["transparency"]} if "transparency" in image.info else {}
-    image.info = keep
+    image.info = {key: value for key, value in image.info.items() if key == "transparency"}
     return image
 
 
