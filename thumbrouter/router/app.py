@@ -42,7 +42,9 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
     if not settings.api_tokens:
         app.before_request(require_loopback_peer)
     app.config["MAX_CONTENT_LENGTH"] = api.MAX_BODY_BYTES
-    app.json.sort_keys = False  # answers keep the dataclass field order; sorting costs time per request
+    # Answers keep the dataclass field order; sorting costs time per request. sort_keys is the default
+    # provider's documented setting, but Flask types app.json as the JSONProvider base class.
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["thumbrouter.settings"] = settings
     app.extensions["thumbrouter"] = router = Router.from_settings(settings)
     router.warm()  # load GeoIP now, so the first request does not pay for it
@@ -131,7 +133,7 @@ def render_router_error(exc: RouterError):
 
 def render_http_error(exc: HTTPException):
     code = (exc.name or "error").lower().replace(" ", "_")
-    message = exc.description
+    message = exc.description or ""  # every werkzeug error has one; only a bare HTTPException lacks it
     if isinstance(exc, RequestEntityTooLarge):
         code, message = "body_too_large", f"body too big: at most {current_app.config['MAX_CONTENT_LENGTH']} bytes"
     response = jsonify(error_body(code, message))

@@ -36,7 +36,8 @@ def init_app(app: Flask, trusted_proxies: int = 0, country_header: str | None = 
     """Store the policy on the app and, behind trusted proxies, wrap it in ProxyFix (X-Forwarded-For only)."""
     app.extensions[EXTENSION] = ClientPolicy(trusted_proxies, country_header or None)
     if trusted_proxies > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=0, x_host=0, x_port=0, x_prefix=0)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented WSGI middleware hook
+            app.wsgi_app, x_for=trusted_proxies, x_proto=0, x_host=0, x_port=0, x_prefix=0)
 
 
 def socket_peer(environ: Mapping) -> str | None:
@@ -57,6 +58,7 @@ def header_country(value: str | None) -> str | None:
 def current_client() -> tuple[str | None, str | None]:
     """(client_ip, header_country) for the current request under the app's policy."""
     policy: ClientPolicy = current_app.extensions[EXTENSION]
-    req = request._get_current_object()  # one context lookup instead of one per attribute
+    # One context lookup instead of one per attribute; Flask types the proxy as a Request, hence the ignore.
+    req = request._get_current_object()  # type: ignore[attr-defined]
     country = header_country(req.headers.get(policy.country_header)) if policy.country_header else None
     return req.remote_addr, country

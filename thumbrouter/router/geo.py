@@ -93,8 +93,9 @@ class MaxMindGeoIP:
         record = self._reader.get(address) if address else None
         if not isinstance(record, dict):
             return None
-        place = record.get("country") or record.get("registered_country") or {}
-        return normalize_country(place.get("iso_code"))
+        place = record.get("country") or record.get("registered_country")
+        code = place.get("iso_code") if isinstance(place, dict) else None
+        return normalize_country(code if isinstance(code, str) else None)
 
 
 def open_geoip(path: str | None = None) -> GeoIP:

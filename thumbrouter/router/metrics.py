@@ -67,7 +67,7 @@ def init_app(app: Flask) -> Metrics:
     """Create the app's registry and collectors, time every request, and serve /metrics."""
     metrics = Metrics(CollectorRegistry(auto_describe=True))
     app.extensions[EXTENSION] = metrics
-    app.wsgi_app = _Timer(app.wsgi_app)
+    app.wsgi_app = _Timer(app.wsgi_app)  # type: ignore[method-assign]  # Flask's documented WSGI middleware hook
     app.after_request(_record)
     app.register_blueprint(bp)
     return metrics
@@ -91,7 +91,10 @@ class _Timer:
 
 def _record(response: Response) -> Response:
     # Each flask proxy access costs a context lookup; resolve them once on this per-request path.
-    req, ctx, app = request._get_current_object(), g._get_current_object(), current_app._get_current_object()
+    # Flask types its LocalProxy globals as the objects they proxy, so mypy cannot see _get_current_object.
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    ctx = g._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     started = req.environ.get(STARTED)
     if started is not None:
         # The URL rule, not the path, keeps label values bounded whatever clients send.

@@ -81,7 +81,8 @@ def thumbnail_url_builder(settings):
     if not settings.url_signing_keys:
         raise ConfigError("THUMBROUTER_S3_THUMBNAIL_MODE=lazy needs THUMBROUTER_URL_SIGNING_KEYS")
     if not settings.public_base_url:
-        raise ConfigError("THUMBROUTER_S3_THUMBNAIL_MODE=lazy needs THUMBROUTER_PUBLIC_BASE_URL (where /thumb is served)")
+        raise ConfigError("THUMBROUTER_S3_THUMBNAIL_MODE=lazy needs THUMBROUTER_PUBLIC_BASE_URL "
+                          "(where /thumb is served)")
     names = [name for name, size in settings.presets.items() if format_size(size) == settings.thumbnail_size]
     if not names:
         raise ConfigError(f"THUMBROUTER_PRESETS has no preset of THUMBROUTER_THUMBNAIL_SIZE={settings.thumbnail_size}")

@@ -20,7 +20,7 @@ from thumbrouter.imagecore import thumbnail_key
 from thumbrouter.s3job import ThumbnailSpec, is_not_found
 
 from ..breaker import Breaker, Guard, Unavailable
-from ..config import Settings
+from ..config import ConfigError, Settings
 from ..errors import BackendUnavailable
 from ..urlcache import Window
 from . import Upload, sigv4
@@ -38,6 +38,7 @@ REQUEST_CONFIG = Config(signature_version="s3v4", connect_timeout=0.5, read_time
 BREAKER_FAILURES, BREAKER_COOLDOWN, RETRY_AFTER = 3, 1.0, 1
 SLOT_WAIT = 0.25  # a healthy HEAD takes tens of ms: a burst queues this long for a place before a 503
 _RFC5987_SAFE = "!#$&+-.^_`|~"
+DEFAULT_SPEC = ThumbnailSpec()  # frozen: one shared default instance is safe
 
 
 def content_disposition(filename: str) -> str:
@@ -55,7 +56,7 @@ class S3Storage:
     def __init__(self, bucket: str, *, region: str, endpoint_url: str | None = None,
                  thumbnail_size: str = "50x50", thumbnail_base_url: str | None = None,
                  lazy_thumbnail_url: Callable[[str, int], str] | None = None, session=None,
-                 max_inflight: int = 8, spec: ThumbnailSpec = ThumbnailSpec()):
+                 max_inflight: int = 8, spec: ThumbnailSpec = DEFAULT_SPEC):
         self.bucket, self.thumbnail_bucket = bucket, spec.destination(bucket)
         self.region, self.endpoint_url = region, endpoint_url
         self.thumbnail_size, self.thumbnail_base_url = thumbnail_size, thumbnail_base_url
@@ -68,7 +69,12 @@ class S3Storage:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, lazy_thumbnail_url=None, session=None) -> "S3Storage":
-        """Lazy mode uses `lazy_thumbnail_url(key, expires_at)` for thumbnails (see router.service)."""
+        """Lazy mode uses `lazy_thumbnail_url(key, expires_at)` for thumbnails (see router.service).
+
+        Raises ConfigError without THUMBROUTER_S3_BUCKET (build_backends asks only for configured clouds).
+        """
+        if not settings.s3_bucket:
+            raise ConfigError("THUMBROUTER_S3_BUCKET is not set: S3 is not configured")
         return cls(settings.s3_bucket, region=settings.s3_region, endpoint_url=settings.s3_endpoint_url,
                    thumbnail_size=settings.thumbnail_size, thumbnail_base_url=settings.s3_thumbnail_base_url,
                    lazy_thumbnail_url=lazy_thumbnail_url if settings.s3_thumbnail_mode == "lazy" else None,
