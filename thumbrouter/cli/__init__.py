@@ -16,6 +16,8 @@ COMMANDS = {
                                      "and isal wheels for the Lambda platform) into dist/."),
     "deploy": ("deploy", "Plan, apply, destroy or show the outputs of a Terraform environment "
                          "(terraform/environments/ENV)."),
+    "qiniu-style": ("qiniu_style", "Show the Qiniu image style that matches the S3 thumbnails, or check a bucket "
+                                   "has it."),
 }
 INSTALL_HINT = "pip install 'thumbrouter[cli]'"
 

@@ -13,9 +13,12 @@ from .errors import (
     Unprocessable,
 )
 from .service import DownloadUrls, Router, UploadTarget, get_download_urls, get_upload_target
+from .storage.qiniu_style import QiniuStyle, style_processing
 
 __all__ = [
     "BackendUnavailable", "BadRequest", "ConfigError", "DownloadUrls", "Forbidden", "NotFound", "Overloaded",
+    "QiniuStyle",
     "Router", "RouterError", "Settings", "Unauthorized", "Unprocessable", "UploadTarget", "check_access_policy",
     "check_bind", "create_app", "get_download_urls", "get_upload_target", "load_settings",
+    "style_processing",
 ]

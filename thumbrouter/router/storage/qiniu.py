@@ -4,7 +4,8 @@ URLs are `<base>/<key percent-encoded once, "/" kept>`; the thumbnail is that UR
 (`-thumb50` appended to the path, or `imageView2/...` as the query) BEFORE signing, so the style is
 covered by the token. Signing mirrors `qiniu.Auth.private_download_url` (append `e=<deadline>`,
 then `token=` from `Auth.token` over the whole URL) with an explicit deadline, because the cache
-needs the deadline to be the window end rather than `time.time() + expires`.
+needs the deadline to be the window end rather than `time.time() + expires`. The style's processing
+(what Kodo does for `-thumb50`) is derived from the thumbnail spec in `qiniu_style.py`.
 """
 
 from dataclasses import dataclass, field
