@@ -1,4 +1,5 @@
-"""Build the Lambda zip (lambda/, the thumbrouter image core and S3 job, Pillow and isal wheels for the Lambda platform) into dist/.
+"""Build the Lambda zip (lambda/, the thumbrouter image core and S3 job, Pillow and isal wheels for the Lambda
+platform) into dist/.
 
 Rebuilds only when its inputs changed (the code the zip ships, the bundled pins, Python, architecture).
 What can go wrong: ArtifactError (no handler, pip or network failure, zip above Lambda's limits) -> exit 1.

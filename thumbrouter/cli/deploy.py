@@ -7,11 +7,11 @@ own failures (its exit code).
 """
 
 import argparse
-import io
 import json
 import sys
 import tempfile
 from pathlib import Path
+from typing import TextIO, TypedDict
 
 from thumbrouter.cli.artifact import ArtifactError, Target
 from thumbrouter.cli.build_lambda import DEFAULT_ARCH, DEFAULT_PYTHON, REPO, BuildRequest, ensure_artifact
@@ -28,6 +28,13 @@ from thumbrouter.cli.terraform import Terraform, TerraformError, require_terrafo
 
 ACTIONS = ("plan", "apply", "destroy", "output")
 NO_CHANGES, CHANGES = 0, 2  # `plan -detailed-exitcode`
+
+
+class PlanOptions(TypedDict):
+    """The Terraform.plan arguments every action shares."""
+
+    variables: dict[str, str]
+    var_files: list[str]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,8 +68,8 @@ def deploy(args: argparse.Namespace) -> int:
     init(tf)  # first: a missing backend or credentials fails before minutes of building
     if args.action == "output":
         return show_outputs(tf, args)
-    plan_options = {"variables": artifact_variables(args, env),
-                    "var_files": [str(Path(path).resolve()) for path in args.var_file]}
+    plan_options: PlanOptions = {"variables": artifact_variables(args, env),
+                                 "var_files": [str(Path(path).resolve()) for path in args.var_file]}
     if args.action == "plan":
         return _ok_plan(tf.plan(**plan_options))
     return plan_confirm_apply(tf, env, args, plan_options)
@@ -109,7 +116,7 @@ def show_outputs(tf: Terraform, args: argparse.Namespace) -> int:
     return 0
 
 
-def plan_confirm_apply(tf: Terraform, env: Environment, args: argparse.Namespace, plan_options: dict) -> int:
+def plan_confirm_apply(tf: Terraform, env: Environment, args: argparse.Namespace, plan_options: PlanOptions) -> int:
     """Save a plan, ask (unless --auto-approve), then apply exactly that plan."""
     with tempfile.TemporaryDirectory(prefix="thumbrouter-plan-") as tmp:
         plan_file = str(Path(tmp) / f"{env.name}.tfplan")
@@ -121,7 +128,7 @@ def plan_confirm_apply(tf: Terraform, env: Environment, args: argparse.Namespace
         return tf.apply_saved(plan_file)
 
 
-def confirm(env: Environment, action: str, stdin: io.TextIOBase, stderr: io.TextIOBase) -> None:
+def confirm(env: Environment, action: str, stdin: TextIO, stderr: TextIO) -> None:
     """Ask on stderr, read one line. Protected envs want their name typed at a terminal. Raises DeployError."""
     expected = env.name if env.protected else "yes"
     if env.protected and not stdin.isatty():

@@ -18,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
 import boto3
@@ -29,6 +30,9 @@ from thumbrouter.s3job import ThumbnailSpec
 
 from . import dev_router
 
+if TYPE_CHECKING:
+    from moto.server import ThreadedMotoServer
+
 LOOPBACK = "127.0.0.1"
 LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
 MATE_PHOTOS = ("/usr/share/backgrounds/mate/nature/Aqua.jpg", "/usr/share/backgrounds/mate/abstract/Spring.png")
@@ -38,7 +42,8 @@ LOCAL_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, default=5000, help="local S3 port (default 5000; a free one if taken; 0 = any)")
+    parser.add_argument("--port", type=int, default=5000,
+                        help="local S3 port (default 5000; a free one if taken; 0 = any)")
     parser.add_argument("--bucket", default="demo", help="source bucket (thumbnails go to <bucket>resized)")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between event polls")
     parser.add_argument("--once", action="store_true", help="exit after seeding and thumbnailing the samples")
@@ -49,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class LocalS3:
     """A running moto S3 server and the endpoint the environment now points at."""
 
-    server: object
+    server: "ThreadedMotoServer"
     endpoint: str
 
     def client(self):
@@ -174,13 +179,14 @@ def report(s3, local: LocalS3, bucket: str, keys: list[str]) -> None:
         thumbs = [thumbnail_key(key, size) for size in spec.sizes if thumbnail_key(key, size) in made]
         print(f"  {key}  ->  {', '.join(thumbs) if thumbs else '(none: skipped or failed, see the log above)'}")
     example = next((k for k in keys if thumbnail_key(k, spec.sizes[0]) in made), None)
-    env = f"AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 AWS_ENDPOINT_URL_S3={local.endpoint}"
+    env = ("AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 "
+           f"AWS_ENDPOINT_URL_S3={local.endpoint}")
     print("try it:")
     print(f"  {env} aws s3 cp ./photo.jpg s3://{bucket}/photo.jpg")
     print(f"  {env} aws s3 ls --recursive s3://{dest}")
     if example:
-        url = s3.generate_presigned_url("get_object", Params={"Bucket": dest, "Key": thumbnail_key(example, spec.sizes[0])},
-                                        ExpiresIn=3600)
+        params = {"Bucket": dest, "Key": thumbnail_key(example, spec.sizes[0])}
+        url = s3.generate_presigned_url("get_object", Params=params, ExpiresIn=3600)
         print(f"  curl -o thumb{Path(example).suffix} {shlex.quote(url)}")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import requests
-from werkzeug.serving import make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from thumbrouter.router import check_bind, create_app, load_settings
 from thumbrouter.s3job import ThumbnailSpec
@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class DevRouter:
     """The router's WSGI server running in a thread."""
 
-    server: object
+    server: BaseWSGIServer
     thread: threading.Thread
     base: str
 
@@ -86,7 +86,8 @@ def report(router: DevRouter, example_key: str | None) -> None:
     cn = shlex.quote(f"{router.base}/v1/download-urls?{urlencode({'key': example_key, 'country': 'CN'})}")
     print(f"  curl -s {cn}   # a Chinese user gets Qiniu URLs: demo settings, they cannot be fetched offline")
     batch = json.dumps({"items": [{"key": example_key}, {"key": ""}]})
-    print(f"  curl -s -X POST -H 'Content-Type: application/json' -d {shlex.quote(batch)} {router.base}/v1/download-urls")
+    print(f"  curl -s -X POST -H 'Content-Type: application/json' -d {shlex.quote(batch)} "
+          f"{router.base}/v1/download-urls")
 
 
 def _port_free(host: str, port: int) -> bool:

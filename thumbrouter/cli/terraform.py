@@ -84,7 +84,8 @@ def terraform_version(path: str) -> tuple[int, int, int]:
     match = re.search(r"(\d+)\.(\d+)\.(\d+)", text)
     if not match:
         raise TerraformError(f"cannot read the version of {path}: {(done.stdout or done.stderr)[:200]!r}")
-    return tuple(int(part) for part in match.groups())
+    major, minor, patch = (int(part) for part in match.groups())
+    return major, minor, patch
 
 
 def require_terraform(environ: Mapping[str, str] | None = None) -> TerraformBinary:
