@@ -55,8 +55,9 @@ def start_s3_server() -> tuple[subprocess.Popen, str]:
 
 
 def event_for(bucket: str, key: str, size: int) -> dict:
+    s3 = {"bucket": {"name": bucket}, "object": {"key": quote_plus(key, safe="/"), "size": size}}
     return {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "awsRegion": "us-east-1",
-                         "s3": {"bucket": {"name": bucket}, "object": {"key": quote_plus(key, safe="/"), "size": size}}}]}
+                         "s3": s3}]}
 
 
 def time_handler(module, photos: dict[str, bytes], sizes: tuple[str, ...]) -> tuple[float, float]:
@@ -141,17 +142,20 @@ def write_report(count: int, megabytes: float, rows, imports: dict[str, tuple[fl
     source = "mate-backgrounds photos" if MATE.exists() else "generated photos"
     lines = ["## handler\n",
              f"Lambda handler end to end against moto's S3 server (separate process, loopback): {count} {source}, "
-             f"{megabytes:.1f} MB, one S3 event per image, sequential (one Lambda instance). Best of {ROUNDS} rounds.\n",
+             f"{megabytes:.1f} MB, one S3 event per image, sequential (one Lambda instance). "
+             f"Best of {ROUNDS} rounds.\n",
              "Wall time includes waiting for the S3 server (moto, pure Python, much slower than S3 for large "
              "bodies); CPU is this process only (boto3 + make_thumbnail), the steadier number on a busy machine.\n",
              "| THUMBNAIL_SIZES | images/s | wall ms/image | handler CPU ms/image | make_thumbnail CPU ms/image "
              "| handler CPU / make_thumbnail CPU |", "|---|---:|---:|---:|---:|---:|"]
     for sizes, (handler_s, handler_cpu), (_, core_cpu) in rows:
         lines.append(f"| {sizes} | {count / handler_s:.1f} | {1000 * handler_s / count:.1f} | "
-                     f"{1000 * handler_cpu / count:.1f} | {1000 * core_cpu / count:.1f} | {handler_cpu / core_cpu:.2f}x |")
+                     f"{1000 * handler_cpu / count:.1f} | {1000 * core_cpu / count:.1f} | "
+                     f"{handler_cpu / core_cpu:.2f}x |")
     lines += ["", f"Cold import (median of {IMPORT_RUNS} fresh interpreters each, interleaved; wall time includes "
               "interpreter start; CPU = user+sys of the child):\n",
-              "| command | wall ms | CPU ms | CPU vs `python -c pass` | CPU vs `import boto3` |", "|---|---:|---:|---:|---:|"]
+              "| command | wall ms | CPU ms | CPU vs `python -c pass` | CPU vs `import boto3` |",
+              "|---|---:|---:|---:|---:|"]
     for name, label, _ in IMPORTS:
         wall, cpu = imports[name]
         lines.append(f"| `{label}` | {1000 * wall:.0f} | {1000 * cpu:.0f} | {cpu / imports['pass'][1]:.2f}x | "

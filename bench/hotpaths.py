@@ -11,6 +11,10 @@ import io
 import time
 import timeit
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "bench" / "results" / "hotpaths.md"
@@ -75,15 +79,15 @@ def png_rows() -> list[tuple]:
             return out.getvalue()
 
         isal = png.isal_zlib
-        ours_isal = per_call(lambda: png.encode_png(image)) if isal else None
+        ours_isal = per_call(lambda image=image: png.encode_png(image)) if isal else None
         size_isal = len(png.encode_png(image)) if isal else None
         png.isal_zlib = None  # the Lambda zip ships without isal: zlib Z_RLE level 1
         try:
-            ours_zlib, size_zlib = per_call(lambda: png.encode_png(image)), len(png.encode_png(image))
+            ours_zlib, size_zlib = per_call(lambda image=image: png.encode_png(image)), len(png.encode_png(image))
         finally:
             png.isal_zlib = isal
         for level in (1, 6):
-            theirs, size = per_call(lambda: pillow(level)), len(pillow(level))
+            theirs, size = per_call(lambda level=level: pillow(level)), len(pillow(level))
             label = f"Image.save(PNG, compress_level={level})" + (" (Pillow's default)" if level == 6 else "")
             if ours_isal is not None:
                 rows.append((f"PNG 1440x1440 {mode}", "png.encode_png, isal", ours_isal, label, theirs,

@@ -138,7 +138,7 @@ def overload(env: dict) -> dict:
         stop_blocking.set()
         blocker.join(timeout=120)
         stop(proc)
-    rejected = sorted(t for t, s in zip(times, statuses) if s == 503)
+    rejected = sorted(t for t, s in zip(times, statuses, strict=True) if s == 503)
     return {"requests": len(times), "rejected": len(rejected), "p50": statistics.median(rejected) if rejected else 0,
             "p99": rejected[int(0.99 * (len(rejected) - 1))] if rejected else 0}
 
@@ -208,8 +208,10 @@ def misses_report(rows: list[dict]) -> list[str]:
     for preset in PRESETS:
         sel = [x for x in rows if x["preset"] == preset]
         miss = sorted(x["miss"] for x in sel)
-        lines.append(f"| {preset} | {len(sel)} | {statistics.median(miss):.0f} | {miss[int(0.9 * (len(miss) - 1))]:.0f} "
-                     f"| {statistics.median(x['core'] for x in sel):.0f} | {statistics.median(x['hit'] for x in sel):.1f} "
+        lines.append(f"| {preset} | {len(sel)} | {statistics.median(miss):.0f} "
+                     f"| {miss[int(0.9 * (len(miss) - 1))]:.0f} "
+                     f"| {statistics.median(x['core'] for x in sel):.0f} "
+                     f"| {statistics.median(x['hit'] for x in sel):.1f} "
                      f"| {statistics.median(x['miss'] / x['core'] for x in sel):.2f}x |")
     return lines
 

@@ -272,23 +272,25 @@ def report(r: dict) -> str:
     from bench.__main__ import machine
 
     bare = r["bare"]
-    rows = [("(1) bare Flask, constant JSON (ceiling)", "bare"), ("(2) naive: boto3 presign x2 per request", "naive"),
-            ("(3) GET /v1/download-urls, S3, 1000 keys", "s3"), ("(4) GET /v1/download-urls, Qiniu, 1000 keys", "qiniu"),
+    rows = [("(1) bare Flask, constant JSON (ceiling)", "bare"),
+            ("(2) naive: boto3 presign x2 per request", "naive"),
+            ("(3) GET /v1/download-urls, S3, 1000 keys", "s3"),
+            ("(4) GET /v1/download-urls, Qiniu, 1000 keys", "qiniu"),
             ("(5) POST batch of 100 S3 keys, 1 connection", "batch"),
             ("(5b) the same with 100 never-seen keys (all cache misses), one run", "cold")]
     lines = ["## router\n", f"Machine: {machine()}. gunicorn: {gunicorn_settings()}, JSON access log on "
              f"(to /dev/null). wrk on the same machine (it competes for the 2 cores), -t{THREADS} -c{CONNECTIONS}, "
              f"{ROUNDS} interleaved rounds of {DURATION}s per scenario after a {WARMUP}s warm-up each; figures "
-             f"from each scenario's best round (batch: -t1 -c1). Answer body ~{r['body_bytes']} bytes. Load average at the end: "
-             f"{os.getloadavg()[0]:.1f}.\n",
+             f"from each scenario's best round (batch: -t1 -c1). Answer body ~{r['body_bytes']} bytes. "
+             f"Load average at the end: {os.getloadavg()[0]:.1f}.\n",
              "| scenario | req/s (best round) | req/s (median) | p50 ms | p90 ms | p99 ms | errors | rps vs (1) "
              "| p99 vs (1) | worker CPU us/req |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for label, name in rows:
         x = r[name]
         lines.append(f"| {label} | {x['rps']:.0f} | {x['median_rps']:.0f} | {x['p50']:.2f} | {x['p90']:.2f} "
-                     f"| {x['p99']:.2f} | {x['errors']} | {x['rps'] / bare['rps']:.2f}x | {x['p99'] / bare['p99']:.2f}x "
-                     f"| {x['cpu_us']:.0f} |")
+                     f"| {x['p99']:.2f} | {x['errors']} | {x['rps'] / bare['rps']:.2f}x "
+                     f"| {x['p99'] / bare['p99']:.2f}x | {x['cpu_us']:.0f} |")
     s3, batch = r["s3"], r["batch"]
     by_median = s3["median_rps"] / bare["median_rps"]
     checks = [(f"(3) >= 0.8x the req/s of (1): {s3['rps'] / bare['rps']:.2f}x best round "
