@@ -185,7 +185,8 @@ def test_the_lambda_handlers_load_pillow_at_init_not_on_the_first_record():
 def test_thumbrouter_help_imports_none_of_the_commands_dependencies():
     code = ("import contextlib, io\nfrom thumbrouter.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()) as out:\n    try:\n        main(['--help'])\n"
-            "    except SystemExit as exc:\n        assert exc.code == 0, exc.code\nassert 'build-lambda' in out.getvalue()")
+            "    except SystemExit as exc:\n        assert exc.code == 0, exc.code\n"
+            "assert 'build-lambda' in out.getvalue()")
     assert loaded(code, ("boto3", "botocore", "PIL", "flask", "tqdm", "python_terraform", "requests")) == []
 
 

@@ -229,7 +229,8 @@ def test_prod_refuses_a_piped_answer_without_a_terminal(environments, recorder, 
 
 
 @pytest.mark.parametrize("typed, applied", [("prod", True), ("yes", False)])
-def test_prod_at_a_terminal_needs_the_environment_name_typed(deploy, environments, recorder, artifact_zip, typed, applied):
+def test_prod_at_a_terminal_needs_the_environment_name_typed(deploy, environments, recorder, artifact_zip,
+                                                             typed, applied):
     environ, recorded = recorder
     controller, terminal = pty.openpty()
     os.write(controller, f"{typed}\n".encode())  # the terminal buffers the line until the prompt reads it
@@ -381,7 +382,8 @@ def state_resources(state_file: Path) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("terraform", real_terraforms())
-def test_real_terraform_applies_reads_outputs_and_destroys_on_a_local_backend(deploy, environments, tmp_path, terraform):
+def test_real_terraform_applies_reads_outputs_and_destroys_on_a_local_backend(deploy, environments, tmp_path,
+                                                                               terraform):
     environ = {"TERRAFORM_BIN": terraform}
     zips = []
     for arch in ("x86_64", "arm64"):

@@ -106,6 +106,7 @@ def test_format_for_maps_extensions_and_mime_types_to_the_allow_list(value, expe
     assert format_for(value) == expected
 
 
-@pytest.mark.parametrize(("key", "expected"), [("a/B.PnG", "PNG"), ("a.tar.gz", None), ("noext", None), ("x.jpg/", None)])
+@pytest.mark.parametrize(("key", "expected"),
+                         [("a/B.PnG", "PNG"), ("a.tar.gz", None), ("noext", None), ("x.jpg/", None)])
 def test_format_for_key_reads_the_last_extension_case_insensitively(key, expected):
     assert format_for_key(key) == expected

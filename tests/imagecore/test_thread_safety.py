@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageFile
 
 from tests.support import images
-from thumbrouter.imagecore import make_thumbnail
+from thumbrouter.imagecore import ImageTooLargeError, make_thumbnail
 
 
 def test_truncated_images_never_switch_on_load_truncated_images():
@@ -19,7 +19,7 @@ def test_truncated_images_never_switch_on_load_truncated_images():
 def test_bombs_leave_max_image_pixels_and_warning_filters_alone():
     import warnings
     before = (Image.MAX_IMAGE_PIXELS, list(warnings.filters))
-    with pytest.raises(Exception):
+    with pytest.raises(ImageTooLargeError):
         make_thumbnail(images.png_pixel_bomb(), max_pixels=10)
     assert (Image.MAX_IMAGE_PIXELS, list(warnings.filters)) == before
 

@@ -8,7 +8,8 @@ import pytest
 from tests.lambda_handler.helpers import image_bytes, s3_event, s3_record, sqs_message
 
 JUNK = [None, "a string", {"eventSource": "aws:s3", "eventName": 7},
-        {"eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": "x"}, "object": {"key": 9}}}]
+        {"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
+         "s3": {"bucket": {"name": "x"}, "object": {"key": 9}}}]
 
 
 def upload(s3, bucket, key):

@@ -87,8 +87,8 @@ def test_the_api_blueprint_is_in_the_registration_list(s3_server):
 def gunicorn(env: dict, bind: str) -> subprocess.Popen:
     full_env = {**os.environ, **env, "GUNICORN_BIND": bind, "WEB_CONCURRENCY": "2", "GUNICORN_LOGLEVEL": "warning"}
     full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "router/gunicorn.conf.py", "thumbrouter.router:create_app()"],
-                            cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command = [sys.executable, "-m", "gunicorn", "-c", "router/gunicorn.conf.py", "thumbrouter.router:create_app()"]
+    return subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def wait_until_up(proc: subprocess.Popen, base: str) -> None:
@@ -196,7 +196,8 @@ def test_an_anonymous_app_refuses_peers_beyond_loopback_whatever_server_runs_it(
         answer = client.get(path, environ_base={"REMOTE_ADDR": peer})
         assert answer.status_code == 403 and answer.json["error"]["code"] == "forbidden"
     for local in ("127.0.0.1", "::1", "::ffff:127.0.0.1"):
-        assert client.get("/v1/download-urls?key=a.jpg&cloud=s3", environ_base={"REMOTE_ADDR": local}).status_code == 200
+        answer = client.get("/v1/download-urls?key=a.jpg&cloud=s3", environ_base={"REMOTE_ADDR": local})
+        assert answer.status_code == 200
 
 
 def test_a_router_with_tokens_answers_any_peer(s3_server):

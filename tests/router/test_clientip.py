@@ -87,7 +87,8 @@ def test_an_anonymous_app_behind_trusted_proxies_still_checks_the_socket_peer(s3
     url = "/v1/download-urls?key=a.jpg&cloud=s3"
     assert client.get(url, headers={"X-Forwarded-For": "127.0.0.1"},
                       environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 403
-    assert client.get(url, headers={"X-Forwarded-For": US_IP}, environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200
+    assert client.get(url, headers={"X-Forwarded-For": US_IP},
+                      environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 200
 
 
 def test_the_country_header_is_ignored_unless_configured(s3_server):

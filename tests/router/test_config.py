@@ -47,13 +47,17 @@ def test_every_variable_is_parsed():
            "THUMBROUTER_S3_THUMBNAIL_MODE": "lazy", "THUMBROUTER_URL_SIGNING_KEYS": "k" * 32,
            "THUMBROUTER_PUBLIC_BASE_URL": "https://router.example.com/"}
     s = load_settings(env)
-    assert (s.s3_region, s.s3_thumbnail_base_url, s.thumbnail_size) == ("ap-northeast-1", "https://cdn.example.com", "100x80")
-    assert (s.qiniu_style, s.qiniu_private, s.qiniu_upload_host) == ("imageView2/1/w/50/h/50", False, "https://up-z2.qiniup.com")
+    assert (s.s3_region, s.s3_thumbnail_base_url, s.thumbnail_size) == (
+        "ap-northeast-1", "https://cdn.example.com", "100x80")
+    assert (s.qiniu_style, s.qiniu_private, s.qiniu_upload_host) == (
+        "imageView2/1/w/50/h/50", False, "https://up-z2.qiniup.com")
     assert (s.domestic_countries, s.default_cloud) == ({"CN", "HK"}, "qiniu")
     assert s.api_tokens == ("a" * 20, "b" * 16) and s.allow_anonymous
-    assert (s.trusted_proxies, s.country_header, s.url_cache_size, s.max_upload_bytes) == (2, "CF-IPCountry", 500, 1_000_000)
+    assert (s.trusted_proxies, s.country_header, s.url_cache_size, s.max_upload_bytes) == (
+        2, "CF-IPCountry", 500, 1_000_000)
     assert dict(s.presets) == {"small": (64, 64)} and s.redis_url.startswith("redis://")
-    assert (s.generation_backend, s.generation_lambda, s.generation_pool_size, s.generation_queue_size) == ("lambda", "thumbs-prod", 3, 0)
+    assert (s.generation_backend, s.generation_lambda, s.generation_pool_size, s.generation_queue_size) == (
+        "lambda", "thumbs-prod", 3, 0)
     assert (s.s3_thumbnail_mode, s.url_signing_keys, s.public_base_url) == ("lazy", ("k" * 32,), "https://router.example.com")
 
 
@@ -62,7 +66,8 @@ def test_the_local_endpoint_is_taken_from_the_aws_variable():
 
 
 def test_secrets_appear_in_no_repr():
-    env = {**FULL, "THUMBROUTER_API_TOKENS": "token-token-token-1", "THUMBROUTER_URL_SIGNING_KEYS": "signing-key-signing-key",
+    env = {**FULL, "THUMBROUTER_API_TOKENS": "token-token-token-1",
+           "THUMBROUTER_URL_SIGNING_KEYS": "signing-key-signing-key",
            "THUMBROUTER_REDIS_URL": "redis://:redis-password@127.0.0.1:1/0"}
     text = repr(load_settings(env))
     for secret in ("sk-very-secret-value", "token-token-token-1", "signing-key-signing-key", "redis-password"):
@@ -140,7 +145,8 @@ def test_a_source_bucket_whose_resized_twin_would_be_too_long_needs_thn_bucket()
     long_name = "b" * 60  # a valid bucket, but `<bucket>resized` would be 67 characters
     with pytest.raises(ConfigError, match="THUMBROUTER_THN_BUCKET.*67 characters"):
         load_settings({**FULL, "THUMBROUTER_S3_BUCKET": long_name})
-    assert load_settings({**FULL, "THUMBROUTER_S3_BUCKET": long_name, "THUMBROUTER_THN_BUCKET": "thumbs"}).s3_bucket == long_name
+    settings = load_settings({**FULL, "THUMBROUTER_S3_BUCKET": long_name, "THUMBROUTER_THN_BUCKET": "thumbs"})
+    assert settings.s3_bucket == long_name
 
 
 def test_eager_links_must_name_a_size_the_lambda_writes():

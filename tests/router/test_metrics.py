@@ -51,7 +51,8 @@ def test_unknown_paths_share_one_route_label(client):
     client.get("/a-path-that-does-not-exist-1")
     client.get("/another/path/2")
     data = samples(client)
-    assert value(data, "thumbrouter_http_requests_total", route="unmatched", method="GET", status="404", cloud="none") == 2
+    assert value(data, "thumbrouter_http_requests_total",
+                 route="unmatched", method="GET", status="404", cloud="none") == 2
 
 
 def test_url_cache_hits_and_misses_are_counted(client):

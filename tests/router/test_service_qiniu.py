@@ -128,7 +128,8 @@ def test_the_secret_key_is_in_no_repr(router):
     assert "MY_SECRET_KEY" not in repr(router.storage("qiniu")) + repr(router.settings)
 
 
-KEY_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\x85"), min_size=1, max_size=60)
+KEY_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\x85"),
+                   min_size=1, max_size=60)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

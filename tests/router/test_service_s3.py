@@ -215,7 +215,8 @@ def test_the_storage_repr_holds_no_credentials(router):
     assert "testing" not in repr(router.storage("s3"))
 
 
-KEY_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\x85"), min_size=1, max_size=60)
+KEY_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\x85"),
+                   min_size=1, max_size=60)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

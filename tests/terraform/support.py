@@ -16,7 +16,8 @@ MODULES = {p.name: p for p in sorted((TERRAFORM_DIR / "modules").iterdir()) if p
 ENVIRONMENTS = {p.name: p for p in sorted((TERRAFORM_DIR / "environments").iterdir()) if p.is_dir()}
 # The one module an environment calls; everything environment-specific is an argument of that call.
 STACK_CALL = "thumbnails"
-ALL_DIRS = {**{f"modules/{k}": v for k, v in MODULES.items()}, **{f"environments/{k}": v for k, v in ENVIRONMENTS.items()}}
+ALL_DIRS = {**{f"modules/{k}": v for k, v in MODULES.items()},
+            **{f"environments/{k}": v for k, v in ENVIRONMENTS.items()}}
 
 # Plain values: strings without their quotes, blocks as dicts, no comments.
 _OPTIONS = hcl2.SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)

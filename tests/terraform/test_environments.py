@@ -1,4 +1,5 @@
-"""environments/*: thin roots (one thumbnail-stack call) with remote state, tags, the deploy CLI's variables and outputs."""
+"""environments/*: thin roots (one thumbnail-stack call) with remote state, tags, the deploy CLI's variables
+and outputs."""
 
 import re
 import subprocess
@@ -135,7 +136,8 @@ def test_environments_only_call_the_stack(env):
 
 
 def test_a_zip_for_another_platform_fails_the_plan(env):
-    assert labelled(load_dir(ENVIRONMENTS[env]), "output")["function_name"]["value"] == "${module.thumbnails.function_name}"
+    function_name = labelled(load_dir(ENVIRONMENTS[env]), "output")["function_name"]
+    assert function_name["value"] == "${module.thumbnails.function_name}"
     output = labelled(load_dir(STACK), "output")["function_name"]
     condition = one(output["precondition"])["condition"]
     assert condition == '${endswith(var.lambda_zip_path, "-${var.lambda_python}-${var.lambda_architecture}.zip")}'

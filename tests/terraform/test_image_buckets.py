@@ -56,7 +56,8 @@ def test_bucket_policy_denies_every_request_without_tls():
     assert statement["effect"] == "Deny" and statement["actions"] == ["s3:*"]
     assert statement["resources"] == ["${each.value.arn}", "${each.value.arn}/*"]
     assert one(statement["condition"]) == {"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}
-    assert resource(BUCKETS, "aws_s3_bucket_policy", "this")["policy"] == "${data.aws_iam_policy_document.tls_only[each.key].json}"
+    policy = resource(BUCKETS, "aws_s3_bucket_policy", "this")["policy"]
+    assert policy == "${data.aws_iam_policy_document.tls_only[each.key].json}"
 
 
 def test_an_adopted_source_bucket_is_looked_up_and_a_created_one_cannot_be_destroyed():
@@ -70,4 +71,5 @@ def test_an_adopted_source_bucket_is_looked_up_and_a_created_one_cannot_be_destr
 def test_resized_bucket_lifecycle_cleans_up_multipart_uploads():
     rule = one(resource(BUCKETS, "aws_s3_bucket_lifecycle_configuration", "resized")["rule"])
     assert rule["status"] == "Enabled"
-    assert one(rule["abort_incomplete_multipart_upload"])["days_after_initiation"] == "${var.resized_lifecycle.abort_incomplete_multipart_days}"
+    abort = one(rule["abort_incomplete_multipart_upload"])
+    assert abort["days_after_initiation"] == "${var.resized_lifecycle.abort_incomplete_multipart_days}"
