@@ -17,7 +17,7 @@ define apt_ensure
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
 endef
 
-.PHONY: run test bench venv clean checkov
+.PHONY: run test lint bench venv clean checkov
 venv: $(STAMP)
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
@@ -30,7 +30,12 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 run: $(STAMP)
 	$(BIN)/thumbrouter dev
 
-test: $(STAMP) $(CHECKOV_STAMP)
+# Lint and types first (seconds): a failure stops make before the checkov venv and the tests.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint $(CHECKOV_STAMP)
 	$(call apt_ensure,$(APT_TEST))
 	$(BIN)/python -m pytest
 
@@ -49,4 +54,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) dist .pytest_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) dist .pytest_cache .mypy_cache .ruff_cache
