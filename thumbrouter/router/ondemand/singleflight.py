@@ -139,6 +139,7 @@ class SingleFlight:
             delay = min(delay * 2, 0.2)
 
     def _lead(self, lock: str, token: str, done: str, fn) -> dict:
+        assert self.renewer is not None, "only _shared leads, and only with a guard (which comes with a renewer)"
         self.renewer.hold(lock, token)
         try:
             result = fn()
@@ -149,6 +150,7 @@ class SingleFlight:
             self._quietly("eval", RELEASE, 1, lock, token)
 
     def _quietly(self, method: str, *args, **kwargs) -> None:
+        assert self.guard is not None, "only called while leading, which needs a guard"
         try:
             self.guard.call(method, *args, **kwargs)
         except RedisUnavailable:
