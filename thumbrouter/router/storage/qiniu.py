@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from qiniu import Auth
 
-from ..config import Settings
+from ..config import ConfigError, Settings
 from ..urlcache import Window
 from . import Upload
 
@@ -55,6 +55,9 @@ class QiniuStorage:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "QiniuStorage":
+        """Raises ConfigError without THUMBROUTER_QINIU_BUCKET and _DOMAIN (load_settings checks them first)."""
+        if not settings.qiniu_bucket or not settings.qiniu_base_url:
+            raise ConfigError("THUMBROUTER_QINIU_BUCKET and THUMBROUTER_QINIU_DOMAIN must be set for Qiniu")
         return cls(bucket=settings.qiniu_bucket, base_url=settings.qiniu_base_url,
                    auth=Auth(settings.qiniu_access_key, settings.qiniu_secret_key),
                    style=settings.qiniu_style, private=settings.qiniu_private,
