@@ -1,4 +1,5 @@
-"""AWS Lambda entry point: S3 ObjectCreated events (direct or via SQS) -> thumbnails in <bucket>resized."""
+"""AWS Lambda entry point: S3 ObjectCreated events (direct or via SQS) -> thumbnails in <bucket>resized;
+ObjectRemoved events -> those thumbnails deleted."""
 
 import logging
 import os
@@ -13,6 +14,7 @@ SETTINGS = LambdaSettings.from_env(os.environ)
 
 
 def handler(event, context):
-    """Thumbnail every created object; retries surface as batchItemFailures (SQS) or a raised BatchRetryError."""
+    """Thumbnail every created object, unthumbnail every deleted one; retries surface as batchItemFailures
+    (SQS) or a raised BatchRetryError."""
     result = process_batch(default_s3_client(), parse_event(event), SETTINGS)
     return result.response(sqs=is_sqs_event(event))

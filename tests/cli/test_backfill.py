@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from tests.lambda_handler.helpers import image_bytes
+from tests.lambda_handler.helpers import image_bytes, open_image
 from thumbrouter.cli import backfill
 
 
@@ -138,3 +138,61 @@ def test_sizes_a_long_key_cannot_have_are_never_looked_up_and_the_others_are_mad
     assert keys(s3, resized) == [f"{stem}_50x50.jpg"]
     assert heads and all(len(key.encode()) <= 1024 for key in heads)
     assert "created 1, exists 0, missing 0, skipped 1, failed 0" in capsys.readouterr().out
+
+
+def versions(s3, bucket) -> dict[str, int]:
+    """How many times each key was written (the thumbnail bucket has versioning on)."""
+    listed = s3.list_object_versions(Bucket=bucket).get("Versions", [])
+    return {key: sum(v["Key"] == key for v in listed) for key in {v["Key"] for v in listed}}
+
+
+@pytest.fixture
+def outdated(s3, buckets, monkeypatch):
+    """a.jpg replaced after its thumbnail was made, b.jpg's thumbnail made at JPEG_QUALITY=60, c.jpg current."""
+    source, resized = buckets
+    s3.put_bucket_versioning(Bucket=resized, VersioningConfiguration={"Status": "Enabled"})
+    for name in "abc":
+        s3.put_object(Bucket=source, Key=f"{name}.jpg", Body=image_bytes())
+    with monkeypatch.context() as patched:
+        patched.setenv("JPEG_QUALITY", "60")
+        assert run_backfill("--bucket", source, "--prefix", "b") == 0
+    assert run_backfill("--bucket", source) == 0
+    s3.put_object(Bucket=source, Key="a.jpg", Body=image_bytes(size=(200, 320)))  # new bytes, new ETag
+    assert versions(s3, resized) == {"a_50x50.jpg": 1, "b_50x50.jpg": 1, "c_50x50.jpg": 1}
+    return source, resized
+
+
+def test_without_stale_an_existing_thumbnail_counts_as_done_whatever_it_was_made_from(s3, outdated, capsys):
+    source, resized = outdated
+    capsys.readouterr()
+    assert run_backfill("--bucket", source) == 0
+    assert "created 0, exists 3, missing 0, skipped 0, failed 0\n" in capsys.readouterr().out
+    assert versions(s3, resized) == {"a_50x50.jpg": 1, "b_50x50.jpg": 1, "c_50x50.jpg": 1}
+
+
+def test_stale_re_renders_thumbnails_of_a_changed_original_or_other_settings_and_leaves_current_ones(
+        s3, outdated, capsys):
+    source, resized = outdated
+    capsys.readouterr()
+    assert run_backfill("--bucket", source, "--stale", "--dry-run") == 0
+    assert "dry run: created 0, exists 1, missing 0, skipped 0, failed 0, stale 2" in capsys.readouterr().out
+    assert versions(s3, resized) == {"a_50x50.jpg": 1, "b_50x50.jpg": 1, "c_50x50.jpg": 1}
+    assert run_backfill("--bucket", source, "--stale") == 0
+    assert "created 0, exists 1, missing 0, skipped 0, failed 0, stale 2" in capsys.readouterr().out
+    assert versions(s3, resized) == {"a_50x50.jpg": 2, "b_50x50.jpg": 2, "c_50x50.jpg": 1}
+    etag = s3.head_object(Bucket=source, Key="a.jpg")["ETag"].strip('"')
+    assert s3.head_object(Bucket=resized, Key="a_50x50.jpg")["Metadata"]["source-etag"] == etag
+    assert open_image(s3.get_object(Bucket=resized, Key="a_50x50.jpg")["Body"].read()).size == (31, 50)
+    assert run_backfill("--bucket", source, "--stale") == 0  # now current: a second run writes nothing
+    assert "created 0, exists 3, missing 0, skipped 0, failed 0, stale 0" in capsys.readouterr().out
+    assert versions(s3, resized) == {"a_50x50.jpg": 2, "b_50x50.jpg": 2, "c_50x50.jpg": 1}
+
+
+def test_stale_still_creates_missing_sizes_and_counts_them_as_created(s3, outdated, monkeypatch, capsys):
+    source, resized = outdated
+    monkeypatch.setenv("THUMBNAIL_SIZES", "50x50,20x20")
+    capsys.readouterr()
+    assert run_backfill("--bucket", source, "--stale") == 0
+    assert "created 3, exists 0, missing 0, skipped 0, failed 0, stale 0" in capsys.readouterr().out
+    assert versions(s3, resized) == {"a_50x50.jpg": 2, "b_50x50.jpg": 2, "c_50x50.jpg": 1,
+                                     "a_20x20.jpg": 1, "b_20x20.jpg": 1, "c_20x20.jpg": 1}

@@ -10,7 +10,7 @@ from thumbrouter.s3job.events import BadRecord, ObjectRecord, is_sqs_event, pars
 
 def test_keys_with_plus_and_percent_are_decoded_exactly_once():
     raw = s3_event(s3_record("demo", "x"), s3_record("demo", "x"), s3_record("demo", "x"))
-    for record, encoded in zip(raw["Records"], ["photos/a+b.jpg", "100%25.jpg", "caf%C3%A9+%2B1.jpg"]):
+    for record, encoded in zip(raw["Records"], ["photos/a+b.jpg", "100%25.jpg", "caf%C3%A9+%2B1.jpg"], strict=True):
         record["s3"]["object"]["key"] = encoded
     assert [r.key for r in parse_event(raw)] == ["photos/a b.jpg", "100%.jpg", "café +1.jpg"]
 
@@ -43,8 +43,8 @@ def test_sns_envelopes_inside_sqs_are_unwrapped():
     assert [r.key for r in parse_event(s3_event(sqs_message(envelope, "m")))] == ["a+b.jpg"]
 
 
-def test_removal_events_are_dropped_and_malformed_records_become_bad_records_in_place():
-    event = s3_event(s3_record("demo", "gone.jpg", event_name="ObjectRemoved:Delete"),
+def test_other_events_are_dropped_and_malformed_records_become_bad_records_in_place():
+    event = s3_event(s3_record("demo", "tagged.jpg", event_name="ObjectTagging:Put"),
                      {"eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "s3": {}},
                      s3_record("demo", "kept.jpg", event_name="ObjectCreated:CompleteMultipartUpload"))
     assert [type(r).__name__ for r in parse_event(event)] == ["BadRecord", "ObjectRecord"]

@@ -10,6 +10,7 @@ from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
 from tests.lambda_handler.helpers import image_bytes, s3_event, s3_record, sqs_message
+from thumbrouter.s3job import spec_digest
 from thumbrouter.s3job.batch import BatchRetryError
 from thumbrouter.s3job.events import ObjectRecord
 from thumbrouter.s3job.job import ObjectTooLargeError, TransientError, process_object, read_capped
@@ -46,7 +47,8 @@ def expect_put(stubber, key):
     # The exact parameter set: an ACL (or anything else unexpected) makes the stub fail.
     stubber.add_response("put_object", {"ETag": '"t"'}, {
         "Bucket": "demoresized", "Key": key, "Body": ANY, "ContentType": "image/jpeg",
-        "CacheControl": ThumbnailSpec().cache_control, "Metadata": {"source-etag": "feed", "degraded": "false"}})
+        "CacheControl": ThumbnailSpec().cache_control, "Metadata": {"source-etag": "feed", "degraded": "false",
+                                                          "spec": spec_digest(ThumbnailSpec(), "50x50")}})
 
 
 @pytest.mark.parametrize("code, status", [("SlowDown", 503), ("InternalError", 500), ("RequestTimeout", 400),

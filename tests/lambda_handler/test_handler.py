@@ -6,6 +6,7 @@ import logging
 import pytest
 
 from tests.lambda_handler.helpers import image_bytes, open_image, s3_event, s3_record, sqs_message
+from thumbrouter.s3job import spec_digest
 from thumbrouter.s3job.batch import BatchRetryError
 from thumbrouter.s3job.settings import LambdaSettings
 from thumbrouter.s3job.spec import ThumbnailSpec
@@ -28,7 +29,8 @@ def test_every_record_gets_a_thumbnail_with_type_cache_control_and_metadata(lamb
     assert lambda_module.handler(s3_event(jpeg, png), None) == {"created": 2, "retry": 0}
     head = s3.head_object(Bucket=resized, Key="photos/a_50x50.jpg")
     assert (head["ContentType"], head["CacheControl"]) == ("image/jpeg", ThumbnailSpec().cache_control)
-    assert head["Metadata"] == {"source-etag": jpeg["s3"]["object"]["eTag"], "degraded": "false"}
+    assert head["Metadata"] == {"source-etag": jpeg["s3"]["object"]["eTag"], "degraded": "false",
+                                "spec": spec_digest(ThumbnailSpec(), "50x50")}
     thumb = open_image(s3.get_object(Bucket=resized, Key="photos/a_50x50.jpg")["Body"].read())
     assert (thumb.format, thumb.size) == ("JPEG", (50, 25))
     thumb = open_image(s3.get_object(Bucket=resized, Key="icons/b_50x50.PNG")["Body"].read())

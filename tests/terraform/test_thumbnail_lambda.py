@@ -14,7 +14,8 @@ from tests.terraform.support import (
 )
 
 LAMBDA = MODULES["thumbnail-lambda"]
-SETTINGS_VARIABLES = {"THN_BUCKET", "THUMBNAIL_SIZES", "THUMBNAIL_MODE", "MAX_PIXELS", "MAX_BYTES", "JPEG_QUALITY", "CACHE_CONTROL"}
+SETTINGS_VARIABLES = {"THN_BUCKET", "THUMBNAIL_SIZES", "THUMBNAIL_MODE", "MAX_PIXELS", "MAX_BYTES", "JPEG_QUALITY",
+                      "CACHE_CONTROL"}
 
 
 def statements() -> list[dict]:
@@ -66,7 +67,8 @@ def test_environments_grant_the_function_their_own_buckets():
         assert call["resized_bucket"] == "${module.buckets.resized_bucket}"
     for env in ENVIRONMENTS:
         source = stack_call(env)["source_bucket"]
-        assert ("s3:PutObject", f"arn:aws:s3:::{source}resized/*") in grants({"source_bucket": source, "resized_bucket": f"{source}resized"})
+        granted = grants({"source_bucket": source, "resized_bucket": f"{source}resized"})
+        assert ("s3:PutObject", f"arn:aws:s3:::{source}resized/*") in granted
 
 
 def test_function_is_built_from_the_zip_and_redeployed_when_it_changes():
@@ -121,14 +123,37 @@ def test_concurrency_is_reserved_and_bounded_by_default():
 
 
 def test_thumbnail_lookup_is_an_opt_in_grant_on_the_resized_bucket_only():
-    document = typed(load_dir(LAMBDA), "data", "aws_iam_policy_document")["lambda"]
-    dynamic = one(document["dynamic"])["statement"]
-    assert dynamic["for_each"] == '${var.allow_thumbnail_lookup ? ["lookup"] : []}'
-    content = one(dynamic["content"])
+    content = optional_statements()["LookUpThumbnails"]
+    assert content["for_each"] == '${var.allow_thumbnail_lookup ? ["lookup"] : []}'
     assert content["actions"] == ["s3:GetObject", "s3:ListBucket"]
     assert content["resources"] == ["arn:${local.partition}:s3:::${var.resized_bucket}",
                                     "arn:${local.partition}:s3:::${var.resized_bucket}/*"]
     assert labelled(load_dir(LAMBDA), "variable")["allow_thumbnail_lookup"]["default"] is False
+
+
+def optional_statements() -> dict[str, dict]:
+    """The role policy's dynamic statements by sid: their content plus the for_each that switches them on."""
+    document = typed(load_dir(LAMBDA), "data", "aws_iam_policy_document")["lambda"]
+    blocks = [block["statement"] for block in document["dynamic"]]
+    return {one(b["content"])["sid"]: one(b["content"]) | {"for_each": b["for_each"]} for b in blocks}
+
+
+def test_deleting_thumbnails_grants_delete_on_resized_objects_and_listing_of_the_source_only():
+    statements = optional_statements()
+    assert set(statements) == {"DeleteThumbnails", "CheckOriginalIsGone", "LookUpThumbnails"}
+    assert statements["DeleteThumbnails"]["for_each"] == '${var.allow_thumbnail_delete ? ["delete"] : []}'
+    assert statements["CheckOriginalIsGone"]["for_each"] == '${var.allow_thumbnail_delete ? ["check"] : []}'
+    assert statements["DeleteThumbnails"]["actions"] == ["s3:DeleteObject"]
+    assert statements["DeleteThumbnails"]["resources"] == ["arn:${local.partition}:s3:::${var.resized_bucket}/*"]
+    assert statements["CheckOriginalIsGone"]["actions"] == ["s3:ListBucket"]
+    assert statements["CheckOriginalIsGone"]["resources"] == ["arn:${local.partition}:s3:::${var.source_bucket}"]
+    assert labelled(load_dir(LAMBDA), "variable")["allow_thumbnail_delete"]["default"] is True
+
+
+def test_only_the_s3_triggered_function_may_delete_thumbnails():
+    calls = stack_calls()
+    assert "allow_thumbnail_delete" not in calls["thumbnailer"]
+    assert calls["on_demand"]["allow_thumbnail_delete"] is False
 
 
 def test_only_the_on_demand_function_may_look_up_thumbnails():

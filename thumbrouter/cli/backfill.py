@@ -1,8 +1,9 @@
 """Create missing thumbnails for objects already in a bucket (bounded concurrency, resumable).
 
 Lists originals in key order, skips what the Lambda would skip, HEADs each thumbnail in the
-destination bucket and creates the missing sizes through the Lambda's own job code. Bad images
-are reported, never fatal; the exit code is 1 when anything failed.
+destination bucket and creates the missing sizes through the Lambda's own job code; with --stale,
+also the sizes whose `source-etag` or `spec` metadata is not the original's ETag or today's settings.
+Bad images are reported, never fatal; the exit code is 1 when anything failed.
 """
 
 import argparse
@@ -24,8 +25,9 @@ from thumbrouter.s3job import (
     ConfigError,
     LambdaSettings,
     ObjectRecord,
+    is_stale,
     new_s3_client,
-    object_exists,
+    object_head,
     process_object,
     skip_reason,
 )
@@ -38,6 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bucket", required=True, help="bucket holding the originals")
     parser.add_argument("--prefix", default="", help="only keys starting with this")
     parser.add_argument("--dry-run", action="store_true", help="count what is missing; write nothing")
+    parser.add_argument("--stale", action="store_true",
+                        help="also re-render thumbnails of another version of the original or made with other settings")
     parser.add_argument("--workers", type=_workers, default=4, metavar="N", help="threads, 1-64 (default 4)")
     parser.add_argument("--start-after", metavar="KEY", help="resume after this key (as printed by a previous run)")
     parser.add_argument("--dest", metavar="BUCKET", help="thumbnail bucket (default THN_BUCKET or <bucket>resized)")
@@ -79,20 +83,31 @@ def list_originals(s3, bucket: str, prefix: str, start_after: str | None):
             yield ObjectRecord(bucket, obj["Key"], obj["Size"], obj.get("ETag", "").strip('"'))
 
 
-def backfill_one(s3, record: ObjectRecord, settings: LambdaSettings, dry_run: bool) -> tuple[str, str]:
-    """Return (status, reason): exists, missing (dry run), created, skipped or failed. Raises TransientError."""
+def backfill_one(s3, record: ObjectRecord, settings: LambdaSettings, dry_run: bool,
+                 stale: bool = False) -> tuple[str, str]:
+    """Return (status, reason): exists, missing or stale (found, or with --dry-run to do), created, skipped
+    or failed. A record with a missing size counts as missing/created, one with only stale sizes as stale.
+
+    Raises TransientError.
+    """
     dest = settings.spec.destination(record.bucket)
     # Asked before any HEAD: S3 answers a HEAD of an over-long thumbnail key with an error, not a 404.
     sizes = tuple(size for size in settings.spec.sizes if not no_thumbnail_reason(record.key, size))
     if not sizes:
         return "skipped", no_thumbnail_reason(record.key, settings.spec.sizes[0]) or ""
-    missing = tuple(size for size in sizes if not object_exists(s3, dest, thumbnail_key(record.key, size)))
-    if not missing:
+    heads = {size: object_head(s3, dest, thumbnail_key(record.key, size)) for size in sizes}
+    missing = tuple(size for size, head in heads.items() if head is None)
+    todo = tuple(size for size, head in heads.items()
+                 if head is None or (stale and is_stale(head, record.etag or "", settings.spec, size)))
+    if not todo:
         return "exists", ""
+    status = "missing" if missing else "stale"
     if dry_run:
-        return "missing", ""
-    outcome = process_object(s3, record, replace(settings, spec=replace(settings.spec, sizes=missing)))
-    return ("created", "") if outcome.status == "created" else ("failed", outcome.reason)
+        return status, ""
+    outcome = process_object(s3, record, replace(settings, spec=replace(settings.spec, sizes=todo)))
+    if outcome.status != "created":
+        return "failed", outcome.reason
+    return ("created" if missing else "stale"), ""
 
 
 class Backfill:
@@ -119,7 +134,8 @@ class Backfill:
                         continue
                     while len(pending) >= 2 * self.args.workers or self.position.backlog > WINDOW:
                         self._collect(pending, FIRST_COMPLETED)
-                    future = pool.submit(backfill_one, self.s3, record, self.settings, self.args.dry_run)
+                    future = pool.submit(backfill_one, self.s3, record, self.settings, self.args.dry_run,
+                                         self.args.stale)
                     pending[future] = (seq, record)
                 self._collect(pending, ALL_COMPLETED)
             except KeyboardInterrupt:
@@ -178,7 +194,8 @@ def run(args: argparse.Namespace) -> int:
     except (BotoCoreError, ClientError) as exc:  # the listing itself failed (bucket, endpoint)
         print(f"backfill: listing s3://{args.bucket}/{args.prefix} failed: {exc}", file=sys.stderr)
         code = 1
-    summary = ", ".join(f"{name} {job.counts[name]}" for name in ("created", "exists", "missing", "skipped", "failed"))
+    names = ("created", "exists", "missing", "skipped", "failed") + (("stale",) if args.stale else ())
+    summary = ", ".join(f"{name} {job.counts[name]}" for name in names)
     print(f"{'dry run: ' if args.dry_run else ''}{summary}")
     if job.position.key:
         print(f"resume with: --start-after {shlex.quote(job.position.key)}")

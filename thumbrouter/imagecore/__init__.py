@@ -41,7 +41,17 @@ from .limits import (
     DEFAULT_MAX_SCANS,
     Limits,
 )
-from .naming import MAX_KEY_BYTES, format_size, is_thumbnail_key, no_thumbnail_reason, parse_size, thumbnail_key
+from .naming import (
+    MAX_KEY_BYTES,
+    VARIANT_EXTENSIONS,
+    format_size,
+    is_thumbnail_key,
+    no_thumbnail_reason,
+    parse_size,
+    thumbnail_key,
+    thumbnail_keys,
+    variant_key,
+)
 
 if TYPE_CHECKING:
     from .pipeline import Thumbnail, make_thumbnail
@@ -80,6 +90,7 @@ __all__ = [
     "INPUT_CONTENT_TYPES",
     "OUTPUT_CONTENT_TYPES",
     "MAX_KEY_BYTES",
+    "VARIANT_EXTENSIONS",
     "MODES",
     "CorruptProgressionError",
     "DecodeError",
@@ -105,4 +116,6 @@ __all__ = [
     "parse_size",
     "preload",
     "thumbnail_key",
+    "thumbnail_keys",
+    "variant_key",
 ]

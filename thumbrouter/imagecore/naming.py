@@ -2,18 +2,21 @@
 
 An original the core converts (HEIF, AVIF: formats.OUTPUT_FORMAT) keeps its extension and gains the
 output's: `IMG_1.HEIC` -> `IMG_1_50x50.HEIC.webp`. The name depends on the key alone, so the router
-links a thumbnail without reading the image.
+links a thumbnail without reading the image. A variant that /thumb negotiates by Accept (WebP, AVIF)
+is that key plus the variant's extension: `a.jpg` -> `a_50x50.jpg.webp`, `IMG_1.HEIC` -> `IMG_1_50x50.HEIC.webp.avif`.
 """
 
 import re
 
 from .errors import InvalidSizeError
-from .formats import output_extension
+from .formats import output_extension, output_format_for_key
 
 MAX_EDGE = 10_000
 MAX_KEY_BYTES = 1024  # S3's limit on an object key, in UTF-8 bytes
 _SIZE = re.compile(r"^([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$")
 _THUMB_STEM = re.compile(r"_([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$")
+# Formats /thumb may negotiate (best first) -> the extension their variant adds to the thumbnail key.
+VARIANT_EXTENSIONS = {"AVIF": ".avif", "WEBP": ".webp"}
 
 
 def parse_size(size: str | tuple[int, int]) -> tuple[int, int]:
@@ -60,16 +63,51 @@ def thumbnail_key(key: str, size: str | tuple[int, int] = "50x50") -> str:
     return f"{folder}{stem}_{format_size(size)}{ext}{output_extension(ext) or ''}"
 
 
-def no_thumbnail_reason(key: str, size: str | tuple[int, int] = "50x50") -> str | None:
-    """Why `key` can have no thumbnail of `size` under our naming, or None when it can.
+def variant_key(key: str, size: str | tuple[int, int], output_format: str) -> str:
+    """The key of `key`'s thumbnail written as `output_format`: `a.jpg` as WEBP -> `a_50x50.jpg.webp`.
+
+    The key's own format (formats.output_format_for_key) gives its thumbnail_key. Injective with it:
+    a variant strips back to a thumbnail key with an extension, and no thumbnail key ends with an
+    extension a variant of another could add it after (`.HEIC` etc. gain `.webp`; stems end `_WxH`).
+    Raises InvalidSizeError, and ValueError for an original of no supported extension or a format
+    that is neither its own nor in VARIANT_EXTENSIONS.
+    """
+    own = output_format_for_key(key)
+    if own is None:
+        raise ValueError(f"{key!r} has no supported image extension, so no thumbnail variants")
+    if output_format == own:
+        return thumbnail_key(key, size)
+    if output_format not in VARIANT_EXTENSIONS:
+        raise ValueError(f"output format must be {own} or one of {sorted(VARIANT_EXTENSIONS)}, got {output_format!r}")
+    return thumbnail_key(key, size) + VARIANT_EXTENSIONS[output_format]
+
+
+def thumbnail_keys(key: str, sizes: "tuple[str, ...]",
+                   formats: "tuple[str, ...]" = tuple(VARIANT_EXTENSIONS)) -> tuple[str, ...]:
+    """Every key a thumbnail of `key` can have under `sizes` (sizes it cannot have are left out).
+
+    The one answer to "what belongs to this original": the delete path removes exactly these, the
+    default thumbnail of each size and its variants in `formats` (negotiated by /thumb).
+    Raises InvalidSizeError.
+    """
+    formats = formats if output_format_for_key(key) else ()
+    keys = [variant_key(key, size, fmt) if fmt else thumbnail_key(key, size)
+            for size in sizes for fmt in (None, *formats) if no_thumbnail_reason(key, size, fmt) is None]
+    return tuple(dict.fromkeys(keys))
+
+
+def no_thumbnail_reason(key: str, size: str | tuple[int, int] = "50x50",
+                        output_format: str | None = None) -> str | None:
+    """Why `key` can have no thumbnail of `size` (as `output_format`, a variant) under our naming, or None when it can.
 
     Every part that writes or links a thumbnail asks this: the router (no `thumbnail_url`), the
-    Lambda (skip), `/thumb` (a 400). Raises InvalidSizeError.
+    Lambda (skip), `/thumb` (a 400, or no variant). Raises InvalidSizeError, ValueError (variant_key).
     """
     if key.startswith("/"):
         # Refused everywhere: proxies and clients merge the `//` in `/thumb/<preset>//a.jpg` or `<base>//a.jpg`.
         return "key starts with /"
-    if len(thumbnail_key(key, size).encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+    name = variant_key(key, size, output_format) if output_format else thumbnail_key(key, size)
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
         return f"its thumbnail key would be over S3's {MAX_KEY_BYTES}-byte limit"
     return None
 
@@ -78,13 +116,20 @@ def is_thumbnail_key(key: str, sizes: "tuple[str, ...] | None" = None) -> bool:
     """True if the key's stem ends with `_<W>x<H>` (limited to `sizes` when given).
 
     A key that merely contains `50x50` elsewhere (`50x50 cat.jpg`, `a_50x50_b.png`) is not one.
-    A converted original's thumbnail (`a_50x50.heic.webp`) is one.
+    A converted original's thumbnail (`a_50x50.heic.webp`) and a variant (`a_50x50.jpg.avif`) are.
     """
+    folder, stem, ext = _split(key)
+    size = _thumbnail_size(key)
+    if size is None and ext in VARIANT_EXTENSIONS.values():
+        size = _thumbnail_size(folder + stem)
+    return size is not None and (sizes is None or size in {format_size(s) for s in sizes})
+
+
+def _thumbnail_size(key: str) -> str | None:
+    """The `WxH` of a (non-variant) thumbnail key, else None."""
     _, stem, ext = _split(key)
     _, inner_stem, inner_ext = _split(stem)
     if inner_ext and output_extension(inner_ext) == ext:
         stem = inner_stem
     match = _THUMB_STEM.search(stem)
-    if not match:
-        return False
-    return sizes is None or f"{match[1]}x{match[2]}" in {format_size(s) for s in sizes}
+    return f"{match[1]}x{match[2]}" if match else None

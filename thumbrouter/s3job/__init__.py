@@ -4,7 +4,7 @@ events   -- S3/SQS event JSON -> ObjectRecord or BadRecord (keys URL-decoded onc
 spec     -- ThumbnailSpec: destination bucket, sizes, mode, quality, cache-control (shared with the router)
 env      -- Env (typed prefixed variables), ConfigError, is_bucket_name (the one bucket-name rule)
 settings -- LambdaSettings.from_env: the spec plus the job's limits (MAX_BYTES, ...)
-job      -- process_object / store_thumbnail: capped GET, make_thumbnail, PUT
+job      -- process_object / store_thumbnail: capped GET, make_thumbnail, PUT; remove_thumbnails on delete
 ondemand -- parse_request / generate: ONE thumbnail now (lambda/on_demand.py and the router's /thumb)
 batch    -- run a list of records, log one JSON line each, answer Lambda or SQS
 client   -- the boto3 client with timeouts and retries
@@ -25,9 +25,13 @@ from .job import (
     StoredThumbnail,
     TransientError,
     is_not_found,
+    is_stale,
     object_exists,
+    object_head,
     process_object,
+    remove_thumbnails,
     skip_reason,
+    spec_digest,
     store_thumbnail,
 )
 from .ondemand import OnDemandRequest, PayloadError, generate, parse_request
@@ -38,6 +42,7 @@ __all__ = [
     "BadRecord", "BatchResult", "BatchRetryError", "ConfigError", "Env", "LambdaSettings", "ObjectRecord",
     "OnDemandRequest", "Outcome", "PayloadError", "PermanentError", "SameBucketError", "SourceMissingError",
     "StoredThumbnail", "ThumbnailSpec", "TransientError", "default_s3_client", "generate", "is_bucket_name",
-    "is_not_found", "is_sqs_event", "new_s3_client", "object_exists", "parse_event", "parse_request",
-    "process_batch", "process_object", "skip_reason", "store_thumbnail",
+    "is_not_found", "is_sqs_event", "is_stale", "new_s3_client", "object_exists", "object_head", "parse_event",
+    "parse_request", "process_batch", "process_object", "remove_thumbnails", "skip_reason", "spec_digest",
+    "store_thumbnail",
 ]

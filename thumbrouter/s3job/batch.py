@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 
 from .events import BadRecord, ObjectRecord, Parsed
-from .job import Outcome, TransientError, process_object
+from .job import Outcome, TransientError, process_object, remove_thumbnails
 from .settings import LambdaSettings
 
 log = logging.getLogger("thumbrouter.s3job")
@@ -61,7 +61,7 @@ def process_batch(s3, records: list[Parsed], settings: LambdaSettings) -> BatchR
             log.error(json.dumps({"outcome": "malformed", "reason": record.reason, "message_id": record.message_id}))
             continue
         try:
-            outcome = process_object(s3, record, settings)
+            outcome = (remove_thumbnails if record.removed else process_object)(s3, record, settings)
         except Exception as exc:  # noqa: BLE001 -- whatever it is, the other records still run
             result.failures.append((record, exc))
             _log_failure(record, exc)

@@ -1,10 +1,11 @@
 """Parse S3 notifications (direct, SQS-wrapped, SNS-in-SQS) into frozen ObjectRecords and BadRecords.
 
 Object keys arrive URL-encoded (`a+b.jpg`, `100%25.jpg`); they are decoded here, once, and
-nowhere else. Records that are not object creations and S3 test events are dropped with a log
-line. Anything malformed (Records not a list, a record that is not an object, a key or event
-name that is not a string, an SQS body that is not JSON) becomes a BadRecord in its place, so
-the batch decides what to do with it while the valid records next to it still run.
+nowhere else. Object creations and removals (ObjectRemoved:Delete, :DeleteMarkerCreated, which carry
+no size or eTag) become records; other events and S3 test events are dropped with a log line.
+Anything malformed (Records not a list, a record that is not an object, a key or event name that is
+not a string, an SQS body that is not JSON) becomes a BadRecord in its place, so the batch decides
+what to do with it while the valid records next to it still run.
 """
 
 import json
@@ -19,13 +20,15 @@ log = logging.getLogger("thumbrouter.s3job")
 
 @dataclass(frozen=True)
 class ObjectRecord:
-    """One created object: where it is, its size and ETag from the event, and the SQS message it came in."""
+    """One created (or, with `removed`, deleted) object: where it is, its size and ETag from the event,
+    and the SQS message it came in."""
 
     bucket: str
     key: str
     size: int | None = None
     etag: str | None = None
     message_id: str | None = None
+    removed: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ def is_sqs_event(event: Any) -> bool:
 
 
 def parse_event(event: Any) -> list[Parsed]:
-    """Every ObjectCreated record of an S3 or SQS event (keys decoded) and a BadRecord per malformed one."""
+    """Every ObjectCreated/ObjectRemoved record of an S3 or SQS event (keys decoded), a BadRecord per malformed one."""
     records = _records(event)
     if records is None:
         return [BadRecord("event is not an object with a Records list")]
@@ -93,7 +96,7 @@ def _from_s3(record: Any, message_id: str | None) -> Iterator[Parsed]:
     if not isinstance(name, str):
         yield BadRecord("eventName is not a string", message_id)
         return
-    if not name.startswith("ObjectCreated"):
+    if not name.startswith(("ObjectCreated:", "ObjectRemoved:")):
         log.info(json.dumps({"outcome": "skipped", "reason": f"event {name[:100]!r}", "message_id": message_id}))
         return
     try:
@@ -107,7 +110,8 @@ def _from_s3(record: Any, message_id: str | None) -> Iterator[Parsed]:
         yield BadRecord("s3.bucket.name or s3.object.key is not a non-empty string", message_id)
         return
     size = size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
-    yield ObjectRecord(bucket, unquote_plus(key), size, etag if isinstance(etag, str) else None, message_id)
+    yield ObjectRecord(bucket, unquote_plus(key), size, etag if isinstance(etag, str) else None, message_id,
+                       removed=name.startswith("ObjectRemoved:"))
 
 
 def _json(text: Any) -> Any:

@@ -1,4 +1,5 @@
-"""The thumbnail job: read an original (capped, in memory), make one thumbnail per size, store them.
+"""The thumbnail job: read an original (capped, in memory), make one thumbnail per size, store them;
+and, when the original is deleted, delete its thumbnails.
 
 Shared by the Lambda, backfill and the router's on-demand path. Permanent failures (a bad image,
 an object too big, a source already deleted, a PUT that S3 refuses for what it is) come back as an
@@ -6,6 +7,7 @@ Outcome; transient S3 failures (throttling, 5xx, timeouts, unreachable endpoint)
 errors (access denied or no bucket on PUT) raise TransientError so the caller retries.
 """
 
+import hashlib
 import json
 import time
 from contextlib import closing, contextmanager
@@ -19,10 +21,13 @@ from thumbrouter import imagecore
 from thumbrouter.imagecore import (
     ThumbnailError,
     format_for_key,
+    format_size,
     is_thumbnail_key,
     no_thumbnail_reason,
     output_format_for_key,
     thumbnail_key,
+    thumbnail_keys,
+    variant_key,
 )
 
 if TYPE_CHECKING:  # Pillow loads on the first thumbnail (imagecore.make_thumbnail), not with the job's names
@@ -31,8 +36,10 @@ if TYPE_CHECKING:  # Pillow loads on the first thumbnail (imagecore.make_thumbna
 from .env import SameBucketError
 from .events import ObjectRecord
 from .settings import LambdaSettings
+from .spec import ThumbnailSpec
 
 _CHUNK = 1024 * 1024
+_DELETE_BATCH = 1000  # DeleteObjects' limit per request
 
 
 class TransientError(Exception):
@@ -72,6 +79,8 @@ class ObjectNotFoundError(PermanentError):
 # PUT: only codes that describe the request itself. AccessDenied and NoSuchBucket on PUT are
 # deployment errors (role or THN_BUCKET wrong): they stay transient so Lambda retries and then sends
 # the event to its failure destination, and fixing the role recovers it; dropping would lose thumbnails.
+# DELETE (DeleteObjects, and each key's error in its answer): nothing is permanent. A missing key is no
+# error at all, and AccessDenied or NoSuchBucket is a deployment error, retried like PUT's.
 _PERMANENT = {
     "GET": (SourceMissingError, frozenset({"NoSuchKey", "NoSuchBucket", "AccessDenied", "InvalidObjectState",
                                            "404", "403"}), frozenset({403, 404})),
@@ -79,6 +88,7 @@ _PERMANENT = {
     "PUT": (ThumbnailRefusedError, frozenset({"KeyTooLongError", "InvalidArgument", "InvalidRequest",
                                               "EntityTooLarge", "MetadataTooLarge", "InvalidStorageClass",
                                               "InvalidObjectName", "BadDigest", "InvalidDigest"}), frozenset()),
+    "DELETE": (PermanentError, frozenset(), frozenset()),
 }
 
 
@@ -101,7 +111,7 @@ class StoredThumbnail:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one record: status is created, skipped or failed_permanent."""
+    """What happened to one record: status is created, deleted, skipped or failed_permanent."""
 
     status: str
     bucket: str
@@ -162,28 +172,81 @@ def process_object(s3, record: ObjectRecord, settings: LambdaSettings) -> Outcom
 
 
 def store_thumbnail(s3, source_bucket: str, key: str, dest_bucket: str, size: str,
-                    settings: LambdaSettings, source: Source | None = None) -> StoredThumbnail:
+                    settings: LambdaSettings, source: Source | None = None,
+                    output_format: str | None = None) -> StoredThumbnail:
     """Make ONE size of `key` and PUT it to `dest_bucket` (reads the original unless `source` is given).
+
+    `output_format` (a format /thumb negotiated) writes that variant under naming.variant_key instead.
 
     Raises ThumbnailError or PermanentError (give up), TransientError (retry), SameBucketError.
     """
     if dest_bucket == source_bucket:
         raise SameBucketError(f"destination bucket {dest_bucket!r} equals the source bucket; refusing")
-    if reason := no_thumbnail_reason(key, size):
+    if reason := no_thumbnail_reason(key, size, output_format):
         raise NoThumbnailKeyError(reason)
     source = source or read_source(s3, source_bucket, key, settings.max_bytes)
     thumbnail = imagecore.make_thumbnail(source.data, size, mode=settings.spec.mode,
                                          quality=settings.spec.jpeg_quality, max_pixels=settings.max_pixels,
                                          max_decoded_bytes=settings.max_decoded_bytes,
-                                         # the key names the thumbnail's format (.jpg holding PNG bytes still gives JPEG)
-                                         output_format=output_format_for_key(key))
-    thumb_key = thumbnail_key(key, size)
+                                         # the key names the thumbnail's format (.jpg of PNG bytes still gives JPEG)
+                                         output_format=output_format or output_format_for_key(key))
+    thumb_key = variant_key(key, size, output_format) if output_format else thumbnail_key(key, size)
     with _s3_errors("PUT", dest_bucket, thumb_key):
         # No ACL: buckets created since April 2023 reject them; access is the bucket policy's job.
         s3.put_object(Bucket=dest_bucket, Key=thumb_key, Body=thumbnail.data,
                       ContentType=thumbnail.content_type, CacheControl=settings.spec.cache_control,
-                      Metadata={"source-etag": source.etag, "degraded": str(thumbnail.degraded).lower()})
+                      Metadata={"source-etag": source.etag, "degraded": str(thumbnail.degraded).lower(),
+                                "spec": spec_digest(settings.spec, size)})
     return StoredThumbnail(dest_bucket, thumb_key, thumbnail)
+
+
+def spec_digest(spec: ThumbnailSpec, size: str) -> str:
+    """The `spec` metadata of a thumbnail: a short digest of the settings that shape it (size, mode,
+    quality, Cache-Control), so a change of settings is seen without reading the image."""
+    text = json.dumps([format_size(size), spec.mode, spec.jpeg_quality, spec.cache_control])
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def is_stale(head: dict, source_etag: str, spec: ThumbnailSpec, size: str) -> bool:
+    """Whether a thumbnail's HEAD answer shows it was made from other bytes (its `source-etag`) or
+    other settings (its `spec`) than the original's ETag and `spec` give now; no metadata is stale."""
+    metadata = head.get("Metadata", {})
+    return metadata.get("source-etag") != source_etag or metadata.get("spec") != spec_digest(spec, size)
+
+
+def remove_thumbnails(s3, record: ObjectRecord, settings: LambdaSettings) -> Outcome:
+    """Delete every thumbnail of a deleted original (missing ones are fine, so a redelivery is harmless).
+
+    Nothing is deleted while the original exists: the event is then stale (the key was uploaded again,
+    or only an older version was deleted) and the thumbnails belong to the object that is there.
+    Raises TransientError (retry later; also a 403 on HEAD or DeleteObjects) and SameBucketError.
+    """
+    started = time.perf_counter()
+    reason = skip_reason(record, settings)
+    if reason:
+        return Outcome("skipped", record.bucket, record.key, reason, ms=_ms(started))
+    dest = settings.spec.destination(record.bucket)
+    if object_exists(s3, record.bucket, record.key):
+        return Outcome("skipped", record.bucket, record.key, "original exists again", ms=_ms(started))
+    keys = thumbnail_keys(record.key, settings.spec.sizes)
+    delete_objects(s3, dest, keys)
+    return Outcome("deleted", record.bucket, record.key, ms=_ms(started), thumbnail_keys=keys)
+
+
+def delete_objects(s3, bucket: str, keys: tuple[str, ...]) -> None:
+    """Delete keys from a bucket, up to 1000 per request; a key that is not there is not an error.
+
+    Raises TransientError when the request or any key fails (the table's DELETE row).
+    """
+    for start in range(0, len(keys), _DELETE_BATCH):
+        chunk = keys[start:start + _DELETE_BATCH]
+        with _s3_errors("DELETE", bucket, chunk[0]):
+            answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": key} for key in chunk],
+                                                              "Quiet": True})
+        if errors := answer.get("Errors"):
+            first = errors[0]
+            raise TransientError(f"DELETE s3://{bucket}/{first.get('Key')}: {first.get('Code')} "
+                                 f"({len(errors)} of {len(chunk)} keys not deleted)")
 
 
 def read_source(s3, bucket: str, key: str, max_bytes: int) -> Source:
@@ -216,12 +279,19 @@ def object_exists(s3, bucket: str, key: str) -> bool:
 
     Raises TransientError on anything else (403, throttling, 5xx, timeouts, unreachable endpoint).
     """
+    return object_head(s3, bucket, key) is not None
+
+
+def object_head(s3, bucket: str, key: str) -> dict | None:
+    """HEAD an object: S3's answer (ETag, Metadata, ...), or None when S3 says no such key (the HEAD row).
+
+    Raises TransientError on anything else (403, throttling, 5xx, timeouts, unreachable endpoint).
+    """
     try:
         with _s3_errors("HEAD", bucket, key):
-            s3.head_object(Bucket=bucket, Key=key)
+            return s3.head_object(Bucket=bucket, Key=key)
     except ObjectNotFoundError:
-        return False
-    return True
+        return None
 
 
 def is_not_found(exc: ClientError) -> bool:

@@ -1,5 +1,5 @@
 variable "bucket" {
-  description = "Name of the bucket whose new objects invoke the function. Its whole notification configuration is owned here."
+  description = "Name of the bucket whose new and deleted objects invoke the function. Its whole notification configuration is owned here."
   type        = string
 }
 
@@ -24,13 +24,15 @@ variable "function_arn" {
 }
 
 variable "events" {
-  description = "S3 event types that invoke the function."
+  description = "S3 event types that invoke the function: created objects get thumbnails, removed ones lose them."
   type        = list(string)
-  default     = ["s3:ObjectCreated:*"]
+  default     = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
 
   validation {
-    condition     = length(var.events) > 0 && alltrue([for event in var.events : startswith(event, "s3:ObjectCreated:")])
-    error_message = "events must be a non-empty list of s3:ObjectCreated:* event types."
+    condition = length(var.events) > 0 && alltrue([
+      for event in var.events : startswith(event, "s3:ObjectCreated:") || startswith(event, "s3:ObjectRemoved:")
+    ])
+    error_message = "events must be a non-empty list of s3:ObjectCreated:* and s3:ObjectRemoved:* event types."
   }
 }
 

@@ -37,8 +37,9 @@ resource "aws_iam_role" "lambda" {
   tags               = var.tags
 }
 
-# Exactly what the handler does, nothing more: read originals, write thumbnails, log, dead-letter
-# (and, for the on-demand entry only, look up existing thumbnails).
+# Exactly what the handler does, nothing more: read originals, write thumbnails, log, dead-letter;
+# for the S3-triggered entry, delete the thumbnails of a deleted original; for the on-demand entry
+# only, look up existing thumbnails.
 data "aws_iam_policy_document" "lambda" {
   statement {
     sid       = "ReadOriginals"
@@ -62,6 +63,26 @@ data "aws_iam_policy_document" "lambda" {
     sid       = "DeadLetter"
     actions   = ["sqs:SendMessage"]
     resources = [aws_sqs_queue.dead_letter.arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.allow_thumbnail_delete ? ["delete"] : []
+    content {
+      sid       = "DeleteThumbnails"
+      actions   = ["s3:DeleteObject"]
+      resources = ["arn:${local.partition}:s3:::${var.resized_bucket}/*"]
+    }
+  }
+
+  # Before deleting, the handler HEADs the original; without s3:ListBucket S3 answers 403, not 404,
+  # for a key that is gone, and a 403 is retried, never read as "deleted".
+  dynamic "statement" {
+    for_each = var.allow_thumbnail_delete ? ["check"] : []
+    content {
+      sid       = "CheckOriginalIsGone"
+      actions   = ["s3:ListBucket"]
+      resources = ["arn:${local.partition}:s3:::${var.source_bucket}"]
+    }
   }
 
   dynamic "statement" {

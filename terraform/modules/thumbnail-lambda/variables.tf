@@ -95,6 +95,12 @@ variable "resized_bucket" {
   }
 }
 
+variable "allow_thumbnail_delete" {
+  description = "Let the function delete a deleted original's thumbnails: s3:DeleteObject on the resized objects and s3:ListBucket on the source bucket (so a HEAD of a deleted original answers 404, not 403). The S3-triggered entry needs it; the on-demand one does not."
+  type        = bool
+  default     = true
+}
+
 variable "allow_thumbnail_lookup" {
   description = "Also let the function check for an existing thumbnail: s3:GetObject on the resized objects and s3:ListBucket on the resized bucket (without it S3 answers 403, not 404, for a missing key). The on-demand entry needs it; the S3-triggered one does not."
   type        = bool

@@ -1,0 +1,160 @@
+"""ObjectRemoved events: a deleted original's thumbnails go too, on the local S3 and with a stubbed client."""
+
+import json
+import logging
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from tests.lambda_handler.helpers import image_bytes, s3_event, s3_record, sqs_message
+from thumbrouter.imagecore import thumbnail_keys
+from thumbrouter.s3job import parse_event
+from thumbrouter.s3job.batch import BatchRetryError
+from thumbrouter.s3job.settings import LambdaSettings
+from thumbrouter.s3job.spec import ThumbnailSpec
+
+SIZES = ("50x50", "120x80")
+ORIGINALS = ("photos/a b.jpg", "photos/IMG_1.HEIC", "photos/keep.png")
+
+
+def removed(bucket: str, key: str, event_name: str = "ObjectRemoved:Delete") -> dict:
+    """A removal record as S3 sends it: the object has a key and sequencer, no size and no eTag."""
+    record = s3_record(bucket, key, event_name=event_name)
+    del record["s3"]["object"]["size"], record["s3"]["object"]["eTag"]
+    return record
+
+
+def keys(s3, bucket):
+    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []))
+
+
+@pytest.fixture
+def two_sizes(lambda_module, monkeypatch):
+    monkeypatch.setattr(lambda_module, "SETTINGS", LambdaSettings(ThumbnailSpec(sizes=SIZES)))
+    return lambda_module
+
+
+@pytest.fixture
+def thumbnailed(two_sizes, s3, buckets):
+    """Three originals (one a converted HEIC) thumbnailed by the handler's created event, plus every
+    other key naming gives their thumbnails (the variants /thumb negotiates) as small objects."""
+    source, resized = buckets
+    created = []
+    for key in ORIGINALS:
+        data = image_bytes("PNG" if key.endswith(".png") else "JPEG")
+        etag = s3.put_object(Bucket=source, Key=key, Body=data)["ETag"].strip('"')
+        created.append(s3_record(source, key, size=len(data), etag=etag))
+    assert two_sizes.handler(s3_event(*created), None) == {"created": 3, "retry": 0}
+    made = keys(s3, resized)
+    assert len(made) == 6
+    for key in set(every_thumbnail(*ORIGINALS)) - set(made):
+        s3.put_object(Bucket=resized, Key=key, Body=b"variant")
+    assert keys(s3, resized) == every_thumbnail(*ORIGINALS)
+    return source, resized
+
+
+def every_thumbnail(*originals: str) -> list[str]:
+    return sorted(key for original in originals for key in thumbnail_keys(original, SIZES))
+
+
+def test_removal_records_are_parsed_with_their_key_decoded_and_no_size_or_etag():
+    parsed = parse_event(s3_event(removed("demo", "a b.jpg"), s3_record("demo", "d.jpg"),
+                                  removed("demo", "c.jpg", "ObjectRemoved:DeleteMarkerCreated")))
+    assert [(r.key, r.removed, r.size, r.etag) for r in parsed] == [
+        ("a b.jpg", True, None, None), ("d.jpg", False, 1024, "0123456789abcdef"), ("c.jpg", True, None, None)]
+
+
+def test_a_deleted_original_leaves_no_thumbnail_of_any_size(two_sizes, s3, thumbnailed, caplog):
+    source, resized = thumbnailed
+    for key in ("photos/a b.jpg", "photos/IMG_1.HEIC"):
+        s3.delete_object(Bucket=source, Key=key)
+    caplog.set_level(logging.INFO, logger="thumbrouter.s3job")
+    event = s3_event(removed(source, "photos/a b.jpg"), removed(source, "photos/IMG_1.HEIC"))
+    assert two_sizes.handler(event, None) == {"deleted": 2, "retry": 0}
+    assert keys(s3, resized) == every_thumbnail("photos/keep.png")
+    assert {"photos/keep_50x50.png", "photos/keep_120x80.png"} <= set(keys(s3, resized))
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "thumbrouter.s3job"]
+    assert [(line["key"], line["outcome"]) for line in lines] == [
+        ("photos/a b.jpg", "deleted"), ("photos/IMG_1.HEIC", "deleted")]
+    assert {"photos/a b_50x50.jpg", "photos/a b_120x80.jpg"} <= set(lines[0]["thumbnails"])
+    assert {"photos/IMG_1_50x50.HEIC.webp", "photos/IMG_1_120x80.HEIC.webp"} <= set(lines[1]["thumbnails"])
+
+
+def test_a_delete_event_delivered_twice_succeeds_both_times(two_sizes, s3, thumbnailed):
+    source, resized = thumbnailed
+    s3.delete_object(Bucket=source, Key="photos/a b.jpg")
+    event = s3_event(removed(source, "photos/a b.jpg"))
+    assert two_sizes.handler(event, None) == {"deleted": 1, "retry": 0}
+    assert two_sizes.handler(event, None) == {"deleted": 1, "retry": 0}
+    assert keys(s3, resized) == every_thumbnail("photos/IMG_1.HEIC", "photos/keep.png")
+
+
+def test_a_delete_event_for_an_original_uploaded_again_deletes_nothing(two_sizes, s3, thumbnailed):
+    source, resized = thumbnailed
+    s3.delete_object(Bucket=source, Key="photos/a b.jpg")
+    s3.put_object(Bucket=source, Key="photos/a b.jpg", Body=image_bytes(size=(90, 90)))  # before the event ran
+    assert two_sizes.handler(s3_event(removed(source, "photos/a b.jpg")), None) == {"skipped": 1, "retry": 0}
+    assert keys(s3, resized) == every_thumbnail(*ORIGINALS)
+
+
+def test_sqs_wrapped_delete_marker_events_remove_the_thumbnails(two_sizes, s3, thumbnailed):
+    source, resized = thumbnailed
+    s3.put_bucket_versioning(Bucket=source, VersioningConfiguration={"Status": "Enabled"})
+    s3.delete_object(Bucket=source, Key="photos/keep.png")  # versioned: a delete marker, the data stays
+    event = s3_event(sqs_message(s3_event(removed(source, "photos/keep.png", "ObjectRemoved:DeleteMarkerCreated")),
+                                 "m1"))
+    assert two_sizes.handler(event, None) == {"batchItemFailures": []}
+    assert keys(s3, resized) == every_thumbnail("photos/a b.jpg", "photos/IMG_1.HEIC")
+
+
+def test_a_delete_event_for_a_thumbnail_shaped_key_or_a_folder_touches_nothing(two_sizes, s3, thumbnailed):
+    source, resized = thumbnailed
+    event = s3_event(removed(source, "photos/keep_50x50.png"), removed(source, "photos/"))
+    assert two_sizes.handler(event, None) == {"skipped": 2, "retry": 0}
+    assert keys(s3, resized) == every_thumbnail(*ORIGINALS)
+
+
+@pytest.fixture
+def stubbed(lambda_module, monkeypatch):
+    client = boto3.client("s3", region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
+    monkeypatch.setattr(lambda_module, "default_s3_client", lambda: client)
+    with Stubber(client) as stubber:
+        yield stubber
+
+
+def expect_gone(stubber, key):
+    stubber.add_client_error("head_object", "404", http_status_code=404,
+                             expected_params={"Bucket": "demo", "Key": key})
+
+
+def expect_delete(stubber, original, errors=()):
+    objects = [{"Key": key} for key in thumbnail_keys(original, ("50x50",))]
+    stubber.add_response("delete_objects", {"Errors": list(errors)} if errors else {},
+                         {"Bucket": "demoresized", "Delete": {"Objects": objects, "Quiet": True}})
+
+
+def test_access_denied_on_delete_is_retried_for_that_message_only(lambda_module, stubbed):
+    expect_gone(stubbed, "a.jpg")
+    expect_delete(stubbed, "a.jpg", [{"Key": "a_50x50.jpg", "Code": "AccessDenied", "Message": "no"}])
+    expect_gone(stubbed, "b.jpg")
+    expect_delete(stubbed, "b.jpg")
+    event = s3_event(sqs_message(s3_event(removed("demo", "a.jpg")), "m1"),
+                     sqs_message(s3_event(removed("demo", "b.jpg")), "m2"))
+    assert lambda_module.handler(event, None) == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+    stubbed.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize("call, code, status", [("head_object", "403", 403), ("head_object", "SlowDown", 503),
+                                                ("delete_objects", "AccessDenied", 403),
+                                                ("delete_objects", "InternalError", 500)])
+def test_a_refused_or_failed_head_or_delete_is_raised_after_the_other_records(lambda_module, stubbed, call, code,
+                                                                             status):
+    if call == "delete_objects":
+        expect_gone(stubbed, "a.jpg")
+    stubbed.add_client_error(call, code, http_status_code=status)
+    expect_gone(stubbed, "b.jpg")
+    expect_delete(stubbed, "b.jpg")
+    with pytest.raises(BatchRetryError, match="s3://demo/a.jpg"):
+        lambda_module.handler(s3_event(removed("demo", "a.jpg"), removed("demo", "b.jpg")), None)
+    stubbed.assert_no_pending_responses()
