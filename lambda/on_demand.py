@@ -1,6 +1,7 @@
 """AWS Lambda entry point for the router's `lambda` backend: make ONE thumbnail now, synchronously.
 
-Payload: {"bucket", "key", "size": "WxH", "mode"?: "fit"|"cover", "dest_bucket"?}. Answer:
+Payload: {"bucket", "key", "size": "WxH", "mode"?: "fit"|"cover", "dest_bucket"?, "format"?: "WEBP"|"AVIF"|...}
+(format: a variant /thumb negotiated, stored under its own key; absent: the key's own format). Answer:
 {"status": "created"|"exists"|"missing"|"invalid", "bucket", "thumbnail_key", ...}. A malformed
 payload raises PayloadError and a throttled S3 raises TransientError: both surface to the router as
 a FunctionError, which it answers with 502/503, never as a thumbnail.

@@ -3,6 +3,7 @@
 The router's `local` backend calls `generate` in-process; its `lambda` backend sends the same
 request as JSON to lambda/on_demand.py, which calls `generate` there. Either way the answer is the
 same small dict: {"status": "created"|"exists"|"missing"|"invalid", "bucket", "thumbnail_key", ...}.
+An optional `format` (what /thumb negotiated by Accept) makes that variant (naming.variant_key).
 """
 
 import time
@@ -11,19 +12,21 @@ from dataclasses import dataclass, replace
 from thumbrouter.imagecore import (
     MAX_KEY_BYTES,
     MODES,
+    OUTPUT_CONTENT_TYPES,
     ThumbnailError,
     format_for_key,
     format_size,
     is_thumbnail_key,
     no_thumbnail_reason,
     thumbnail_key,
+    variant_key,
 )
 
 from .env import ConfigError, is_bucket_name
 from .job import PermanentError, SourceMissingError, object_exists, store_thumbnail
 from .settings import LambdaSettings
 
-_FIELDS = {"bucket", "key", "size", "mode", "dest_bucket"}
+_FIELDS = {"bucket", "key", "size", "mode", "dest_bucket", "format"}
 
 
 class PayloadError(ValueError):
@@ -32,13 +35,22 @@ class PayloadError(ValueError):
 
 @dataclass(frozen=True)
 class OnDemandRequest:
-    """One thumbnail to make: source bucket and key, `WxH` size, mode, destination bucket."""
+    """One thumbnail to make: source bucket and key, `WxH` size, mode, destination bucket, and the
+    output format of a negotiated variant (None: the key's own format, its default thumbnail)."""
 
     bucket: str
     key: str
     size: str
     mode: str
     dest_bucket: str
+    format: str | None = None
+
+    @property
+    def thumbnail_key(self) -> str:
+        """Where this thumbnail is stored; raises ValueError for a format the key can have no variant in."""
+        if self.format is None:
+            return thumbnail_key(self.key, self.size)
+        return variant_key(self.key, self.size, self.format)
 
 
 def parse_request(payload, settings: LambdaSettings) -> OnDemandRequest:
@@ -56,7 +68,8 @@ def parse_request(payload, settings: LambdaSettings) -> OnDemandRequest:
         size = format_size(payload.get("size"))
     except (ThumbnailError, TypeError, ValueError):
         raise PayloadError("size must look like 50x50") from None
-    reason = no_thumbnail_reason(key, size)
+    fmt = _output_format(payload, key, size)
+    reason = no_thumbnail_reason(key, size, fmt)
     if reason:
         raise PayloadError(f"key can have no thumbnail: {reason}")
     mode = payload.get("mode", settings.spec.mode)
@@ -68,7 +81,21 @@ def parse_request(payload, settings: LambdaSettings) -> OnDemandRequest:
         raise PayloadError(f"no dest_bucket given and {exc}") from None
     if not is_bucket_name(dest) or dest == bucket:
         raise PayloadError("dest_bucket must be an S3 bucket name other than the source bucket")
-    return OnDemandRequest(bucket, key, size, mode, dest)
+    return OnDemandRequest(bucket, key, size, mode, dest, fmt)
+
+
+def _output_format(payload: dict, key: str, size: str) -> str | None:
+    """The payload's optional `format`: one of OUTPUT_CONTENT_TYPES that the key can be written in."""
+    fmt = payload.get("format")
+    if fmt is None:
+        return None
+    if fmt not in OUTPUT_CONTENT_TYPES:
+        raise PayloadError(f"format must be one of {sorted(OUTPUT_CONTENT_TYPES)}")
+    try:
+        variant_key(key, size, fmt)
+    except ValueError as exc:
+        raise PayloadError(f"format: {exc}") from None
+    return fmt
 
 
 def generate(s3, request: OnDemandRequest, settings: LambdaSettings) -> dict:
@@ -80,12 +107,17 @@ def generate(s3, request: OnDemandRequest, settings: LambdaSettings) -> dict:
     answer = {"bucket": request.dest_bucket, "thumbnail_key": thumb_key}
     if is_thumbnail_key(request.key, (request.size,)) or format_for_key(request.key) is None:
         return answer | {"status": "invalid", "reason": "not an original with a supported extension"}
+    try:
+        answer["thumbnail_key"] = thumb_key = request.thumbnail_key
+    except ValueError as exc:
+        return answer | {"status": "invalid", "reason": str(exc)}
     if object_exists(s3, request.dest_bucket, thumb_key):
         return answer | {"status": "exists", "ms": _ms(started)}
     one = replace(settings, spec=replace(settings.spec, dest_bucket=request.dest_bucket, sizes=(request.size,),
                                          mode=request.mode))
     try:
-        stored = store_thumbnail(s3, request.bucket, request.key, request.dest_bucket, request.size, one)
+        stored = store_thumbnail(s3, request.bucket, request.key, request.dest_bucket, request.size, one,
+                                 output_format=request.format)
     except SourceMissingError as exc:
         return answer | {"status": "missing", "reason": str(exc), "ms": _ms(started)}
     except (PermanentError, ThumbnailError) as exc:

@@ -30,9 +30,10 @@ def build(settings, router, counters: OnDemandMetrics, options: Options = Option
     flight = SingleFlight(guard, lock_ttl=options.lock_ttl, wait=options.wait, result_ttl=options.result_ttl,
                           on_wait=counters.lock_waits.inc)
     signer = UrlSigner.from_strings(settings.url_signing_keys) if settings.url_signing_keys else None
+    presets = presets_from(settings.presets, settings.preset_formats, settings.preset_densities)
     return OnDemand(
         storage=router.storage("s3"), cache=router.cache, flight=flight, guard=guard, metrics=counters,
-        backend=BACKENDS[settings.generation_backend](settings, pool), presets=presets_from(settings.presets),
+        backend=BACKENDS[settings.generation_backend](settings, pool), presets=presets,
         negative=NegativeCache(guard, ttl=options.negative_ttl), signer=signer, options=options,
         spec=settings.thumbnail_spec)
 

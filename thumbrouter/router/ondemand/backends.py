@@ -58,7 +58,7 @@ class LambdaBackend:
         """One synchronous invocation; raises BackendUnavailable (502) when it fails or answers badly."""
         try:
             response = self.client.invoke(FunctionName=self.function, InvocationType="RequestResponse",
-                                          Payload=json.dumps(asdict(request)).encode())
+                                          Payload=json.dumps(payload(request)).encode())
             body = response["Payload"].read()
         except (BotoCoreError, ClientError) as exc:
             raise BackendUnavailable("thumbnail generation unavailable", log_message=f"lambda invoke: {exc}") from exc
@@ -70,6 +70,12 @@ class LambdaBackend:
             raise BackendUnavailable("thumbnail generation failed", status=502,
                                      log_message=f"lambda {self.function} answered {body[:300]!r}")
         return answer
+
+
+def payload(request: OnDemandRequest) -> dict:
+    """The on-demand Lambda's payload; `format` only for a variant, so a Lambda older than it still serves defaults."""
+    fields = asdict(request)
+    return fields if request.format else {k: v for k, v in fields.items() if k != "format"}
 
 
 def _local(settings: Settings, pool: GenerationPool) -> LocalBackend:

@@ -3,19 +3,22 @@
 Order per request: preset (404, no work), access (signature 403 / token 401), key (400: invalid, or
 no thumbnail key fits it), negative cache (422), HEAD in the thumbnail bucket (302), then single-flight
 generation on the bounded backend, made as the ThumbnailSpec says (the Lambda's mode, quality, bucket).
+A preset with formats picks one by Accept (negotiation.py); each variant is its own object, lock and
+negative-cache entry (naming.variant_key), so the steps above run per variant.
 """
 
 import logging
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
-from thumbrouter.imagecore import format_for_key, is_thumbnail_key, no_thumbnail_reason, thumbnail_key
+from thumbrouter.imagecore import format_for_key, is_thumbnail_key, no_thumbnail_reason, output_format_for_key
 from thumbrouter.s3job import OnDemandRequest, ThumbnailSpec, TransientError
 
 from ..errors import BackendUnavailable, BadRequest, NotFound, Overloaded
 from ..signing import UrlSigner
 from ..urlcache import UrlCache
 from .negcache import LocalTtl, NegativeCache
+from .negotiation import negotiate
 from .presets import Preset
 from .redisguard import RedisGuard
 from .singleflight import SingleFlight, WaitTimeout
@@ -69,8 +72,8 @@ class OnDemand:
             raise NotFound("unknown thumbnail preset")
         return preset
 
-    def thumbnail(self, preset: Preset, key: str) -> Answer:
-        """Redirect to the thumbnail, generating it if needed.
+    def thumbnail(self, preset: Preset, key: str, accept: str | None = None) -> Answer:
+        """Redirect to the thumbnail (the variant `accept` picks among the preset's formats), generating it if needed.
 
         Raises NotFound (not an original image), BadRequest (the key can have no thumbnail: S3 would
         refuse its thumbnail key on every try), Overloaded (pool full, or still generating at the
@@ -80,15 +83,17 @@ class OnDemand:
             raise NotFound("no thumbnail for this kind of file")
         if reason := no_thumbnail_reason(key, preset.size):
             raise BadRequest(f"key can have no {preset.name} thumbnail: {reason}")
-        name, thumb_key = f"{preset.size}/{key}", thumbnail_key(key, preset.size)
+        request = OnDemandRequest(self.storage.bucket, key, preset.size, self.spec.mode,
+                                  self.storage.thumbnail_bucket, self.variant(preset, key, accept))
+        # the lock and negative-cache name: a variant's differs from its default's (a size has no dot)
+        name = f"{preset.size}{'.' + request.format if request.format else ''}/{key}"
+        thumb_key = request.thumbnail_key
         if self.known.get(thumb_key):  # a hot hit: no Redis, no S3
             return Answer(302, self.redirect_url(thumb_key))
         if reason := self.negative.get(name):
             return Answer(422, reason=reason)
         if self._exists(thumb_key):
             return Answer(302, self.redirect_url(thumb_key))
-        request = OnDemandRequest(self.storage.bucket, key, preset.size, self.spec.mode,
-                                  self.storage.thumbnail_bucket)
         try:
             outcome = self.flight.run(name, lambda: self._generate(name, request))
         except WaitTimeout:
@@ -96,6 +101,13 @@ class OnDemand:
             raise Overloaded("thumbnail is being generated, retry shortly", retry_after=self.options.retry_after,
                              log_message=f"waited {self.options.wait}s for a {preset.size} thumbnail") from None
         return self._answer(outcome)
+
+    @staticmethod
+    def variant(preset: Preset, key: str, accept: str | None) -> str | None:
+        """The format `accept` picks among the preset's (those whose key S3 takes), None for the key's own."""
+        fitting = tuple(f for f in preset.formats if no_thumbnail_reason(key, preset.size, f) is None)
+        chosen = negotiate(accept, fitting)
+        return None if chosen == output_format_for_key(key) else chosen
 
     def _answer(self, outcome: dict) -> Answer:
         status = outcome["status"]

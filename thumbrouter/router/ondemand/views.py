@@ -4,16 +4,20 @@ Checks run before any S3 call, in this order: preset (404), access (403/401), ke
 starting with /, or too long to have a thumbnail key).
 Access: when THUMBROUTER_URL_SIGNING_KEYS is set a valid, unexpired signature is required (lazy
 URLs; lazy mode refuses to start without keys); without keys /thumb needs the /v1 bearer token.
+A preset that negotiates formats answers everything (302s and errors alike) with `Vary: Accept`: the
+redirect's target depends on it. The signature does not cover Accept; it only picks among allowed formats.
 """
 
-from flask import Blueprint, Response, current_app, g, redirect, request
+from flask import Blueprint, Response, after_this_request, current_app, g, redirect, request
 
 from .. import auth
 from ..security import validate_key
 from .placeholder import CONTENT_TYPE, placeholder_png
 
 EXTENSION = "thumbrouter.ondemand"
-REDIRECT_CACHE = "private, max-age=300"  # well inside the presigned URL's lifetime
+# Well inside the presigned URL's lifetime; private: shared caches (a CDN) never store a redirect that is
+# signed for a window and, for a negotiating preset, chosen by Accept.
+REDIRECT_CACHE = "private, max-age=300"
 PLACEHOLDER_CACHE = "no-store"  # the thumbnail may exist a moment later
 
 bp = Blueprint("ondemand", __name__)
@@ -24,17 +28,24 @@ def thumb(preset: str, key: str):
     service = current_app.extensions[EXTENSION]
     g.cloud = "s3"
     chosen = service.preset(preset)
+    if chosen.formats:
+        after_this_request(_vary_on_accept)
     if service.signer is not None:
         service.signer.verify(chosen.name, key, request.args.get("expires"), request.args.get("sig"))
     else:
         auth.require_token()
-    answer = service.thumbnail(chosen, validate_key(key))
+    answer = service.thumbnail(chosen, validate_key(key), request.headers.get("Accept"))
     if answer.location:
         response = redirect(answer.location, 302)
         response.headers["Cache-Control"] = REDIRECT_CACHE
         return response
     response = Response(placeholder_png(), status=answer.status, content_type=CONTENT_TYPE)
     response.headers["Cache-Control"] = PLACEHOLDER_CACHE
+    return response
+
+
+def _vary_on_accept(response: Response) -> Response:
+    response.vary.add("Accept")
     return response
 
 

@@ -1,0 +1,104 @@
+"""Variant keys (/thumb's negotiated WebP/AVIF): known answers plus injectivity with the default naming."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from thumbrouter.imagecore import (
+    MAX_KEY_BYTES,
+    format_for_key,
+    is_thumbnail_key,
+    no_thumbnail_reason,
+    output_format_for_key,
+    thumbnail_key,
+    thumbnail_keys,
+    variant_key,
+)
+
+TABLE = [
+    ("a.jpg", "WEBP", "a_50x50.jpg.webp"),
+    ("a.jpg", "AVIF", "a_50x50.jpg.avif"),
+    ("a.jpg", "JPEG", "a_50x50.jpg"),  # the key's own format is its default thumbnail
+    ("dir/a.png", "AVIF", "dir/a_50x50.png.avif"),
+    ("a.webp", "WEBP", "a_50x50.webp"),
+    ("a.webp", "AVIF", "a_50x50.webp.avif"),
+    ("IMG_1.HEIC", "WEBP", "IMG_1_50x50.HEIC.webp"),  # a HEIC's default already is WebP
+    ("IMG_1.HEIC", "AVIF", "IMG_1_50x50.HEIC.webp.avif"),
+    ("a.avif", "AVIF", "a_50x50.avif.webp.avif"),
+]
+
+
+@pytest.mark.parametrize(("key", "fmt", "expected"), TABLE)
+def test_variant_keys_append_the_format_to_the_default_thumbnail_key(key, fmt, expected):
+    assert variant_key(key, "50x50", fmt) == expected
+
+
+@pytest.mark.parametrize(("key", "fmt"), [("a.jpg", "PNG"), ("a.jpg", "GIF"), ("a.jpg", "webp"), ("notes.txt", "WEBP"),
+                                          ("noext", "AVIF")])
+def test_a_format_that_is_neither_the_keys_own_nor_a_variant_is_refused(key, fmt):
+    with pytest.raises(ValueError):
+        variant_key(key, "50x50", fmt)
+
+
+formats = st.sampled_from(["JPEG", "PNG", "GIF", "WEBP", "AVIF"])
+extensions = st.sampled_from([".jpg", ".JPG", ".png", ".webp", ".WEBP", ".gif", ".heic", ".HEIC", ".heif", ".avif",
+                              ".AVIF", ".jpg.webp", ".webp.avif", ".heic.webp", ".png.avif"])
+stems = st.text(alphabet="ab._/x5", max_size=12)
+originals = st.builds(lambda stem, ext: stem + ext, stems, extensions)
+sizes = st.sampled_from([(50, 50), (5, 5), (1440, 1440), (100, 100)])
+
+
+def _stored(key, size, fmt):
+    """What (original, size, format) a stored key stands for; None when that variant cannot exist."""
+    try:
+        return variant_key(key, size, fmt), (key, size, fmt)
+    except ValueError:
+        return None, None
+
+
+@settings(max_examples=1000)
+@given(st.data())
+def test_no_variant_or_default_of_one_original_equals_one_of_another(data):
+    stem1, ext1 = data.draw(stems), data.draw(extensions)
+    # near misses are the interesting pairs: the same stem, or one that already ends like a thumbnail or variant
+    stem2 = data.draw(st.one_of(stems, st.just(stem1), st.just(stem1 + "_5x5"),
+                                st.sampled_from([stem1 + e for e in (".jpg", ".webp", ".heic", ".png")])))
+    name1, what1 = _stored(stem1 + ext1, data.draw(sizes), data.draw(formats))
+    name2, what2 = _stored(stem2 + data.draw(extensions), data.draw(sizes), data.draw(formats))
+    if name1 is not None and name1 == name2:
+        assert what1 == what2
+
+
+@given(originals, sizes, st.sampled_from(["WEBP", "AVIF"]))
+def test_every_variant_is_recognised_as_a_thumbnail_so_the_lambda_never_thumbnails_it(key, size, fmt):
+    assert is_thumbnail_key(variant_key(key, size, fmt))
+    assert is_thumbnail_key(variant_key(key, size, fmt), sizes=(size,))
+    assert not is_thumbnail_key(variant_key(key, size, fmt), sizes=((7, 7),))
+
+
+@pytest.mark.parametrize("key", ["a.jpg.webp", "50x50.jpg.avif", "a_50x50.txt.webp.gif", "x_5x5.jpg.WEBP"])
+def test_originals_that_merely_end_with_a_variant_extension_are_not_thumbnails(key):
+    assert not is_thumbnail_key(key)
+
+
+def test_thumbnail_keys_lists_each_sizes_default_then_its_variants_once():
+    assert thumbnail_keys("d/a.jpg", ("50x50", "1440x1440")) == (
+        "d/a_50x50.jpg", "d/a_50x50.jpg.avif", "d/a_50x50.jpg.webp",
+        "d/a_1440x1440.jpg", "d/a_1440x1440.jpg.avif", "d/a_1440x1440.jpg.webp")
+    assert thumbnail_keys("a.HEIC", ("50x50",)) == ("a_50x50.HEIC.webp", "a_50x50.HEIC.webp.avif")
+    assert thumbnail_keys("a.jpg", ("50x50",), formats=()) == ("a_50x50.jpg",)
+    assert thumbnail_keys("notes.txt", ("50x50",)) == ("notes_50x50.txt",)
+
+
+def test_a_variant_whose_key_would_be_too_long_for_s3_is_refused_while_the_default_fits():
+    key = "k" * (MAX_KEY_BYTES - len("_50x50.jpg") - 2) + ".jpg"
+    assert len(thumbnail_key(key, "50x50")) <= MAX_KEY_BYTES
+    assert no_thumbnail_reason(key, "50x50") is None
+    assert "1024-byte" in no_thumbnail_reason(key, "50x50", "WEBP")
+    assert thumbnail_keys(key, ("50x50",)) == (thumbnail_key(key, "50x50"),)
+
+
+@given(originals)
+def test_the_default_format_of_any_supported_original_gives_its_default_key(key):
+    assert format_for_key(key) is not None
+    assert variant_key(key, "50x50", output_format_for_key(key)) == thumbnail_key(key, "50x50")
