@@ -8,10 +8,12 @@ from thumbrouter.imagecore import (
     MAX_KEY_BYTES,
     format_for_key,
     is_thumbnail_key,
+    is_thumbnail_of,
     no_thumbnail_reason,
     output_format_for_key,
     thumbnail_key,
     thumbnail_keys,
+    thumbnail_prefix,
     variant_key,
 )
 
@@ -102,3 +104,62 @@ def test_a_variant_whose_key_would_be_too_long_for_s3_is_refused_while_the_defau
 def test_the_default_format_of_any_supported_original_gives_its_default_key(key):
     assert format_for_key(key) is not None
     assert variant_key(key, "50x50", output_format_for_key(key)) == thumbnail_key(key, "50x50")
+
+
+any_sizes = st.lists(st.tuples(st.integers(1, 10_000), st.integers(1, 10_000)), min_size=1, max_size=3)
+variant_formats = st.lists(st.sampled_from(["WEBP", "AVIF"]), unique=True).map(tuple)
+
+
+@pytest.mark.parametrize(("original", "candidate", "expected"), [
+    ("photos/a.jpg", "photos/a_1440x1440.jpg", True),
+    ("photos/a.jpg", "photos/a_100x100.jpg.webp", True),
+    ("IMG_1.HEIC", "IMG_1_50x50.HEIC.webp", True),
+    ("IMG_1.HEIC", "IMG_1_50x50.HEIC.webp.avif", True),
+    ("photos/a.jpg", "photos/a_b_50x50.jpg", False),  # photos/a_b.jpg's, under the same prefix
+    ("photos/a.jpg", "photos/a_b.jpg", False),
+    ("photos/a.jpg", "photos/a_050x50.jpg", False),
+    ("photos/a.jpg", "photos/a_50x50.png", False),
+    ("photos/a.jpg", "photos/a_50x50.jpg.webp.avif", False),
+    ("photos/a.jpg", "photos/a_20000x50.jpg", False),
+    ("IMG_1.HEIC", "IMG_1_50x50.HEIC", False),
+])
+def test_is_thumbnail_of_knows_an_originals_thumbnails_from_its_neighbours(original, candidate, expected):
+    assert candidate.startswith(thumbnail_prefix(original))
+    assert is_thumbnail_of(original, candidate) is expected
+
+
+@given(originals, any_sizes, variant_formats)
+def test_every_thumbnail_of_any_size_and_format_starts_with_the_prefix_and_is_recognised(key, sizes, formats):
+    for name in thumbnail_keys(key, tuple(sizes), formats):
+        assert name.startswith(thumbnail_prefix(key))
+        assert is_thumbnail_of(key, name)
+
+
+def _keys(original, size):
+    """thumbnail_keys at one size, or none when naming refuses the size."""
+    try:
+        return thumbnail_keys(original, (size,))
+    except ValueError:  # InvalidSizeError is one
+        return ()
+
+
+@settings(max_examples=1000)
+@given(originals, st.integers(0, 20_000), st.integers(0, 20_000), st.booleans(),
+       st.text(alphabet=".jpgwebavifHEIC_x", max_size=12))
+def test_anything_else_under_the_prefix_is_refused(original, width, height, leading_zero, tail):
+    # the tail has no digit, so the size written in the candidate is exactly width x height
+    candidate = f"{thumbnail_prefix(original)}{'0' * leading_zero}{width}x{height}{tail}"
+    assert is_thumbnail_of(original, candidate) == (candidate in _keys(original, (width, height)))
+
+
+@settings(max_examples=1000)
+@given(st.data())
+def test_no_thumbnail_of_another_original_is_ever_taken_for_ones_own(data):
+    stem, ext = data.draw(stems), data.draw(extensions)
+    # near misses share the prefix: `a.jpg` and `a_b.jpg`, `a_5x5.jpg`, `a.png`, `a.jpg.webp`
+    other_stem = data.draw(st.one_of(stems, st.just(stem), st.builds(lambda tail: f"{stem}_{tail}", stems),
+                                     st.just(stem + "_5x5"), st.sampled_from([stem + e for e in (".jpg", ".webp")])))
+    original, other = stem + ext, other_stem + data.draw(extensions)
+    if other != original:
+        for name in thumbnail_keys(other, tuple(data.draw(any_sizes)), data.draw(variant_formats)):
+            assert not is_thumbnail_of(original, name)

@@ -8,7 +8,7 @@ import pytest
 from botocore.stub import Stubber
 
 from tests.lambda_handler.helpers import image_bytes, s3_event, s3_record, sqs_message
-from thumbrouter.imagecore import thumbnail_keys
+from thumbrouter.imagecore import thumbnail_key, thumbnail_keys, thumbnail_prefix, variant_key
 from thumbrouter.s3job import parse_event
 from thumbrouter.s3job.batch import BatchRetryError
 from thumbrouter.s3job.settings import LambdaSettings
@@ -115,6 +115,64 @@ def test_a_delete_event_for_a_thumbnail_shaped_key_or_a_folder_touches_nothing(t
     assert keys(s3, resized) == every_thumbnail(*ORIGINALS)
 
 
+def test_lifecycle_expirations_are_parsed_as_removals():
+    parsed = parse_event(s3_event(removed("demo", "a b.jpg", "LifecycleExpiration:Delete"),
+                                  removed("demo", "c.jpg", "LifecycleExpiration:DeleteMarkerCreated")))
+    assert [(r.key, r.removed) for r in parsed] == [("a b.jpg", True), ("c.jpg", True)]
+
+
+@pytest.fixture
+def with_neighbour(lambda_module, s3, buckets):
+    """`photos/a.jpg` and its neighbour `photos/a_b.jpg` (same thumbnail prefix `photos/a_`), thumbnailed
+    at 50x50 by the handler; `a.jpg` also has what /thumb makes at other presets: 1440x1440, 100x100
+    (a `@2x` of 50x50) and a WebP variant, and a size since removed from the settings."""
+    source, resized = buckets
+    created = []
+    for key in ("photos/a.jpg", "photos/a_b.jpg"):
+        data = image_bytes()
+        etag = s3.put_object(Bucket=source, Key=key, Body=data)["ETag"].strip('"')
+        created.append(s3_record(source, key, size=len(data), etag=etag))
+    assert lambda_module.handler(s3_event(*created), None) == {"created": 2, "retry": 0}
+    others = (thumbnail_key("photos/a.jpg", "1440x1440"), thumbnail_key("photos/a.jpg", "100x100"),
+              variant_key("photos/a.jpg", "1440x1440", "WEBP"), variant_key("photos/a.jpg", "64x64", "AVIF"),
+              variant_key("photos/a_b.jpg", "1440x1440", "WEBP"))
+    for key in others:
+        s3.put_object(Bucket=resized, Key=key, Body=b"thumbnail")
+    assert len(keys(s3, resized)) == 7
+    return source, resized
+
+
+NEIGHBOURS_THUMBNAILS = sorted([thumbnail_key("photos/a_b.jpg", "50x50"),
+                                variant_key("photos/a_b.jpg", "1440x1440", "WEBP")])
+
+
+def test_a_deleted_original_loses_its_thumbnails_of_every_size_and_format_and_its_neighbour_keeps_its_own(
+        lambda_module, s3, with_neighbour, caplog):
+    source, resized = with_neighbour
+    s3.delete_object(Bucket=source, Key="photos/a.jpg")
+    caplog.set_level(logging.INFO, logger="thumbrouter.s3job")
+    assert lambda_module.handler(s3_event(removed(source, "photos/a.jpg")), None) == {"deleted": 1, "retry": 0}
+    assert keys(s3, resized) == NEIGHBOURS_THUMBNAILS
+    line = json.loads(one_line(caplog))
+    assert sorted(line["thumbnails"]) == ["photos/a_100x100.jpg", "photos/a_1440x1440.jpg",
+                                          "photos/a_1440x1440.jpg.webp", "photos/a_50x50.jpg",
+                                          "photos/a_64x64.jpg.avif"]
+    assert "reason" not in line
+
+
+def one_line(caplog) -> str:
+    [record] = [r for r in caplog.records if r.name == "thumbrouter.s3job"]
+    return record.getMessage()
+
+
+def test_an_original_expired_by_a_lifecycle_rule_loses_its_thumbnails(lambda_module, s3, with_neighbour):
+    source, resized = with_neighbour
+    s3.delete_object(Bucket=source, Key="photos/a.jpg")
+    event = s3_event(sqs_message(s3_event(removed(source, "photos/a.jpg", "LifecycleExpiration:Delete")), "m1"))
+    assert lambda_module.handler(event, None) == {"batchItemFailures": []}
+    assert keys(s3, resized) == NEIGHBOURS_THUMBNAILS
+
+
 @pytest.fixture
 def stubbed(lambda_module, monkeypatch):
     client = boto3.client("s3", region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
@@ -128,7 +186,16 @@ def expect_gone(stubber, key):
                              expected_params={"Bucket": "demo", "Key": key})
 
 
+def expect_listing(stubber, original, keys, token=None, next_token=None):
+    """One ListObjectsV2 page of the resized bucket under the original's thumbnail prefix (next_token: more follow)."""
+    expected = {"Bucket": "demoresized", "Prefix": thumbnail_prefix(original), "MaxKeys": 1000}
+    answer = {"IsTruncated": bool(next_token), "Contents": [{"Key": key} for key in keys]}
+    stubber.add_response("list_objects_v2", answer | ({"NextContinuationToken": next_token} if next_token else {}),
+                         expected | ({"ContinuationToken": token} if token else {}))
+
+
 def expect_delete(stubber, original, errors=()):
+    expect_listing(stubber, original, thumbnail_keys(original, ("50x50",)) + (thumbnail_key("a_b.jpg", "50x50"),))
     objects = [{"Key": key} for key in thumbnail_keys(original, ("50x50",))]
     stubber.add_response("delete_objects", {"Errors": list(errors)} if errors else {},
                          {"Bucket": "demoresized", "Delete": {"Objects": objects, "Quiet": True}})
@@ -146,15 +213,34 @@ def test_access_denied_on_delete_is_retried_for_that_message_only(lambda_module,
 
 
 @pytest.mark.parametrize("call, code, status", [("head_object", "403", 403), ("head_object", "SlowDown", 503),
+                                                ("list_objects_v2", "AccessDenied", 403),
                                                 ("delete_objects", "AccessDenied", 403),
                                                 ("delete_objects", "InternalError", 500)])
 def test_a_refused_or_failed_head_or_delete_is_raised_after_the_other_records(lambda_module, stubbed, call, code,
                                                                              status):
-    if call == "delete_objects":
+    if call != "head_object":
         expect_gone(stubbed, "a.jpg")
+    if call == "delete_objects":
+        expect_listing(stubbed, "a.jpg", ["a_50x50.jpg"])
     stubbed.add_client_error(call, code, http_status_code=status)
     expect_gone(stubbed, "b.jpg")
     expect_delete(stubbed, "b.jpg")
     with pytest.raises(BatchRetryError, match="s3://demo/a.jpg"):
         lambda_module.handler(s3_event(removed("demo", "a.jpg"), removed("demo", "b.jpg")), None)
     stubbed.assert_no_pending_responses()
+
+
+def test_the_listing_stops_after_five_pages_and_then_deletes_the_configured_sizes_too(lambda_module, stubbed,
+                                                                                     caplog):
+    expect_gone(stubbed, "a.jpg")
+    found = [f"a_{n}x{n}.jpg" for n in range(1, 6)]
+    for page, key in enumerate(found):
+        expect_listing(stubbed, "a.jpg", [key, f"a_b{page}.jpg"], token=f"p{page}" if page else None,
+                       next_token=f"p{page + 1}")
+    objects = [{"Key": key} for key in (*found, *thumbnail_keys("a.jpg", ("50x50",)))]
+    stubbed.add_response("delete_objects", {}, {"Bucket": "demoresized",
+                                                "Delete": {"Objects": objects, "Quiet": True}})
+    caplog.set_level(logging.INFO, logger="thumbrouter.s3job")
+    assert lambda_module.handler(s3_event(removed("demo", "a.jpg")), None) == {"deleted": 1, "retry": 0}
+    stubbed.assert_no_pending_responses()
+    assert json.loads(one_line(caplog))["reason"] == "listed only the first 5000 keys under its prefix"

@@ -17,8 +17,14 @@ def overlapping(suffixes) -> list[tuple[str, str]]:
     return [(a, b) for a in suffixes for b in suffixes if a != b and a.endswith(b)]
 
 
-def test_every_object_created_and_removed_event_is_delivered():
-    assert variables()["events"]["default"] == ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
+def test_every_object_created_removed_and_lifecycle_expired_event_is_delivered():
+    assert variables()["events"]["default"] == ["s3:ObjectCreated:*", "s3:ObjectRemoved:*", "s3:LifecycleExpiration:*"]
+
+
+def test_the_events_validation_admits_the_three_families():
+    [validation] = variables()["events"]["validation"]
+    for family in ("s3:ObjectCreated:", "s3:ObjectRemoved:", "s3:LifecycleExpiration:"):
+        assert f'"{family}"' in validation["condition"]
 
 
 def test_every_extension_of_the_image_core_is_filtered_in_both_cases():

@@ -138,11 +138,15 @@ def optional_statements() -> dict[str, dict]:
     return {one(b["content"])["sid"]: one(b["content"]) | {"for_each": b["for_each"]} for b in blocks}
 
 
-def test_deleting_thumbnails_grants_delete_on_resized_objects_and_listing_of_the_source_only():
+def test_deleting_thumbnails_grants_delete_on_resized_objects_and_listing_of_both_buckets_only():
     statements = optional_statements()
-    assert set(statements) == {"DeleteThumbnails", "CheckOriginalIsGone", "LookUpThumbnails"}
+    assert set(statements) == {"DeleteThumbnails", "CheckOriginalIsGone", "FindThumbnailsOfAnySize",
+                               "LookUpThumbnails"}
     assert statements["DeleteThumbnails"]["for_each"] == '${var.allow_thumbnail_delete ? ["delete"] : []}'
     assert statements["CheckOriginalIsGone"]["for_each"] == '${var.allow_thumbnail_delete ? ["check"] : []}'
+    assert statements["FindThumbnailsOfAnySize"]["for_each"] == '${var.allow_thumbnail_delete ? ["list"] : []}'
+    assert statements["FindThumbnailsOfAnySize"]["actions"] == ["s3:ListBucket"]
+    assert statements["FindThumbnailsOfAnySize"]["resources"] == ["arn:${local.partition}:s3:::${var.resized_bucket}"]
     assert statements["DeleteThumbnails"]["actions"] == ["s3:DeleteObject"]
     assert statements["DeleteThumbnails"]["resources"] == ["arn:${local.partition}:s3:::${var.resized_bucket}/*"]
     assert statements["CheckOriginalIsGone"]["actions"] == ["s3:ListBucket"]

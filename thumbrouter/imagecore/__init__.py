@@ -46,10 +46,12 @@ from .naming import (
     VARIANT_EXTENSIONS,
     format_size,
     is_thumbnail_key,
+    is_thumbnail_of,
     no_thumbnail_reason,
     parse_size,
     thumbnail_key,
     thumbnail_keys,
+    thumbnail_prefix,
     variant_key,
 )
 
@@ -111,11 +113,13 @@ __all__ = [
     "output_format_for_key",
     "format_size",
     "is_thumbnail_key",
+    "is_thumbnail_of",
     "make_thumbnail",
     "no_thumbnail_reason",
     "parse_size",
     "preload",
     "thumbnail_key",
     "thumbnail_keys",
+    "thumbnail_prefix",
     "variant_key",
 ]

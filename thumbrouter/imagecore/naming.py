@@ -15,6 +15,7 @@ MAX_EDGE = 10_000
 MAX_KEY_BYTES = 1024  # S3's limit on an object key, in UTF-8 bytes
 _SIZE = re.compile(r"^([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$")
 _THUMB_STEM = re.compile(r"_([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$")
+_SIZE_AT = re.compile(r"([1-9][0-9]{0,4})x([1-9][0-9]{0,4})")  # a size where a thumbnail key has it
 # Formats /thumb may negotiate (best first) -> the extension their variant adds to the thumbnail key.
 VARIANT_EXTENSIONS = {"AVIF": ".avif", "WEBP": ".webp"}
 
@@ -52,7 +53,7 @@ def _split(key: str) -> tuple[str, str, str]:
 
 
 def thumbnail_key(key: str, size: str | tuple[int, int] = "50x50") -> str:
-    """Return the thumbnail key of an original: `photos/a.b.jpg` -> `photos/a.b_50x50.jpg`, `a.heic` -> `a_50x50.heic.webp`.
+    """The thumbnail key of an original: `photos/a.b.jpg` -> `photos/a.b_50x50.jpg`, `a.heic` -> `a_50x50.heic.webp`.
 
     Injective: the folder and extension are kept and the stem only gains a suffix without a
     dot, so the original can be recovered from the result; a converted original's key then gains
@@ -94,6 +95,29 @@ def thumbnail_keys(key: str, sizes: "tuple[str, ...]",
     keys = [variant_key(key, size, fmt) if fmt else thumbnail_key(key, size)
             for size in sizes for fmt in (None, *formats) if no_thumbnail_reason(key, size, fmt) is None]
     return tuple(dict.fromkeys(keys))
+
+
+def thumbnail_prefix(key: str) -> str:
+    """The prefix every thumbnail key of `key` (any size, any variant) starts with: `photos/a.jpg` -> `photos/a_`.
+
+    Not only its own: `photos/a_b.jpg`'s thumbnails share it too, so a listing under it is filtered
+    with is_thumbnail_of.
+    """
+    folder, stem, _ = _split(key)
+    return f"{folder}{stem}_"
+
+
+def is_thumbnail_of(original: str, candidate: str) -> bool:
+    """True when `candidate` is a thumbnail of `original` at some size, or a variant of one.
+
+    Exactly the keys of thumbnail_keys(original, sizes) for any sizes: never another original's
+    (`a_b_50x50.jpg` is `a_b.jpg`'s), never a size naming refuses (`a_0x5.jpg`, `a_050x50.jpg`).
+    """
+    prefix = thumbnail_prefix(original)
+    match = _SIZE_AT.match(candidate, len(prefix)) if candidate.startswith(prefix) else None
+    if match is None or int(match[1]) > MAX_EDGE or int(match[2]) > MAX_EDGE:
+        return False
+    return candidate in thumbnail_keys(original, (match[0],))
 
 
 def no_thumbnail_reason(key: str, size: str | tuple[int, int] = "50x50",

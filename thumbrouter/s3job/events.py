@@ -1,8 +1,9 @@
 """Parse S3 notifications (direct, SQS-wrapped, SNS-in-SQS) into frozen ObjectRecords and BadRecords.
 
 Object keys arrive URL-encoded (`a+b.jpg`, `100%25.jpg`); they are decoded here, once, and
-nowhere else. Object creations and removals (ObjectRemoved:Delete, :DeleteMarkerCreated, which carry
-no size or eTag) become records; other events and S3 test events are dropped with a log line.
+nowhere else. Object creations and removals (ObjectRemoved:Delete, :DeleteMarkerCreated, and the same
+two by a lifecycle rule, LifecycleExpiration:*; none carries a size or eTag) become records; other
+events and S3 test events are dropped with a log line.
 Anything malformed (Records not a list, a record that is not an object, a key or event name that is
 not a string, an SQS body that is not JSON) becomes a BadRecord in its place, so the batch decides
 what to do with it while the valid records next to it still run.
@@ -16,6 +17,8 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 log = logging.getLogger("thumbrouter.s3job")
+# eventName prefixes of an object that is gone: deleted by a request, or expired by a lifecycle rule.
+_REMOVED = ("ObjectRemoved:", "LifecycleExpiration:")
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def is_sqs_event(event: Any) -> bool:
 
 
 def parse_event(event: Any) -> list[Parsed]:
-    """Every ObjectCreated/ObjectRemoved record of an S3 or SQS event (keys decoded), a BadRecord per malformed one."""
+    """Every created, removed or expired object of an S3 or SQS event (keys decoded), a BadRecord per malformed one."""
     records = _records(event)
     if records is None:
         return [BadRecord("event is not an object with a Records list")]
@@ -96,7 +99,7 @@ def _from_s3(record: Any, message_id: str | None) -> Iterator[Parsed]:
     if not isinstance(name, str):
         yield BadRecord("eventName is not a string", message_id)
         return
-    if not name.startswith(("ObjectCreated:", "ObjectRemoved:")):
+    if not name.startswith(("ObjectCreated:", *_REMOVED)):
         log.info(json.dumps({"outcome": "skipped", "reason": f"event {name[:100]!r}", "message_id": message_id}))
         return
     try:
@@ -111,7 +114,7 @@ def _from_s3(record: Any, message_id: str | None) -> Iterator[Parsed]:
         return
     size = size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
     yield ObjectRecord(bucket, unquote_plus(key), size, etag if isinstance(etag, str) else None, message_id,
-                       removed=name.startswith("ObjectRemoved:"))
+                       removed=name.startswith(_REMOVED))
 
 
 def _json(text: Any) -> Any:

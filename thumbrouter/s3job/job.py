@@ -23,10 +23,12 @@ from thumbrouter.imagecore import (
     format_for_key,
     format_size,
     is_thumbnail_key,
+    is_thumbnail_of,
     no_thumbnail_reason,
     output_format_for_key,
     thumbnail_key,
     thumbnail_keys,
+    thumbnail_prefix,
     variant_key,
 )
 
@@ -40,6 +42,10 @@ from .spec import ThumbnailSpec
 
 _CHUNK = 1024 * 1024
 _DELETE_BATCH = 1000  # DeleteObjects' limit per request
+_LIST_PAGE = 1000  # ListObjectsV2's most keys per page
+# Pages listed per deleted original: other originals' thumbnails can share its prefix (`a_b.jpg`'s share
+# `a_`), so a folder of many `a_*` originals must not turn one delete into a scan of the bucket.
+_LIST_PAGES = 5
 
 
 class TransientError(Exception):
@@ -81,6 +87,8 @@ class ObjectNotFoundError(PermanentError):
 # the event to its failure destination, and fixing the role recovers it; dropping would lose thumbnails.
 # DELETE (DeleteObjects, and each key's error in its answer): nothing is permanent. A missing key is no
 # error at all, and AccessDenied or NoSuchBucket is a deployment error, retried like PUT's.
+# LIST (ListObjectsV2 of the resized bucket before a delete): nothing is permanent either; AccessDenied
+# means the role lacks s3:ListBucket on it.
 _PERMANENT = {
     "GET": (SourceMissingError, frozenset({"NoSuchKey", "NoSuchBucket", "AccessDenied", "InvalidObjectState",
                                            "404", "403"}), frozenset({403, 404})),
@@ -89,6 +97,7 @@ _PERMANENT = {
                                               "EntityTooLarge", "MetadataTooLarge", "InvalidStorageClass",
                                               "InvalidObjectName", "BadDigest", "InvalidDigest"}), frozenset()),
     "DELETE": (PermanentError, frozenset(), frozenset()),
+    "LIST": (PermanentError, frozenset(), frozenset()),
 }
 
 
@@ -215,11 +224,13 @@ def is_stale(head: dict, source_etag: str, spec: ThumbnailSpec, size: str) -> bo
 
 
 def remove_thumbnails(s3, record: ObjectRecord, settings: LambdaSettings) -> Outcome:
-    """Delete every thumbnail of a deleted original (missing ones are fine, so a redelivery is harmless).
+    """Delete every thumbnail of a deleted original, whatever its size (missing ones are fine, so a
+    redelivery is harmless): those a listing under its prefix finds, and the configured sizes' keys
+    too when that listing stopped at its bound (the Outcome's reason says so).
 
     Nothing is deleted while the original exists: the event is then stale (the key was uploaded again,
     or only an older version was deleted) and the thumbnails belong to the object that is there.
-    Raises TransientError (retry later; also a 403 on HEAD or DeleteObjects) and SameBucketError.
+    Raises TransientError (retry later; also a 403 on HEAD, the listing or DeleteObjects) and SameBucketError.
     """
     started = time.perf_counter()
     reason = skip_reason(record, settings)
@@ -228,9 +239,30 @@ def remove_thumbnails(s3, record: ObjectRecord, settings: LambdaSettings) -> Out
     dest = settings.spec.destination(record.bucket)
     if object_exists(s3, record.bucket, record.key):
         return Outcome("skipped", record.bucket, record.key, "original exists again", ms=_ms(started))
-    keys = thumbnail_keys(record.key, settings.spec.sizes)
+    keys, complete = list_thumbnails(s3, dest, record.key)
+    if not complete:
+        keys = tuple(dict.fromkeys(keys + thumbnail_keys(record.key, settings.spec.sizes)))
     delete_objects(s3, dest, keys)
-    return Outcome("deleted", record.bucket, record.key, ms=_ms(started), thumbnail_keys=keys)
+    reason = "" if complete else f"listed only the first {_LIST_PAGES * _LIST_PAGE} keys under its prefix"
+    return Outcome("deleted", record.bucket, record.key, reason, ms=_ms(started), thumbnail_keys=keys)
+
+
+def list_thumbnails(s3, bucket: str, original: str) -> tuple[tuple[str, ...], bool]:
+    """The thumbnails of `original` in `bucket` (any size, any variant), and whether the listing saw them all.
+
+    Lists at most _LIST_PAGES pages under naming.thumbnail_prefix and keeps naming.is_thumbnail_of's
+    keys (other originals' thumbnails share the prefix). Raises TransientError (the table's LIST row).
+    """
+    prefix, found = thumbnail_prefix(original), []
+    more: dict[str, str] = {}  # the next page's ContinuationToken
+    for _ in range(_LIST_PAGES):
+        with _s3_errors("LIST", bucket, prefix):
+            page = s3.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=_LIST_PAGE, **more)
+        found += [obj["Key"] for obj in page.get("Contents", []) if is_thumbnail_of(original, obj["Key"])]
+        if not page.get("IsTruncated") or not page.get("NextContinuationToken"):
+            return tuple(found), True
+        more = {"ContinuationToken": page["NextContinuationToken"]}
+    return tuple(found), False
 
 
 def delete_objects(s3, bucket: str, keys: tuple[str, ...]) -> None:

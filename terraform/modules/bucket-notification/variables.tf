@@ -24,15 +24,17 @@ variable "function_arn" {
 }
 
 variable "events" {
-  description = "S3 event types that invoke the function: created objects get thumbnails, removed ones lose them."
+  description = "S3 event types that invoke the function: created objects get thumbnails, removed or lifecycle-expired ones lose them."
   type        = list(string)
-  default     = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
+  default     = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*", "s3:LifecycleExpiration:*"]
 
   validation {
     condition = length(var.events) > 0 && alltrue([
-      for event in var.events : startswith(event, "s3:ObjectCreated:") || startswith(event, "s3:ObjectRemoved:")
+      for event in var.events : anytrue([
+        for family in ["s3:ObjectCreated:", "s3:ObjectRemoved:", "s3:LifecycleExpiration:"] : startswith(event, family)
+      ])
     ])
-    error_message = "events must be a non-empty list of s3:ObjectCreated:* and s3:ObjectRemoved:* event types."
+    error_message = "events must be a non-empty list of s3:ObjectCreated:*, s3:ObjectRemoved:* and s3:LifecycleExpiration:* event types."
   }
 }
 

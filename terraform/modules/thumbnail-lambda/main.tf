@@ -85,6 +85,17 @@ data "aws_iam_policy_document" "lambda" {
     }
   }
 
+  # Thumbnails of any size (other /thumb presets, sizes since removed) are found by listing the resized
+  # bucket under the original's thumbnail prefix. No s3:prefix condition: the prefix is each deleted key's.
+  dynamic "statement" {
+    for_each = var.allow_thumbnail_delete ? ["list"] : []
+    content {
+      sid       = "FindThumbnailsOfAnySize"
+      actions   = ["s3:ListBucket"]
+      resources = ["arn:${local.partition}:s3:::${var.resized_bucket}"]
+    }
+  }
+
   dynamic "statement" {
     for_each = var.allow_thumbnail_lookup ? ["lookup"] : []
     content {

@@ -47,7 +47,7 @@ module "on_demand" {
 
   # It HEADs the thumbnail first, and must tell "missing" (404) from "forbidden" (403).
   allow_thumbnail_lookup = true
-  # It has no S3 trigger, so no ObjectRemoved events: it never deletes thumbnails.
+  # It has no S3 trigger, so no ObjectRemoved or LifecycleExpiration events: it never deletes thumbnails.
   allow_thumbnail_delete = false
 }
 
