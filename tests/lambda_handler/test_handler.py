@@ -78,7 +78,8 @@ def test_duplicate_delivery_produces_the_same_objects_and_no_error(lambda_module
 
 def test_several_sizes_and_cover_mode_write_one_object_per_size(lambda_module, s3, buckets, monkeypatch):
     source, resized = buckets
-    monkeypatch.setattr(lambda_module, "SETTINGS", LambdaSettings(ThumbnailSpec(sizes=("50x50", "120x80"), mode="cover")))
+    settings = LambdaSettings(ThumbnailSpec(sizes=("50x50", "120x80"), mode="cover"))
+    monkeypatch.setattr(lambda_module, "SETTINGS", settings)
     lambda_module.handler(s3_event(upload(s3, source, "wide.jpg", image_bytes(size=(600, 200)))), None)
     sizes = {key: open_image(s3.get_object(Bucket=resized, Key=key)["Body"].read()).size
              for key in ("wide_50x50.jpg", "wide_120x80.jpg")}

@@ -36,7 +36,9 @@ _QINIU_STYLE = re.compile(r"^([-_!/.][A-Za-z0-9_.-]+|(imageView2|imageMogr2)/[A-
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _HEADER = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 _PRESET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-_LAMBDA_NAME = re.compile(r"^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$")
+# A function name, optionally as a full ARN, optionally with a :version or :alias qualifier.
+_LAMBDA_NAME = re.compile(r"^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:)?"
+                          r"[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$")
 
 
 @dataclass(frozen=True)

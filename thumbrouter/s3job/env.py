@@ -7,6 +7,7 @@ start-up. `is_bucket_name` is the one S3 bucket-name rule of the project.
 
 import re
 from collections.abc import Mapping
+from typing import TypeGuard
 
 from thumbrouter.imagecore import InvalidSizeError, format_size
 
@@ -23,7 +24,7 @@ class SameBucketError(ConfigError):
     """The destination bucket equals the source bucket: thumbnails would land among originals."""
 
 
-def is_bucket_name(name: object) -> bool:
+def is_bucket_name(name: object) -> TypeGuard[str]:
     """True for an S3 bucket name: 3-63 of a-z 0-9 . -, starting and ending alphanumeric, no `..`."""
     return isinstance(name, str) and bool(_BUCKET.match(name)) and ".." not in name
 

@@ -65,7 +65,7 @@ def parse_request(payload, settings: LambdaSettings) -> OnDemandRequest:
     if any(ord(c) < 32 or ord(c) == 127 for c in key):
         raise PayloadError("key must not contain control characters")
     try:
-        size = format_size(payload.get("size"))
+        size = format_size(payload.get("size", ""))  # missing: refused like an empty size
     except (ThumbnailError, TypeError, ValueError):
         raise PayloadError("size must look like 50x50") from None
     fmt = _output_format(payload, key, size)

@@ -15,14 +15,14 @@ from .negcache import NegativeCache
 from .pool import GenerationPool
 from .presets import presets_from
 from .redisguard import RedisGuard
-from .service import Answer, OnDemand, Options
+from .service import DEFAULT_OPTIONS, Answer, OnDemand, Options
 from .singleflight import SingleFlight
 from .views import EXTENSION, bp
 
 __all__ = ["Answer", "OnDemand", "Options", "bp", "build", "init_app"]
 
 
-def build(settings, router, counters: OnDemandMetrics, options: Options = Options()) -> OnDemand:
+def build(settings, router, counters: OnDemandMetrics, options: Options = DEFAULT_OPTIONS) -> OnDemand:
     """Wire the service from Settings: Redis guard, pool, backend, single-flight, negative cache."""
     guard = RedisGuard.from_url(settings.redis_url) if settings.redis_url else None
     pool = GenerationPool(settings.generation_pool_size, settings.generation_queue_size,

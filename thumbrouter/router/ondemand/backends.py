@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from thumbrouter.s3job import LambdaSettings, OnDemandRequest, generate, new_s3_client
 
-from ..config import Settings
+from ..config import ConfigError, Settings
 from ..errors import BackendUnavailable
 from .pool import GenerationPool
 
@@ -83,6 +83,8 @@ def _local(settings: Settings, pool: GenerationPool) -> LocalBackend:
 
 
 def _lambda(settings: Settings, pool: GenerationPool) -> LambdaBackend:
+    if not settings.generation_lambda:  # load_settings refuses this first
+        raise ConfigError("THUMBROUTER_GENERATION_BACKEND=lambda needs THUMBROUTER_GENERATION_LAMBDA")
     return LambdaBackend(pool, settings.generation_lambda,
                          boto3.client("lambda", region_name=settings.s3_region, config=LAMBDA_CONFIG))
 

@@ -43,6 +43,10 @@ class Options:
     retry_after: int = 1
 
 
+# Frozen, so one shared default instance each is safe.
+DEFAULT_OPTIONS, DEFAULT_SPEC = Options(), ThumbnailSpec()
+
+
 @dataclass(frozen=True)
 class Answer:
     """What /thumb answers: 302 to `location`, or 404/422 with the placeholder image."""
@@ -57,7 +61,7 @@ class OnDemand:
 
     def __init__(self, *, storage, cache: UrlCache, backend, flight: SingleFlight, negative: NegativeCache,
                  presets: dict[str, Preset], signer: UrlSigner | None, guard: RedisGuard | None,
-                 metrics, options: Options = Options(), spec: ThumbnailSpec = ThumbnailSpec()):
+                 metrics, options: Options = DEFAULT_OPTIONS, spec: ThumbnailSpec = DEFAULT_SPEC):
         self.storage, self.cache, self.backend, self.flight = storage, cache, backend, flight
         self.spec = spec  # the mode the Lambda uses: /thumb writes the same picture under the same key
         self.negative, self.presets, self.signer, self.guard = negative, presets, signer, guard
