@@ -37,9 +37,20 @@ def _fire(flights, name, work, per_flight=20):
 
 
 def test_concurrent_callers_in_one_process_share_one_run():
-    flight, work = LocalFlight(), Counting()
+    flight, arrived, everyone = LocalFlight(), threading.Semaphore(0), threading.Event()
+    work = Counting(hold=0.1)
+    gated = lambda: everyone.wait(10) and work()  # noqa: E731 -- the leader runs only once all 40 have called
+
+    def call(_):
+        arrived.release()
+        return flight.run("k", gated, timeout=10)
+
     with ThreadPoolExecutor(40) as pool:
-        results = list(pool.map(lambda _: flight.run("k", work, timeout=10), range(40)))
+        futures = [pool.submit(call, i) for i in range(40)]
+        for _ in range(40):  # a slow machine starts threads late; the work waits for the last caller
+            arrived.acquire(timeout=10)
+        everyone.set()
+        results = [f.result(10) for f in futures]
     assert work.runs == 1 and results == [work.result] * 40
 
 
