@@ -12,8 +12,9 @@ from botocore.stub import ANY, Stubber
 from tests.lambda_handler.helpers import image_bytes, s3_event, s3_record, sqs_message
 from thumbrouter.s3job import spec_digest
 from thumbrouter.s3job.batch import BatchRetryError
+from thumbrouter.s3job.errors import ObjectTooLargeError, TransientError
 from thumbrouter.s3job.events import ObjectRecord
-from thumbrouter.s3job.job import ObjectTooLargeError, TransientError, process_object, read_capped
+from thumbrouter.s3job.job import process_object, read_capped
 from thumbrouter.s3job.settings import LambdaSettings
 from thumbrouter.s3job.spec import ThumbnailSpec
 

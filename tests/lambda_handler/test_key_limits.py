@@ -15,8 +15,8 @@ from botocore.stub import Stubber
 
 from tests.lambda_handler.helpers import image_bytes, s3_event, s3_record, sqs_message
 from thumbrouter.imagecore import MAX_KEY_BYTES, no_thumbnail_reason, thumbnail_key
+from thumbrouter.s3job import TransientError
 from thumbrouter.s3job.batch import BatchRetryError
-from thumbrouter.s3job.job import TransientError
 from thumbrouter.s3job.ondemand import OnDemandRequest, generate
 from thumbrouter.s3job.settings import LambdaSettings
 from thumbrouter.s3job.spec import ThumbnailSpec

@@ -4,7 +4,9 @@ events   -- S3/SQS event JSON -> ObjectRecord or BadRecord (keys URL-decoded onc
 spec     -- ThumbnailSpec: destination bucket, sizes, mode, quality, cache-control (shared with the router)
 env      -- Env (typed prefixed variables), ConfigError, is_bucket_name (the one bucket-name rule)
 settings -- LambdaSettings.from_env: the spec plus the job's limits (MAX_BYTES, ...)
-job      -- process_object / store_thumbnail: capped GET, make_thumbnail, PUT; remove_thumbnails on delete
+job      -- process_object / store_thumbnail: capped GET, make_thumbnail, PUT; object_exists / object_head
+removal  -- remove_thumbnails: a deleted original's thumbnails, every size and variant
+errors   -- the one table of S3 errors: permanent (an Outcome) or TransientError (retry)
 ondemand -- parse_request / generate: ONE thumbnail now (lambda/on_demand.py and the router's /thumb)
 batch    -- run a list of records, log one JSON line each, answer Lambda or SQS
 client   -- the boto3 client with timeouts and retries
@@ -17,24 +19,21 @@ the first thumbnail; the Lambda handlers preload it at init).
 from .batch import BatchResult, BatchRetryError, process_batch
 from .client import default_s3_client, new_s3_client
 from .env import ConfigError, Env, SameBucketError, is_bucket_name
+from .errors import PermanentError, SourceMissingError, TransientError, is_not_found
 from .events import BadRecord, ObjectRecord, is_sqs_event, parse_event
 from .job import (
     Outcome,
-    PermanentError,
-    SourceMissingError,
     StoredThumbnail,
-    TransientError,
-    is_not_found,
     is_stale,
     object_exists,
     object_head,
     process_object,
-    remove_thumbnails,
     skip_reason,
     spec_digest,
     store_thumbnail,
 )
 from .ondemand import OnDemandRequest, PayloadError, generate, parse_request
+from .removal import remove_thumbnails
 from .settings import LambdaSettings
 from .spec import ThumbnailSpec
 

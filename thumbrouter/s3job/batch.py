@@ -12,8 +12,10 @@ import json
 import logging
 from dataclasses import dataclass, field
 
+from .errors import TransientError
 from .events import BadRecord, ObjectRecord, Parsed
-from .job import Outcome, TransientError, process_object, remove_thumbnails
+from .job import Outcome, process_object
+from .removal import remove_thumbnails
 from .settings import LambdaSettings
 
 log = logging.getLogger("thumbrouter.s3job")

@@ -1,5 +1,5 @@
-"""The thumbnail job: read an original (capped, in memory), make one thumbnail per size, store them;
-and, when the original is deleted, delete its thumbnails.
+"""The thumbnail job: read an original (capped, in memory), make one thumbnail per size, store them.
+(Deleting a deleted original's thumbnails is removal.py; the S3 error table is errors.py.)
 
 Shared by the Lambda, backfill and the router's on-demand path. Permanent failures (a bad image,
 an object too big, a source already deleted, a PUT that S3 refuses for what it is) come back as an
@@ -10,12 +10,9 @@ errors (access denied or no bucket on PUT) raise TransientError so the caller re
 import hashlib
 import json
 import time
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-from botocore.exceptions import ClientError, HTTPClientError, IncompleteReadError
-from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from thumbrouter import imagecore
 from thumbrouter.imagecore import (
@@ -23,12 +20,9 @@ from thumbrouter.imagecore import (
     format_for_key,
     format_size,
     is_thumbnail_key,
-    is_thumbnail_of,
     no_thumbnail_reason,
     output_format_for_key,
     thumbnail_key,
-    thumbnail_keys,
-    thumbnail_prefix,
     variant_key,
 )
 
@@ -36,69 +30,19 @@ if TYPE_CHECKING:  # Pillow loads on the first thumbnail (imagecore.make_thumbna
     from thumbrouter.imagecore import Thumbnail
 
 from .env import SameBucketError
+from .errors import (
+    NoThumbnailKeyError,
+    ObjectNotFoundError,
+    ObjectTooLargeError,
+    PermanentError,
+    s3_errors,
+)
 from .events import ObjectRecord
 from .settings import LambdaSettings
 from .spec import ThumbnailSpec
 
 _CHUNK = 1024 * 1024
-_DELETE_BATCH = 1000  # DeleteObjects' limit per request
-_LIST_PAGE = 1000  # ListObjectsV2's most keys per page
-# Pages listed per deleted original: other originals' thumbnails can share its prefix (`a_b.jpg`'s share
-# `a_`), so a folder of many `a_*` originals must not turn one delete into a scan of the bucket.
-_LIST_PAGES = 5
 
-
-class TransientError(Exception):
-    """S3 throttled, failed or could not be reached; the same request may succeed later."""
-
-
-class PermanentError(Exception):
-    """This object cannot be thumbnailed as it is; retrying would fail the same way."""
-
-
-class SourceMissingError(PermanentError):
-    """The original was deleted (or became unreadable) before we got to it."""
-
-
-class ObjectTooLargeError(PermanentError):
-    """The original is larger than MAX_BYTES."""
-
-
-class ThumbnailRefusedError(PermanentError):
-    """S3 refused the thumbnail PUT for what it is (key too long, invalid argument): same answer every time."""
-
-
-class NoThumbnailKeyError(PermanentError):
-    """The key can have no thumbnail (naming.no_thumbnail_reason): refused before any PUT."""
-
-
-class ObjectNotFoundError(PermanentError):
-    """A HEAD found no such object (the table's HEAD row); object_exists answers False for it."""
-
-
-# The one table of S3 errors that retrying cannot fix: action -> (error raised, codes, HTTP statuses).
-# Anything else (throttling, 5xx, RequestTimeout, which is a 400) is transient.
-# GET: a deleted object answers 403, not 404, when the role lacks s3:ListBucket (the usual
-# least-privilege Lambda role), so 403 counts as gone too.
-# HEAD: only "no such key" means absent; 403 stays an error (every caller HEADs with s3:ListBucket or
-# answers a 403 as a failure, never as "make it again"). Asked by object_exists and is_not_found.
-# PUT: only codes that describe the request itself. AccessDenied and NoSuchBucket on PUT are
-# deployment errors (role or THN_BUCKET wrong): they stay transient so Lambda retries and then sends
-# the event to its failure destination, and fixing the role recovers it; dropping would lose thumbnails.
-# DELETE (DeleteObjects, and each key's error in its answer): nothing is permanent. A missing key is no
-# error at all, and AccessDenied or NoSuchBucket is a deployment error, retried like PUT's.
-# LIST (ListObjectsV2 of the resized bucket before a delete): nothing is permanent either; AccessDenied
-# means the role lacks s3:ListBucket on it.
-_PERMANENT = {
-    "GET": (SourceMissingError, frozenset({"NoSuchKey", "NoSuchBucket", "AccessDenied", "InvalidObjectState",
-                                           "404", "403"}), frozenset({403, 404})),
-    "HEAD": (ObjectNotFoundError, frozenset({"404", "NoSuchKey", "NotFound"}), frozenset({404})),
-    "PUT": (ThumbnailRefusedError, frozenset({"KeyTooLongError", "InvalidArgument", "InvalidRequest",
-                                              "EntityTooLarge", "MetadataTooLarge", "InvalidStorageClass",
-                                              "InvalidObjectName", "BadDigest", "InvalidDigest"}), frozenset()),
-    "DELETE": (PermanentError, frozenset(), frozenset()),
-    "LIST": (PermanentError, frozenset(), frozenset()),
-}
 
 
 @dataclass(frozen=True)
@@ -166,7 +110,7 @@ def process_object(s3, record: ObjectRecord, settings: LambdaSettings) -> Outcom
     started = time.perf_counter()
     reason = skip_reason(record, settings)
     if reason:
-        return Outcome("skipped", record.bucket, record.key, reason, ms=_ms(started))
+        return Outcome("skipped", record.bucket, record.key, reason, ms=elapsed_ms(started))
     dest, source, stored = settings.spec.destination(record.bucket), None, []
     try:
         source = read_source(s3, record.bucket, record.key, settings.max_bytes)
@@ -174,9 +118,9 @@ def process_object(s3, record: ObjectRecord, settings: LambdaSettings) -> Outcom
             stored.append(store_thumbnail(s3, record.bucket, record.key, dest, size, settings, source))
     except (PermanentError, ThumbnailError) as exc:
         return Outcome("failed_permanent", record.bucket, record.key, f"{type(exc).__name__}: {exc}",
-                       bytes_in=len(source.data) if source else 0, ms=_ms(started))
+                       bytes_in=len(source.data) if source else 0, ms=elapsed_ms(started))
     return Outcome("created", record.bucket, record.key, bytes_in=len(source.data),
-                   bytes_out=sum(len(s.thumbnail.data) for s in stored), ms=_ms(started),
+                   bytes_out=sum(len(s.thumbnail.data) for s in stored), ms=elapsed_ms(started),
                    thumbnail_keys=tuple(s.key for s in stored))
 
 
@@ -200,7 +144,7 @@ def store_thumbnail(s3, source_bucket: str, key: str, dest_bucket: str, size: st
                                          # the key names the thumbnail's format (.jpg of PNG bytes still gives JPEG)
                                          output_format=output_format or output_format_for_key(key))
     thumb_key = variant_key(key, size, output_format) if output_format else thumbnail_key(key, size)
-    with _s3_errors("PUT", dest_bucket, thumb_key):
+    with s3_errors("PUT", dest_bucket, thumb_key):
         # No ACL: buckets created since April 2023 reject them; access is the bucket policy's job.
         s3.put_object(Bucket=dest_bucket, Key=thumb_key, Body=thumbnail.data,
                       ContentType=thumbnail.content_type, CacheControl=settings.spec.cache_control,
@@ -223,70 +167,12 @@ def is_stale(head: dict, source_etag: str, spec: ThumbnailSpec, size: str) -> bo
     return metadata.get("source-etag") != source_etag or metadata.get("spec") != spec_digest(spec, size)
 
 
-def remove_thumbnails(s3, record: ObjectRecord, settings: LambdaSettings) -> Outcome:
-    """Delete every thumbnail of a deleted original, whatever its size (missing ones are fine, so a
-    redelivery is harmless): those a listing under its prefix finds, and the configured sizes' keys
-    too when that listing stopped at its bound (the Outcome's reason says so).
-
-    Nothing is deleted while the original exists: the event is then stale (the key was uploaded again,
-    or only an older version was deleted) and the thumbnails belong to the object that is there.
-    Raises TransientError (retry later; also a 403 on HEAD, the listing or DeleteObjects) and SameBucketError.
-    """
-    started = time.perf_counter()
-    reason = skip_reason(record, settings)
-    if reason:
-        return Outcome("skipped", record.bucket, record.key, reason, ms=_ms(started))
-    dest = settings.spec.destination(record.bucket)
-    if object_exists(s3, record.bucket, record.key):
-        return Outcome("skipped", record.bucket, record.key, "original exists again", ms=_ms(started))
-    keys, complete = list_thumbnails(s3, dest, record.key)
-    if not complete:
-        keys = tuple(dict.fromkeys(keys + thumbnail_keys(record.key, settings.spec.sizes)))
-    delete_objects(s3, dest, keys)
-    reason = "" if complete else f"listed only the first {_LIST_PAGES * _LIST_PAGE} keys under its prefix"
-    return Outcome("deleted", record.bucket, record.key, reason, ms=_ms(started), thumbnail_keys=keys)
-
-
-def list_thumbnails(s3, bucket: str, original: str) -> tuple[tuple[str, ...], bool]:
-    """The thumbnails of `original` in `bucket` (any size, any variant), and whether the listing saw them all.
-
-    Lists at most _LIST_PAGES pages under naming.thumbnail_prefix and keeps naming.is_thumbnail_of's
-    keys (other originals' thumbnails share the prefix). Raises TransientError (the table's LIST row).
-    """
-    prefix, found = thumbnail_prefix(original), []
-    more: dict[str, str] = {}  # the next page's ContinuationToken
-    for _ in range(_LIST_PAGES):
-        with _s3_errors("LIST", bucket, prefix):
-            page = s3.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=_LIST_PAGE, **more)
-        found += [obj["Key"] for obj in page.get("Contents", []) if is_thumbnail_of(original, obj["Key"])]
-        if not page.get("IsTruncated") or not page.get("NextContinuationToken"):
-            return tuple(found), True
-        more = {"ContinuationToken": page["NextContinuationToken"]}
-    return tuple(found), False
-
-
-def delete_objects(s3, bucket: str, keys: tuple[str, ...]) -> None:
-    """Delete keys from a bucket, up to 1000 per request; a key that is not there is not an error.
-
-    Raises TransientError when the request or any key fails (the table's DELETE row).
-    """
-    for start in range(0, len(keys), _DELETE_BATCH):
-        chunk = keys[start:start + _DELETE_BATCH]
-        with _s3_errors("DELETE", bucket, chunk[0]):
-            answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": key} for key in chunk],
-                                                              "Quiet": True})
-        if errors := answer.get("Errors"):
-            first = errors[0]
-            raise TransientError(f"DELETE s3://{bucket}/{first.get('Key')}: {first.get('Code')} "
-                                 f"({len(errors)} of {len(chunk)} keys not deleted)")
-
-
 def read_source(s3, bucket: str, key: str, max_bytes: int) -> Source:
     """GET an object into memory, reading at most max_bytes + 1 bytes of it.
 
     Raises ObjectTooLargeError, SourceMissingError, TransientError.
     """
-    with _s3_errors("GET", bucket, key):
+    with s3_errors("GET", bucket, key):
         response = s3.get_object(Bucket=bucket, Key=key)
         with closing(response["Body"]) as body:
             if response.get("ContentLength", 0) > max_bytes:
@@ -320,39 +206,10 @@ def object_head(s3, bucket: str, key: str) -> dict | None:
     Raises TransientError on anything else (403, throttling, 5xx, timeouts, unreachable endpoint).
     """
     try:
-        with _s3_errors("HEAD", bucket, key):
+        with s3_errors("HEAD", bucket, key):
             return s3.head_object(Bucket=bucket, Key=key)
     except ObjectNotFoundError:
         return None
-
-
-def is_not_found(exc: ClientError) -> bool:
-    """Whether a HEAD's ClientError means the object does not exist (for callers with their own client)."""
-    return _is_permanent("HEAD", exc)
-
-
-def _is_permanent(action: str, exc: ClientError) -> bool:
-    _, codes, statuses = _PERMANENT[action]
-    return _code(exc) in codes or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in statuses
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
-@contextmanager
-def _s3_errors(action: str, bucket: str, key: str):
-    """Translate botocore failures into PermanentError/TransientError (after the client's own retries)."""
-    try:
-        yield
-    except ClientError as exc:
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        code = _code(exc)
-        if _is_permanent(action, exc):
-            raise _PERMANENT[action][0](f"{action} s3://{bucket}/{key}: {code or status}") from exc
-        raise TransientError(f"{action} s3://{bucket}/{key}: {code or status}") from exc
-    except (BotoConnectionError, HTTPClientError, IncompleteReadError) as exc:
-        raise TransientError(f"{action} s3://{bucket}/{key}: {type(exc).__name__}") from exc
 
 
 def _sizes_for(key: str, sizes: tuple[str, ...]) -> tuple[str, ...]:
@@ -360,5 +217,5 @@ def _sizes_for(key: str, sizes: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(size for size in sizes if no_thumbnail_reason(key, size) is None)
 
 
-def _ms(started: float) -> float:
+def elapsed_ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)

@@ -23,7 +23,8 @@ from thumbrouter.imagecore import (
 )
 
 from .env import ConfigError, is_bucket_name
-from .job import PermanentError, SourceMissingError, object_exists, store_thumbnail
+from .errors import PermanentError, SourceMissingError
+from .job import object_exists, store_thumbnail
 from .settings import LambdaSettings
 
 _FIELDS = {"bucket", "key", "size", "mode", "dest_bucket", "format"}
