@@ -7,11 +7,13 @@ RSS above the baseline (VmHWM - baseline) and the outcome: a thumbnail, or the e
 Targets (issue 8): peak <= 400 MB above the interpreter; CPU <= 2 s at 50x50 and <= 5 s at
 1440x1440, or a typed refusal within 0.2 s.
 
-`HOSTILE_BEFORE=/path/to/old/lambda` adds a "before" column: the same workers with that copy of
-the core first on sys.path (e.g. `git archive <ref> lambda | tar -x -C /tmp/old`).
+`HOSTILE_BEFORE=/path/to/old/lambda` adds a "before" column: the same workers importing the core from
+that copy of a commit before the move to `thumbrouter/` (where the core was the package `thumbnails` in
+lambda/), e.g. `git archive 555c843 lambda | tar -x -C /tmp/old` for the core before issue 8.
 Run: `.venv/bin/python -m bench hostile` (writes bench/results/hostile.md).
 """
 
+import importlib
 import json
 import os
 import subprocess
@@ -58,7 +60,8 @@ def worker(size_text: str, *paths: str) -> None:
 
     from PIL import Image
 
-    from thumbrouter import imagecore
+    # The core under test: this tree's, or (a "before" run) the old `thumbnails` package first on sys.path.
+    imagecore = importlib.import_module(os.environ.get("HOSTILE_CORE", "thumbrouter.imagecore"))
 
     size = tuple(int(v) for v in size_text.split("x"))
     datas = [Path(p).read_bytes() for p in paths]
@@ -86,6 +89,8 @@ def worker(size_text: str, *paths: str) -> None:
 
 def measure(size: tuple[int, int], files: list[Path], core: Path | None) -> dict:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(core) if core else "", str(ROOT)])))
+    if core:
+        env["HOSTILE_CORE"] = "thumbnails"
     command = [sys.executable, "-m", "bench.hostile", "worker", f"{size[0]}x{size[1]}", *map(str, files)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=ROOT)

@@ -16,6 +16,7 @@ from tests.support import hostile, images
 from thumbrouter.imagecore import (
     CorruptProgressionError,
     ImageTooLargeError,
+    TooManyChunksError,
     TooManyFramesError,
     TooManyScansError,
     make_thumbnail,
@@ -80,6 +81,27 @@ def test_a_gif_with_more_frames_than_max_frames_is_refused_without_walking_them_
 def test_a_gif_with_millions_of_tiny_data_blocks_is_refused():
     with pytest.raises(TooManyFramesError, match="blocks"):
         make_thumbnail(hostile.gif_block_flood(1_100_000))
+
+
+def test_a_png_flooded_with_chunks_is_refused_before_pillow_walks_them(monkeypatch):
+    from PIL import PngImagePlugin
+
+    def forbidden(*args):
+        raise AssertionError("Pillow's PNG reader ran")
+    monkeypatch.setattr(PngImagePlugin.PngImageFile, "_open", forbidden)
+    with pytest.raises(TooManyChunksError):
+        make_thumbnail(hostile.png_of_zeros((64, 64), 8, 2, hostile._png_chunk(b"prVt", b"") * 70_000))
+    with pytest.raises(TooManyChunksError, match="text chunks"):
+        make_thumbnail(hostile.png_ztxt_flood(65))
+
+
+def test_a_png_with_a_few_text_chunks_still_gives_a_thumbnail():
+    texts = b"".join(hostile._png_chunk(b"tEXt", b"Comment\x00%d" % i) for i in range(10))
+    image = images.gradient((300, 200))
+    data = images.encode(image, "PNG")
+    head, idat_and_end = data[:33], data[33:]  # signature + IHDR, then the rest
+    result = make_thumbnail(head + texts + idat_and_end, "50x50")
+    assert (result.width, result.height) == (50, 33)
 
 
 def test_an_animated_webp_over_max_frames_is_refused_before_libwebp_indexes_it(monkeypatch):

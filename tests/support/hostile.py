@@ -265,6 +265,7 @@ CASES = {
     "png-rgba8-8944x8944": lambda: png_of_zeros((MAX_PIXEL_SIDE,) * 2, 8, 6),
     "png-palette-8944x8944": lambda: png_of_zeros((MAX_PIXEL_SIDE,) * 2, 8, 3),
     "png-200-ztxt-chunks": lambda: png_ztxt_flood(200),
+    "png-1m-empty-chunks": lambda: png_of_zeros((64, 64), 8, 2, _png_chunk(b"prVt", b"") * 1_000_000),
     "heic-64px-declaring-8944x8944": lambda: heif_declaring("HEIF"),
     "avif-64px-declaring-8944x8944": lambda: heif_declaring("AVIF"),
     "avif-1001-frames": lambda: avif_many_frames(1001),

@@ -33,6 +33,10 @@ class TooManyFramesError(ImageTooLargeError):
     """An animation (GIF, WebP, APNG, MPO) with more frames than max_frames."""
 
 
+class TooManyChunksError(ImageTooLargeError):
+    """A PNG with more chunks (or text chunks) than any encoder writes: Pillow walks each one in Python."""
+
+
 class DecodeError(ThumbnailError):
     """The header was valid but the pixel data could not be decoded at all."""
 

@@ -15,7 +15,7 @@ from . import decode, geometry, jpeg_scans, limits, steps
 from .encode import encode
 from .errors import InvalidSizeError
 from .formats import OUTPUT_CONTENT_TYPES, OUTPUT_FORMAT
-from .frames import count_frames, webp_canvas
+from .frames import check_png_chunks, count_frames, webp_canvas
 from .geometry import MODES
 from .limits import (
     DEFAULT_MAX_DECODED_BYTES,
@@ -88,6 +88,7 @@ def make_thumbnail(data: bytes, size: str | tuple[int, int] = (50, 50), *, mode:
 def _open_within(data: bytes, budget: Limits):
     """Walk the containers (bounded), open the headers, check frames and pixels: nothing decoded yet."""
     frames = count_frames(data, budget.max_frames)  # GIF/WebP: before Pillow or libwebp walk every frame
+    check_png_chunks(data)  # PNG: before Pillow walks every chunk and inflates every text chunk
     layout = jpeg_scans.survey(data, budget.max_scans)  # JPEG: before libjpeg runs every scan
     canvas = webp_canvas(data)
     if canvas:  # before libwebp allocates the canvas when Pillow opens the file
