@@ -80,7 +80,7 @@ def test_a_gif_with_more_frames_than_max_frames_is_refused_without_walking_them_
 
 def test_a_gif_with_millions_of_tiny_data_blocks_is_refused():
     with pytest.raises(TooManyFramesError, match="blocks"):
-        make_thumbnail(hostile.gif_block_flood(1_100_000))
+        make_thumbnail(hostile.gif_block_flood(300_000))
 
 
 def test_a_png_flooded_with_chunks_is_refused_before_pillow_walks_them(monkeypatch):
