@@ -3,9 +3,7 @@
 import json
 import logging
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from tests.lambda_handler.helpers import image_bytes, s3_event, s3_record, sqs_message
 from thumbrouter.imagecore import thumbnail_key, thumbnail_keys, thumbnail_prefix, variant_key
@@ -173,12 +171,6 @@ def test_an_original_expired_by_a_lifecycle_rule_loses_its_thumbnails(lambda_mod
     assert keys(s3, resized) == NEIGHBOURS_THUMBNAILS
 
 
-@pytest.fixture
-def stubbed(lambda_module, monkeypatch):
-    client = boto3.client("s3", region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
-    monkeypatch.setattr(lambda_module, "default_s3_client", lambda: client)
-    with Stubber(client) as stubber:
-        yield stubber
 
 
 def expect_gone(stubber, key):

@@ -7,7 +7,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.response import StreamingBody
-from botocore.stub import ANY, Stubber
+from botocore.stub import ANY
 
 from tests.lambda_handler.helpers import image_bytes, s3_event, s3_record, sqs_message
 from thumbrouter.s3job import spec_digest
@@ -29,14 +29,6 @@ class CountingReads(io.BytesIO):
         return super().read(*args)
 
 
-@pytest.fixture
-def stubbed(lambda_module, monkeypatch):
-    """A real client whose every call must be queued on the returned Stubber; the handler uses it."""
-    client = boto3.client("s3", region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
-    stubber = Stubber(client)
-    monkeypatch.setattr(lambda_module, "default_s3_client", lambda: client)
-    with stubber:
-        yield stubber
 
 
 def expect_get(stubber, key, data=JPEG):

@@ -8,10 +8,8 @@ import io
 import json
 import logging
 
-import boto3
 import pytest
 from botocore.response import StreamingBody
-from botocore.stub import Stubber
 
 from tests.lambda_handler.helpers import image_bytes, s3_event, s3_record, sqs_message
 from thumbrouter.imagecore import MAX_KEY_BYTES, no_thumbnail_reason, thumbnail_key
@@ -83,13 +81,6 @@ def test_on_demand_generation_answers_invalid_for_such_keys_without_a_download(s
     assert s3.list_objects_v2(Bucket=resized)["KeyCount"] == 0
 
 
-@pytest.fixture
-def stubbed(lambda_module, monkeypatch):
-    client = boto3.client("s3", region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
-    stubber = Stubber(client)
-    monkeypatch.setattr(lambda_module, "default_s3_client", lambda: client)
-    with stubber:
-        yield stubber
 
 
 def expect_get(stubber, key):
