@@ -119,6 +119,10 @@ def test_redis_killed_mid_run_still_answers_and_the_shared_lock_is_used_again_af
         assert check.status_code == 200 and check.json()["checks"]["redis"]["ok"] is False
     redis_server.start()
     time.sleep(4)  # breaker cooldown (1 s) and the readiness cache (3 s)
+    # A breaker closes on its first successful call, not by time: until then a burst sends one probe and
+    # the rest single-flight per process. Readiness probes (a load balancer's, here ours) are that call.
+    for router in routers:
+        assert requests.get(f"{router.url}/readyz", timeout=10).json()["checks"]["redis"]["ok"]
     answers = fire([f"{routers[i % 2].url}/thumb/thumb50/after.jpg" for i in range(200)])
     assert {status for status, _, _ in answers} == {302} and _versions(s3, resized, "after_50x50.jpg") == 1
     assert redis.Redis.from_url(redis_server.url).exists("thumbrouter:sf:done:50x50/after.jpg")
