@@ -6,6 +6,7 @@ documented demo credentials, CN domestic); `make_settings(**overrides)` and
 without the prefix (`make_settings(DEFAULT_CLOUD="qiniu")`; None removes a variable).
 """
 
+import socket
 import uuid
 
 import boto3
@@ -82,3 +83,12 @@ def make_router(make_settings):
         return Router.from_settings(make_settings(**overrides), lazy_thumbnail_url=lazy_thumbnail_url, **kwargs)
 
     return build
+
+
+@pytest.fixture
+def black_hole():
+    """A TCP port on 127.0.0.1 that completes handshakes (kernel backlog) and never answers: S3 hanging."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(4096)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"

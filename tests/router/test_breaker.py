@@ -1,6 +1,5 @@
 """S3 on the request path fails fast: breaker and bulkhead units, then a real router against a black hole."""
 
-import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -63,13 +62,6 @@ def test_while_healthy_a_call_over_the_limit_waits_briefly_for_a_place_and_after
     assert time.monotonic() - started < 1
 
 
-@pytest.fixture
-def black_hole():
-    """A TCP port on 127.0.0.1 that completes handshakes (kernel backlog) and never answers: S3 hanging."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(4096)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 def test_a_black_holed_head_fails_within_about_a_second_then_at_once(black_hole):

@@ -1,6 +1,5 @@
 """Liveness and readiness: /healthz never touches a dependency, /readyz probes S3 and GeoIP under a deadline."""
 
-import socket
 import threading
 import time
 
@@ -66,13 +65,6 @@ def test_with_the_s3_server_stopped_readiness_is_503_and_liveness_stays_200(own_
     assert client.get("/healthz").status_code == 200
 
 
-@pytest.fixture
-def black_hole():
-    """A loopback port that accepts TCP connections (kernel backlog) but never answers."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(64)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 def test_an_s3_that_never_answers_fails_readiness_at_the_deadline_while_liveness_answers(black_hole):
