@@ -1,6 +1,5 @@
 """/thumb negotiates WebP/AVIF by Accept for presets that allow it, each variant its own object and lock."""
 
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
@@ -9,7 +8,6 @@ import pytest
 import requests
 
 from tests.lambda_handler import helpers  # noqa: F401 -- puts lambda/ on sys.path
-from thumbrouter import imagecore
 from thumbrouter.router import create_app
 from thumbrouter.router.config import ConfigError, load_settings
 from thumbrouter.router.ondemand.backends import LambdaBackend
@@ -56,20 +54,6 @@ def test_malformed_preset_options_stop_start_up_naming_the_variable(text):
         load_settings({"THUMBROUTER_S3_BUCKET": "demo", "THUMBROUTER_PRESETS": text})
 
 
-@pytest.fixture
-def decodes(monkeypatch):
-    """Record the output format of every thumbnail the job makes (held at `gate` while it is clear)."""
-    calls, gate, real = [], threading.Event(), imagecore.make_thumbnail
-    gate.set()
-
-    def counting(*args, **kwargs):
-        calls.append(kwargs.get("output_format"))
-        gate.wait(20)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(imagecore, "make_thumbnail", counting)
-    counting.calls, counting.gate = calls, gate
-    return counting
 
 
 @pytest.fixture

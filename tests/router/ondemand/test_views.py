@@ -8,30 +8,12 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from thumbrouter import imagecore
 from thumbrouter.router import create_app
 from thumbrouter.router.config import ConfigError, load_settings
 from thumbrouter.router.ondemand import Options, init_app
 from thumbrouter.router.ondemand.placeholder import placeholder_png
 
 from .helpers import SIGNING_KEY, TOKEN, app_env, jpeg, open_image
-
-
-@pytest.fixture
-def decodes(monkeypatch):
-    """Count (and optionally hold) calls into the image core made by the generation job."""
-    calls, gate = [], threading.Event()
-    gate.set()
-    real = imagecore.make_thumbnail  # the job calls it through the package (Pillow loads on first use)
-
-    def counting(*args, **kwargs):
-        calls.append(args[1] if len(args) > 1 else kwargs.get("size"))
-        gate.wait(20)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(imagecore, "make_thumbnail", counting)
-    counting.calls, counting.gate = calls, gate
-    return counting
 
 
 @pytest.fixture
