@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # Pillow loads with the pipeline, not with these budgets (the router and the job read them)
     from PIL import Image
 
+    from .heif import Picture
+
 from .errors import ImageTooLargeError, InvalidSizeError, TooManyFramesError
 
 MiB = 1024 * 1024
@@ -47,6 +49,15 @@ JPEG_DRAFT_BYTES = 8
 # pixels of a 4000x3000 single-image file, measured as bench/hostile.py does (HEIF 7.95 RGB, 9.3 RGBA;
 # AVIF 9.2 RGB, 11.7 RGBA), rounded up. Grid (tiled) HEIC decodes tile by tile: lower.
 DECODER_BYTES = {"HEIF": {"RGB": 9, "RGBA": 10}, "AVIF": {"RGB": 10, "RGBA": 12}}
+# What the table above leaves out (it was measured on 8-bit 4:2:0): the decoders hold YUV planes of
+# 1 (grey), 1.5 (4:2:0), 2 (4:2:2) or 3 (4:4:4) samples per pixel, 2 bytes each past 8 bits, several
+# times over (reference and output pictures, the converter's copy): PLANE_COPIES per extra plane byte.
+# Past 8 bits libheif and libavif also convert to 16-bit RGB(A) before Pillow's 8-bit copy.
+# An alpha plane bigger than the picture is decoded whole, then scaled: ALPHA_BYTES per extra pixel.
+SAMPLES_PER_PIXEL = {"400": 1.0, "420": 1.5, "422": 2.0, "444": 3.0}
+PLANE_COPIES = 2
+HIGH_DEPTH_BYTES = {"RGB": 6, "RGBA": 8}
+ALPHA_BYTES = 4
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,29 @@ def check_webp_canvas(canvas: tuple[int, int], frames: int, limits: Limits) -> N
         raise ImageTooLargeError(
             f"decoding this {canvas[0]}x{canvas[1]} WebP would take about {canvas[0] * canvas[1] * WEBP_BYTES // MiB}"
             f" MiB, over the limit of {limits.max_decoded_bytes // MiB} MiB (max_decoded_bytes)")
+
+
+def heif_decoded_bytes(fmt: str, picture: "Picture") -> int:
+    """The bytes libheif (HEIF) or libavif (AVIF) and Pillow hold decoding `picture` (heif.survey)."""
+    pixels = picture.width * picture.height
+    mode = "RGBA" if picture.alpha_pixels else "RGB"
+    sample_bytes = 2 if picture.depth > 8 else 1
+    planes = SAMPLES_PER_PIXEL.get(picture.chroma, 3.0) * sample_bytes - SAMPLES_PER_PIXEL["420"]
+    estimate = pixels * (DECODER_BYTES[fmt][mode] + PLANE_COPIES * planes)
+    if picture.depth > 8:
+        estimate += pixels * HIGH_DEPTH_BYTES[mode]
+    return int(estimate + max(0, picture.alpha_pixels - pixels) * ALPHA_BYTES * sample_bytes)
+
+
+def check_heif_picture(fmt: str, picture: "Picture", limits: Limits) -> None:
+    """Pixels and decoded bytes of what the HEIF/AVIF decoder builds. Raises ImageTooLargeError."""
+    check_pixels((picture.width, picture.height), 1, limits)
+    estimate = heif_decoded_bytes(fmt, picture)
+    if estimate > limits.max_decoded_bytes:
+        raise ImageTooLargeError(
+            f"decoding this {picture.width}x{picture.height} {fmt} ({picture.depth}-bit {picture.chroma}"
+            f"{', alpha' if picture.alpha_pixels else ''}) would take about {estimate // MiB} MiB, over the limit "
+            f"of {limits.max_decoded_bytes // MiB} MiB (max_decoded_bytes)")
 
 
 def decoded_bytes(image: "Image.Image", draft_box: tuple[int, int] | None, coefficient_bytes: float) -> int:
