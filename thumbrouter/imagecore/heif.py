@@ -86,7 +86,9 @@ def _declared(container: isobmff.Container, item: int) -> tuple[int, int]:
 def _coded(container: isobmff.Container, data: bytes, item: int) -> Picture:
     """A coded image item: its `ispe`, checked against the size its bitstream codes."""
     width, height = _declared(container, item)
-    kind = container.items[item]
+    kind = container.items.get(item)
+    if kind is None:
+        raise DecodeError(f"item {item} of this HEIF/AVIF is referenced but not declared")
     config = container.property(item, _CODED[kind].encode()) if kind in _CODED else None
     depth, chroma = _sample_format(kind, config, container.property(item, b"pixi"))
     coded = None
@@ -129,18 +131,19 @@ def _grid(container: isobmff.Container, data: bytes, item: int, depth: int) -> P
     if len(tiles) != rows * columns or depth >= MAX_DERIVATION_DEPTH:
         raise DecodeError(f"this HEIF/AVIF grid of {rows}x{columns} cells names {len(tiles)} tiles")
     _same_as_declared(container, item, output, "grid output")
-    measured = [_coded(container, data, tile) for tile in dict.fromkeys(tiles)]
-    tile = measured[0]
-    if any((m.width, m.height) != (tile.width, tile.height) for m in measured):
+    unique = list(dict.fromkeys(tiles))
+    sizes = {_declared(container, tile) for tile in unique}
+    if len(sizes) > 1:
         raise DecodeError("the tiles of this HEIF/AVIF grid differ in size")
-    if min(tile.width, tile.height) < MIN_TILE_SIDE and rows * columns > 1:
-        raise DecodeError(f"this HEIF/AVIF grid's tiles are {tile.width}x{tile.height}, under MIAF's minimum of "
+    width, height = sizes.pop()
+    if min(width, height) < MIN_TILE_SIDE and rows * columns > 1:
+        raise DecodeError(f"this HEIF/AVIF grid's tiles are {width}x{height}, under MIAF's minimum of "
                           f"{MIN_TILE_SIDE}x{MIN_TILE_SIDE}")
-    if not ((columns - 1) * tile.width < output[0] <= columns * tile.width
-            and (rows - 1) * tile.height < output[1] <= rows * tile.height):
-        raise DecodeError(f"the {columns}x{rows} tiles of {tile.width}x{tile.height} of this HEIF/AVIF grid do not "
-                          f"make its {output[0]}x{output[1]} output")
-    return Picture(columns * tile.width, rows * tile.height, max(m.depth for m in measured), tile.chroma)
+    if not ((columns - 1) * width < output[0] <= columns * width and (rows - 1) * height < output[1] <= rows * height):
+        raise DecodeError(f"the {columns}x{rows} tiles of {width}x{height} of this HEIF/AVIF grid do not make its "
+                          f"{output[0]}x{output[1]} output")
+    measured = [_coded(container, data, tile) for tile in unique]
+    return Picture(columns * width, rows * height, max(m.depth for m in measured), measured[0].chroma)
 
 
 def _overlay(container: isobmff.Container, data: bytes, item: int, depth: int) -> Picture:

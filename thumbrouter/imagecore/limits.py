@@ -39,6 +39,9 @@ DEFAULT_MAX_ICC_BYTES = 4 * MiB  # camera/display profiles are < 10 KB, big CMYK
 FULL_SIZE_BYTES = {"1": 2, "L": 2, "P": 6, "I;16": 5, "I;16B": 5, "I;16L": 5, "LA": 8, "La": 8,
                    "RGB": 6, "RGBA": 8, "RGBa": 8, "CMYK": 6, "I": 10, "F": 10}
 UNKNOWN_MODE_BYTES = 10
+# steps.normalize_mode turns a colour key into RGBA at full size: measured 7.6-7.7 bytes a pixel for
+# grey, 1-bit, palette, RGB (tRNS) and GIF transparency alike (bench/results/hostile.md).
+KEYED_BYTES = FULL_SIZE_BYTES["RGBA"]
 # libwebp's animation decoder holds two RGBA canvases, Pillow copies the frame into bytes and then
 # into the image: 16 bytes per canvas pixel, lossy or lossless, still or animated (measured).
 WEBP_BYTES = 16
@@ -50,13 +53,13 @@ JPEG_DRAFT_BYTES = 8
 # AVIF 9.2 RGB, 11.7 RGBA), rounded up. Grid (tiled) HEIC decodes tile by tile: lower.
 DECODER_BYTES = {"HEIF": {"RGB": 9, "RGBA": 10}, "AVIF": {"RGB": 10, "RGBA": 12}}
 # What the table above leaves out (it was measured on 8-bit 4:2:0): the decoders hold YUV planes of
-# 1 (grey), 1.5 (4:2:0), 2 (4:2:2) or 3 (4:4:4) samples per pixel, 2 bytes each past 8 bits, several
-# times over (reference and output pictures, the converter's copy): PLANE_COPIES per extra plane byte.
-# Past 8 bits libheif and libavif also convert to 16-bit RGB(A) before Pillow's 8-bit copy.
+# 1 (grey), 1.5 (4:2:0), 2 (4:2:2) or 3 (4:4:4) samples per pixel, 2 bytes each past 8 bits, and
+# copies of them (libheif converts 10/12-bit 4:4:4 through 16-bit RGB): PLANE_COPIES per plane byte
+# beyond 4:2:0's 1.5 covers what was measured (8-bit 4:4:4 +2.1, 10-bit 4:2:0 +0.7, 10- and 12-bit 4:4:4
+# +7.8 bytes a pixel over 8-bit 4:2:0; bench/results/hostile.md).
 # An alpha plane bigger than the picture is decoded whole, then scaled: ALPHA_BYTES per extra pixel.
 SAMPLES_PER_PIXEL = {"400": 1.0, "420": 1.5, "422": 2.0, "444": 3.0}
 PLANE_COPIES = 2
-HIGH_DEPTH_BYTES = {"RGB": 6, "RGBA": 8}
 ALPHA_BYTES = 4
 
 
@@ -109,14 +112,15 @@ def heif_decoded_bytes(fmt: str, picture: "Picture") -> int:
     sample_bytes = 2 if picture.depth > 8 else 1
     planes = SAMPLES_PER_PIXEL.get(picture.chroma, 3.0) * sample_bytes - SAMPLES_PER_PIXEL["420"]
     estimate = pixels * (DECODER_BYTES[fmt][mode] + PLANE_COPIES * planes)
-    if picture.depth > 8:
-        estimate += pixels * HIGH_DEPTH_BYTES[mode]
     return int(estimate + max(0, picture.alpha_pixels - pixels) * ALPHA_BYTES * sample_bytes)
 
 
 def check_heif_picture(fmt: str, picture: "Picture", limits: Limits) -> None:
     """Pixels and decoded bytes of what the HEIF/AVIF decoder builds. Raises ImageTooLargeError."""
     check_pixels((picture.width, picture.height), 1, limits)
+    if picture.alpha_pixels > limits.max_pixels:
+        raise ImageTooLargeError(f"the alpha plane of this {fmt} has {picture.alpha_pixels} pixels, over the limit "
+                                 f"of {limits.max_pixels} (max_pixels)")
     estimate = heif_decoded_bytes(fmt, picture)
     if estimate > limits.max_decoded_bytes:
         raise ImageTooLargeError(
@@ -141,7 +145,10 @@ def decoded_bytes(image: "Image.Image", draft_box: tuple[int, int] | None, coeff
     if image.format in DECODER_BYTES:
         table = DECODER_BYTES[image.format]
         return width * height * table.get(image.mode, max(table.values()))
-    return width * height * FULL_SIZE_BYTES.get(image.mode, UNKNOWN_MODE_BYTES)
+    per_pixel = FULL_SIZE_BYTES.get(image.mode, UNKNOWN_MODE_BYTES)
+    if "transparency" in image.info:  # a colour key (tRNS, GIF) becomes an alpha band at full size
+        per_pixel = max(per_pixel, KEYED_BYTES)
+    return width * height * per_pixel
 
 
 def _draft_scale(size: tuple[int, int], box: tuple[int, int] | None) -> int:
