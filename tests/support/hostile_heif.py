@@ -192,3 +192,30 @@ def keyed_gif(screen=(8944, 8944)) -> bytes:
     data = bytearray(images.encode(picture, "GIF", transparency=0))
     data[6:10] = screen[0].to_bytes(2, "little") + screen[1].to_bytes(2, "little")
     return bytes(data)
+
+
+MAX_PIXEL_SIDE = 8944  # 8944^2 = 79.99 M pixels: just under the default pixel limit
+
+# The HEIF/AVIF, colour-key and deep-colour rows of the hostile corpus (hostile.CASES includes them).
+CASES = {
+    "heic-iovl-32768x32768-canvas-ispe-64": lambda: overlay_canvas("HEIF"),
+    "avif-grid-32x32-tiles-of-512-ispe-64": lambda: grid_output("AVIF", 32),
+    "avif-grid-16x16-tiles-of-512-ispe-64": lambda: grid_output("AVIF", 16),
+    "avif-av1-16384x16384-ispe-64": lambda: coded_larger("AVIF", 16384),
+    "heic-hevc-4096x4096-ispe-64": lambda: coded_larger("HEIF", 4096),
+    "avif-grid-65280-cells-one-tile": lambda: many_cells("AVIF"),
+    "heic-grid-65280-cells-one-tile": lambda: many_cells("HEIF"),
+    "avif-grid-cells-repeat-one-tile": lambda: repeated_tile("AVIF"),
+    "avif-sequence-2592000-samples": lambda: declared_sequence(2_592_000),
+    "png-grey-trns-8944x8944": lambda: keyed_png(0, (MAX_PIXEL_SIDE,) * 2),
+    "png-1bit-trns-8944x8944": lambda: keyed_png(0, (MAX_PIXEL_SIDE,) * 2, 1),
+    "png-palette-trns-8944x8944": lambda: keyed_png(3, (MAX_PIXEL_SIDE,) * 2),
+    "png-rgb-trns-8944x8944": lambda: keyed_png(2, (MAX_PIXEL_SIDE,) * 2),
+    "gif-transparency-8944x8944": lambda: keyed_gif((MAX_PIXEL_SIDE,) * 2),
+    "png-grey-trns-5000x5000": lambda: keyed_png(0, (5000, 5000)),
+    "heic-10bit-444-37mp-grid": lambda: deep_colour_grid(12, 12, 444, 10),
+    "heic-12bit-444-37mp-grid": lambda: deep_colour_grid(12, 12, 444, 12),
+    "heic-10bit-444-16mp-grid": lambda: deep_colour_grid(8, 8, 444, 10),
+    "heic-8192x8192-grid-clap-64": lambda: cropped("HEIF", 16),
+    "heic-64px-alpha-8192x8192": lambda: big_alpha("HEIF", 16),
+}
