@@ -1,5 +1,7 @@
 """HEIF/AVIF containers are measured before libheif/libavif run: what they would build is charged or refused."""
 
+import struct
+
 import pytest
 from PIL import Image
 
@@ -115,3 +117,13 @@ def test_a_small_ten_bit_four_four_four_heic_is_thumbnailed():
 def test_an_avif_sequence_declaring_millions_of_samples_is_refused_before_libavif_indexes_them(no_decoder):
     with pytest.raises(TooManyFramesError, match="2592000 frames"):
         make_thumbnail(hostile_heif.declared_sequence())
+
+
+def test_an_avif_sequence_is_charged_at_its_tracks_frame_size_which_libavif_decodes(no_decoder):
+    frames = [Image.new("RGB", (48, 32), (i * 20, 0, 0)) for i in range(3)]
+    data = bytearray(images.encode(frames[0], "AVIF", save_all=True, append_images=frames[1:], speed=10))
+    entry = data.index(b"av01", data.index(b"stsd"))
+    data[entry + 28:entry + 32] = struct.pack(">HH", 9000, 9000)  # the visual sample entry's width, height
+    assert heif.survey(bytes(data), 10) == heif.Picture(9000, 9000, frames=3)
+    with pytest.raises(ImageTooLargeError, match="max_pixels"):
+        make_thumbnail(bytes(data))

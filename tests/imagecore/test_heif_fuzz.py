@@ -20,7 +20,8 @@ _SCRIPT = textwrap.dedent("""
 
     seeds = [images.heic_bytes(images.gradient((64, 48))), images.avif_bytes(images.gradient((64, 48))),
              images.heic_bytes(images.half_transparent((64, 64))), images.avif_bytes(images.half_transparent((64, 64))),
-             hostile_heif.honest_grid("HEIF", 1, 2), hostile_heif.honest_grid("AVIF", 2, 1)]
+             hostile_heif.honest_grid("HEIF", 1, 2), hostile_heif.honest_grid("AVIF", 2, 1),
+             hostile_heif.sequence(3)]
     imagecore.make_thumbnail(seeds[0]), imagecore.make_thumbnail(seeds[1])  # warm up: plugins, encoders
     used = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
     resource.setrlimit(resource.RLIMIT_AS, (used + 400 * 2**20, resource.getrlimit(resource.RLIMIT_AS)[1]))

@@ -123,6 +123,12 @@ def deep_colour_tile(chroma=444, depth=10, side=TILE) -> bmff.Item:
     return bmff.coded_item("HEIF", buffer.getvalue())
 
 
+def sequence(frames=3, size=(48, 32)) -> bytes:
+    """An ordinary AVIF sequence (Pillow writes the first frame as the primary item too)."""
+    pictures = [Image.new("RGB", size, (i * 20 % 256, 0, 0)) for i in range(frames)]
+    return images.encode(pictures[0], "AVIF", save_all=True, append_images=pictures[1:], speed=10)
+
+
 def declared_sequence(samples=2_592_000) -> bytes:
     """An AVIF sequence (brand avis) whose track's stsz declares `samples` one-byte samples."""
     tile = _tile("AVIF", 64)

@@ -48,9 +48,12 @@ def survey(data: bytes, max_frames: int) -> Picture:
     frames = max(container.sample_counts, default=1)
     if frames > max_frames:
         raise TooManyFramesError(f"this AVIF sequence has {frames} frames, over the limit of {max_frames} (max_frames)")
+    if not container.items and container.tracks:
+        return max(_tracks(container), key=lambda picture: picture.width * picture.height)
     if container.primary not in container.items:
         raise DecodeError(f"the primary item {container.primary} of this HEIF/AVIF is not in its item table")
-    main = _measure(container, data, container.primary, 0)
+    main = max([_measure(container, data, container.primary, 0), *_tracks(container)],
+               key=lambda picture: picture.width * picture.height)  # libavif decodes a sequence's track
     alpha = [_measure(container, data, item, 0) for item in container.referring(b"auxl", container.primary)
              if _is_alpha(container, item)]
     return Picture(main.width, main.height, max([main.depth, *(a.depth for a in alpha)]), main.chroma,
@@ -71,6 +74,18 @@ def _measure(container: isobmff.Container, data: bytes, item: int, depth: int) -
             raise DecodeError("an identity-derived item of this HEIF/AVIF must name exactly one image")
         return _measure(container, data, sources[0], depth + 1)
     return _coded(container, data, item)
+
+
+def _tracks(container: isobmff.Container) -> list[Picture]:
+    """The frames of an AVIF sequence's tracks (sample entry size, checked against the sequence header)."""
+    pictures = []
+    for width, height, config in container.tracks:
+        depth, chroma = _sample_format(b"av01", config, None)
+        coded = bitstreams.av1_size(config[4:]) if config and len(config) > 4 else None
+        if coded and (coded[0] > width or coded[1] > height) or not width or not height:
+            raise DecodeError(f"a track of this AVIF codes {coded} frames but declares {width}x{height}")
+        pictures.append(Picture(width, height, depth, chroma))
+    return pictures
 
 
 def _declared(container: isobmff.Container, item: int) -> tuple[int, int]:

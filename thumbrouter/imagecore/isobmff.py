@@ -32,6 +32,7 @@ class Container:
     locations: dict[int, tuple[int, list[tuple[int, int]]]] = field(default_factory=dict)  # id -> (method, extents)
     idat: bytes = b""
     sample_counts: list[int] = field(default_factory=list)  # stsz of every track
+    tracks: list[tuple[int, int, bytes | None]] = field(default_factory=list)  # sample entry: width, height, av1C
 
     def property(self, item: int, kind: bytes) -> bytes | None:
         """The body of `item`'s first associated property of this kind, or None."""
@@ -72,8 +73,8 @@ def read(data: bytes) -> Container:
             _read_meta(walker, container, start + 4, end)
         elif kind == b"moov":
             _read_tracks(walker, container, start, end, 1)
-    if not container.items:
-        raise DecodeError("this HEIF/AVIF has no item table (meta box)")
+    if not container.items and not container.tracks:
+        raise DecodeError("this HEIF/AVIF has no item table (meta box) and no image track")
     return container
 
 
@@ -203,10 +204,24 @@ def _read_iloc(body: bytes, container: Container) -> None:
 
 def _read_tracks(walker: _Walker, container: Container, start: int, end: int, depth: int) -> None:
     for kind, body, stop in walker.children(start, end, depth):
-        if kind == b"stsz" and stop - body >= 12:
+        if kind in (b"stsz", b"stz2") and stop - body >= 12:
             container.sample_counts.append(_uint(walker.data, body + 8, 4))
+        elif kind == b"stsd":
+            _read_sample_entry(walker, container, body + 8, stop, depth + 1)
         elif kind in _CONTAINERS:
             _read_tracks(walker, container, body, stop, depth + 1)
+
+
+def _read_sample_entry(walker: _Walker, container: Container, start: int, end: int, depth: int) -> None:
+    """The first visual sample entry of a track: its width, height and codec configuration."""
+    for kind, body, stop in walker.children(start, end, depth):
+        if kind != b"av01" or stop - body < 78:
+            return  # only AV1 sequences are opened (Pillow's AVIF plugin); libheif opens no tracks
+        width, height = _uint(walker.data, body + 24, 2), _uint(walker.data, body + 26, 2)
+        children = walker.children(body + 78, stop, depth + 1)
+        config = next((walker.data[b:s] for k, b, s in children if k == b"av1C"), None)
+        container.tracks.append((width, height, config))
+        return
 
 
 def _guard(read_box, body: bytes, container: Container, name: str) -> None:

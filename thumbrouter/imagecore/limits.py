@@ -3,10 +3,11 @@
 Like imgproxy's IMGPROXY_MAX_SRC_RESOLUTION / MAX_ANIMATION_FRAMES and Pillow's security
 guidance, every limit is checked on what the headers declare, before the expensive work:
 1. before Image.open (on the raw bytes, bounded walks): frames of GIF/WebP (frames.py), scans,
-   segments and scan script of JPEG (jpeg_scans.py);
-2. after Image.open (headers only): pixels (frames x width x height), decoded bytes; HEIF/AVIF
-   frames (image sequences, bursts) and their declared sizes (grids of tiles too) come from the
-   container, parsed by libheif/libavif on open without decoding anything;
+   segments and scan script of JPEG (jpeg_scans.py), the item table of HEIF/AVIF (heif.py: what
+   the decoder will build, grid and overlay canvases, the size before a crop, alpha planes, bit
+   depth and chroma, a sequence's frames, is charged here);
+2. after Image.open (headers only): pixels (frames x width x height), decoded bytes; HEIF bursts
+   (several top-level images) are counted by libheif on open without decoding anything;
 3. ICC profiles over max_icc_bytes are dropped (the picture is treated as sRGB), not refused:
    a thumbnail in slightly off colours beats no thumbnail.
 Defaults: a worst case stays under 400 MB above the interpreter, so a 1024 MB Lambda (one image at
