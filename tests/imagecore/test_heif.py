@@ -8,7 +8,15 @@ from PIL import Image
 from tests.imagecore.helpers import decoded
 from tests.support import hostile_heif, images
 from tests.support import isobmff as bmff
-from thumbrouter.imagecore import DecodeError, ImageTooLargeError, TooManyFramesError, heif, limits, make_thumbnail
+from thumbrouter.imagecore import (
+    DecodeError,
+    ImageTooLargeError,
+    TooManyFramesError,
+    UnsupportedFormatError,
+    heif,
+    limits,
+    make_thumbnail,
+)
 
 FORMATS = ("HEIF", "AVIF")
 
@@ -127,3 +135,11 @@ def test_an_avif_sequence_is_charged_at_its_tracks_frame_size_which_libavif_deco
     assert heif.survey(bytes(data), 10) == heif.Picture(9000, 9000, frames=3)
     with pytest.raises(ImageTooLargeError, match="max_pixels"):
         make_thumbnail(bytes(data))
+
+
+@pytest.mark.parametrize("kind", [b"unci", b"jpeg", b"mski"])
+def test_items_coded_other_than_hevc_or_av1_are_refused_as_unsupported(kind, no_decoder):
+    tile = hostile_heif._tile("HEIF", 64)
+    data = bmff.write("HEIF", {1: bmff.Item(kind, tile.data, [bmff.ispe(64, 64)])})
+    with pytest.raises(UnsupportedFormatError, match=kind.decode()):
+        make_thumbnail(data)

@@ -12,7 +12,7 @@ accepts is returned as a Picture that limits.heif_decoded_bytes charges.
 from dataclasses import dataclass
 
 from . import bitstreams, isobmff
-from .errors import DecodeError, ImageTooLargeError, TooManyFramesError
+from .errors import DecodeError, ImageTooLargeError, TooManyFramesError, UnsupportedFormatError
 
 # A 48 MP iPhone HEIC is a grid of 192 tiles of 512x512; a 200 MP Samsung one about 800. libavif lets
 # a grid reach 256x256 cells and libheif 4096x4096; each cell is decoded on its own (~0.5 ms even
@@ -42,7 +42,7 @@ def survey(data: bytes, max_frames: int) -> Picture:
 
     Raises DecodeError (a size or structure the decoders refuse or that differs from what `ispe`
     says), ImageTooLargeError (too many grid tiles, boxes or items), TooManyFramesError (a sequence
-    of more than max_frames samples).
+    of more than max_frames samples), UnsupportedFormatError (an image coded other than HEVC or AV1).
     """
     container = isobmff.read(data)
     frames = max(container.sample_counts, default=1)
@@ -104,7 +104,10 @@ def _coded(container: isobmff.Container, data: bytes, item: int) -> Picture:
     kind = container.items.get(item)
     if kind is None:
         raise DecodeError(f"item {item} of this HEIF/AVIF is referenced but not declared")
-    config = container.property(item, _CODED[kind].encode()) if kind in _CODED else None
+    if kind not in _CODED:  # uncompressed (unci), JPEG, masks...: not HEIC or AVIF, and charged by other rules
+        raise UnsupportedFormatError(f"HEIF images coded as {kind.decode('latin-1')!r} are not supported "
+                                     "(HEVC and AV1 only)")
+    config = container.property(item, _CODED[kind].encode())
     depth, chroma = _sample_format(kind, config, container.property(item, b"pixi"))
     coded = None
     if kind == b"hvc1" and config:
