@@ -94,7 +94,7 @@ def pillow_formats(data: bytes) -> tuple[str, ...]:
 
 
 def heif_format(data: bytes) -> str | None:
-    """"AVIF" or "HEIF" for the ISO-BMFF images these bytes are (by ftyp brand, as pillow_formats picks), else None."""
+    """The ISO-BMFF image format of these bytes by ftyp brand ("AVIF" or "HEIF", as pillow_formats picks), or None."""
     if ftyp_brands(data) & AVIF_BRANDS:
         return "AVIF"
     return "HEIF" if data[8:12] in HEIF_BRANDS else None
