@@ -143,3 +143,10 @@ def test_items_coded_other_than_hevc_or_av1_are_refused_as_unsupported(kind, no_
     data = bmff.write("HEIF", {1: bmff.Item(kind, tile.data, [bmff.ispe(64, 64)])})
     with pytest.raises(UnsupportedFormatError, match=kind.decode()):
         make_thumbnail(data)
+
+
+def test_an_avif_sequence_without_an_item_table_is_measured_from_its_track():
+    data = hostile_heif.sequence(3)
+    meta = data.index(b"meta") - 4
+    without = data[:meta + 4] + b"free" + data[meta + 8:]  # the same bytes, the meta box now skipped
+    assert heif.survey(without, 10) == heif.Picture(48, 32, frames=3)

@@ -9,7 +9,7 @@ refuses, as libheif's and libavif's security limits do, what no camera or encode
 accepts is returned as a Picture that limits.heif_decoded_bytes charges.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import bitstreams, isobmff
 from .errors import DecodeError, ImageTooLargeError, TooManyFramesError, UnsupportedFormatError
@@ -49,7 +49,7 @@ def survey(data: bytes, max_frames: int) -> Picture:
     if frames > max_frames:
         raise TooManyFramesError(f"this AVIF sequence has {frames} frames, over the limit of {max_frames} (max_frames)")
     if not container.items and container.tracks:
-        return max(_tracks(container), key=lambda picture: picture.width * picture.height)
+        return replace(max(_tracks(container), key=lambda picture: picture.width * picture.height), frames=frames)
     if container.primary not in container.items:
         raise DecodeError(f"the primary item {container.primary} of this HEIF/AVIF is not in its item table")
     main = max([_measure(container, data, container.primary, 0), *_tracks(container)],
