@@ -150,3 +150,12 @@ def test_an_avif_sequence_without_an_item_table_is_measured_from_its_track():
     meta = data.index(b"meta") - 4
     without = data[:meta + 4] + b"free" + data[meta + 8:]  # the same bytes, the meta box now skipped
     assert heif.survey(without, 10) == heif.Picture(48, 32, frames=3)
+
+
+@pytest.mark.parametrize(("flags", "depth", "chroma"), [(0x0C, 8, "420"), (0x4C, 10, "420"), (0x60, 12, "444"),
+                                                        (0x48, 10, "422"), (0x1C, 8, "400")])
+def test_avif_bit_depth_and_chroma_come_from_av1c(flags, depth, chroma):
+    data = bytearray(images.avif_bytes(images.gradient((64, 64))))
+    config = data.index(b"av1C") + 4
+    data[config + 2] = flags  # high_bitdepth, twelve_bit, monochrome, chroma_subsampling_x/y
+    assert heif.survey(bytes(data), 1) == heif.Picture(64, 64, depth=depth, chroma=chroma)
