@@ -106,6 +106,13 @@ def deep_colour_grid(rows=12, columns=12, chroma=444, depth=10) -> bytes:
     return honest_grid("HEIF", rows, columns, deep_colour_tile(chroma, depth))
 
 
+def deep_colour_single(side=3000, chroma=444, depth=10) -> bytes:
+    """An honest side x side HEIC, one coded picture of `depth`-bit samples and `chroma`."""
+    if depth == 8:
+        return images.heic_bytes(images.gradient((side, side)), quality=50, chroma=chroma)
+    return bmff.write("HEIF", {1: _coded(deep_colour_tile(chroma, depth, side), (side, side))})
+
+
 @lru_cache(maxsize=4)
 def deep_colour_tile(chroma=444, depth=10, side=TILE) -> bmff.Item:
     """A side x side picture coded at `depth` bits and `chroma` by pillow-heif (x265)."""
@@ -219,6 +226,10 @@ CASES = {
     "png-grey-trns-5000x5000": lambda: keyed_png(0, (5000, 5000)),
     "heic-10bit-444-37mp-grid": lambda: deep_colour_grid(12, 12, 444, 10),
     "heic-10bit-444-16mp-grid": lambda: deep_colour_grid(8, 8, 444, 10),
+    "heic-8bit-420-3000x3000": lambda: deep_colour_single(3000, 420, 8),
+    "heic-8bit-444-3000x3000": lambda: deep_colour_single(3000, 444, 8),
+    "heic-10bit-420-3000x3000": lambda: deep_colour_single(3000, 420, 10),
+    "heic-10bit-444-3000x3000": lambda: deep_colour_single(3000, 444, 10),
     "heic-8192x8192-grid-clap-64": lambda: cropped("HEIF", 16),
     "heic-64px-alpha-8192x8192": lambda: big_alpha("HEIF", 16),
 }

@@ -40,8 +40,8 @@ DEFAULT_MAX_ICC_BYTES = 4 * MiB  # camera/display profiles are < 10 KB, big CMYK
 FULL_SIZE_BYTES = {"1": 2, "L": 2, "P": 6, "I;16": 5, "I;16B": 5, "I;16L": 5, "LA": 8, "La": 8,
                    "RGB": 6, "RGBA": 8, "RGBa": 8, "CMYK": 6, "I": 10, "F": 10}
 UNKNOWN_MODE_BYTES = 10
-# steps.normalize_mode turns a colour key into RGBA at full size: measured 7.6-7.7 bytes a pixel for
-# grey, 1-bit, palette, RGB (tRNS) and GIF transparency alike (bench/results/hostile.md).
+# steps.normalize_mode turns a colour key into RGBA at full size, whatever the mode (grey, 1-bit,
+# palette or RGB with tRNS, GIF transparency): the png-grey-trns-5000x5000 row of bench/results/hostile.md.
 KEYED_BYTES = FULL_SIZE_BYTES["RGBA"]
 # libwebp's animation decoder holds two RGBA canvases, Pillow copies the frame into bytes and then
 # into the image: 16 bytes per canvas pixel, lossy or lossless, still or animated (measured).
@@ -55,9 +55,9 @@ JPEG_DRAFT_BYTES = 8
 DECODER_BYTES = {"HEIF": {"RGB": 9, "RGBA": 10}, "AVIF": {"RGB": 10, "RGBA": 12}}
 # What the table above leaves out (it was measured on 8-bit 4:2:0): the decoders hold YUV planes of
 # 1 (grey), 1.5 (4:2:0), 2 (4:2:2) or 3 (4:4:4) samples per pixel, 2 bytes each past 8 bits, and
-# copies of them (libheif converts 10/12-bit 4:4:4 through 16-bit RGB): PLANE_COPIES per plane byte
-# beyond 4:2:0's 1.5 covers what was measured (8-bit 4:4:4 +2.1, 10-bit 4:2:0 +0.7, 10- and 12-bit 4:4:4
-# +7.8 bytes a pixel over 8-bit 4:2:0; bench/results/hostile.md).
+# copies of them (libheif converts 10/12-bit 4:4:4 through 16-bit RGB). PLANE_COPIES bytes a pixel per
+# plane byte beyond 4:2:0's 1.5 covers the measured peaks: the heic-*bit-*-3000x3000 and 10-bit 4:4:4
+# grid rows of bench/results/hostile.md.
 # An alpha plane bigger than the picture is decoded whole, then scaled: ALPHA_BYTES per extra pixel.
 SAMPLES_PER_PIXEL = {"400": 1.0, "420": 1.5, "422": 2.0, "444": 3.0}
 PLANE_COPIES = 2
