@@ -159,3 +159,8 @@ def test_avif_bit_depth_and_chroma_come_from_av1c(flags, depth, chroma):
     config = data.index(b"av1C") + 4
     data[config + 2] = flags  # high_bitdepth, twelve_bit, monochrome, chroma_subsampling_x/y
     assert heif.survey(bytes(data), 1) == heif.Picture(64, 64, depth=depth, chroma=chroma)
+
+
+def test_a_grey_heif_is_charged_no_less_than_an_eight_bit_colour_one():
+    grey = limits.heif_decoded_bytes("AVIF", heif.Picture(1000, 1000, chroma="400"))
+    assert grey == limits.heif_decoded_bytes("AVIF", heif.Picture(1000, 1000)) == 10_000_000

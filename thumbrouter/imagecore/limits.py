@@ -111,7 +111,8 @@ def heif_decoded_bytes(fmt: str, picture: "Picture") -> int:
     pixels = picture.width * picture.height
     mode = "RGBA" if picture.alpha_pixels else "RGB"
     sample_bytes = 2 if picture.depth > 8 else 1
-    planes = SAMPLES_PER_PIXEL.get(picture.chroma, 3.0) * sample_bytes - SAMPLES_PER_PIXEL["420"]
+    # never under the table: grey (4:0:0) saves a plane in the decoder, not in the copies measured above
+    planes = max(0.0, SAMPLES_PER_PIXEL.get(picture.chroma, 3.0) * sample_bytes - SAMPLES_PER_PIXEL["420"])
     estimate = pixels * (DECODER_BYTES[fmt][mode] + PLANE_COPIES * planes)
     return int(estimate + max(0, picture.alpha_pixels - pixels) * ALPHA_BYTES * sample_bytes)
 
