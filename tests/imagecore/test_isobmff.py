@@ -57,3 +57,21 @@ def test_the_reader_finds_items_references_and_properties_of_a_real_file():
 def test_a_file_without_an_item_table_is_a_decode_error():
     with pytest.raises(DecodeError, match="no item table"):
         make_thumbnail(images.avif_bytes(images.gradient((64, 64))).replace(b"meta", b"free", 1))
+
+
+def test_millions_of_item_references_are_refused_before_they_are_all_read():
+    flood = b"".join(bmff.box(b"dimg", struct.pack(">HH", 1, 65_535), b"\x00\x01" * 65_535) for _ in range(4))
+    data = _with_boxes(images.heic_bytes(images.gradient((64, 64))), bmff.full_box(b"iref", 0, 0, flood))
+    with pytest.raises(ImageTooLargeError, match=f"more than {isobmff.MAX_REFERENCES} item references"):
+        make_thumbnail(data)
+
+
+@pytest.mark.parametrize("box", [b"ipma", b"iloc"])
+def test_an_item_count_far_past_the_item_limit_is_refused_before_the_entries_are_walked(box):
+    data = bytearray(images.avif_bytes(images.gradient((64, 64))))
+    at = data.index(box) + 4
+    count_at = at + 4 if box == b"ipma" else at + 6  # after version/flags (and iloc's field sizes)
+    width = 4 if box == b"ipma" else 2
+    data[count_at:count_at + width] = (0xFFFF).to_bytes(width, "big")
+    with pytest.raises(ImageTooLargeError, match=f"more than {isobmff.MAX_ITEMS} items"):
+        make_thumbnail(bytes(data))

@@ -15,6 +15,9 @@ from .errors import DecodeError, ImageTooLargeError
 MAX_BOXES = 4096  # a phone HEIC has ~30 boxes plus 2-3 per grid tile (192 tiles for 48 MP)
 MAX_DEPTH = 8  # meta > iprp > ipco > property is the deepest an image file nests; a sequence reaches 7
 MAX_ITEMS = 1000  # libheif's security limit (heif_security_limits.max_items)
+# A reference box lists up to 65,535 items; a 50 MB file could hold 25 M of them. A grid of the most
+# cells libavif allows (256x256) has 65,536: every reference beyond that is for the walker alone.
+MAX_REFERENCES = 65_536
 MAX_EXTENTS = 32  # libheif's max_iloc_extents_per_item
 MAX_ITEM_BYTES = 64 * 1024  # a grid or overlay descriptor is a few bytes; a coded header a few hundred
 _CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"iprp", b"ipco", b"dinf"}
@@ -112,8 +115,7 @@ def _read_meta(walker: _Walker, container: Container, start: int, end: int) -> N
         elif kind == b"iinf":
             _read_iinf(walker, container, body, stop)
         elif kind == b"iref":
-            for ref, ref_body, ref_stop in walker.children(body + 4, stop, 2):
-                container.references.append((ref, *_read_reference(data, ref_body, ref_stop, data[body])))
+            _read_iref(walker, container, body, stop)
         elif kind == b"iprp":
             _read_iprp(walker, container, body, stop)
         elif kind == b"iloc":
@@ -137,6 +139,16 @@ def _read_iinf(walker: _Walker, container: Container, start: int, end: int) -> N
             raise ImageTooLargeError(f"this HEIF/AVIF has more than {MAX_ITEMS} items")
 
 
+def _read_iref(walker: _Walker, container: Container, start: int, end: int) -> None:
+    data, targets = walker.data, 0
+    for kind, body, stop in walker.children(start + 4, end, 2):
+        source, to = _read_reference(data, body, stop, data[start])
+        targets += len(to)
+        if targets > MAX_REFERENCES:
+            raise ImageTooLargeError(f"this HEIF/AVIF has more than {MAX_REFERENCES} item references")
+        container.references.append((kind, source, to))
+
+
 def _read_reference(data: bytes, start: int, end: int, version: int) -> tuple[int, list[int]]:
     width = 2 if version == 0 else 4
     if start + 2 * width + 2 > end:
@@ -144,7 +156,7 @@ def _read_reference(data: bytes, start: int, end: int, version: int) -> tuple[in
     source, count = _uint(data, start, width), _uint(data, start + width, 2)
     if start + width + 2 + count * width > end:
         raise DecodeError("an item reference (iref) of this HEIF/AVIF lists more items than it holds")
-    return source, [_uint(data, start + width + 2 + i * width, width) for i in range(count)]
+    return source, list(struct.unpack_from(f">{count}{'H' if width == 2 else 'I'}", data, start + width + 2))
 
 
 def _read_iprp(walker: _Walker, container: Container, start: int, end: int) -> None:
@@ -159,6 +171,8 @@ def _read_iprp(walker: _Walker, container: Container, start: int, end: int) -> N
 def _read_ipma(body: bytes, container: Container) -> None:
     version, flags = body[0], body[3] & 1
     count, position = struct.unpack_from(">I", body, 4)[0], 8
+    if count > MAX_ITEMS:
+        raise ImageTooLargeError(f"this HEIF/AVIF associates properties with more than {MAX_ITEMS} items")
     for _ in range(count):
         if position >= len(body):
             raise DecodeError("the property associations (ipma) of this HEIF/AVIF are truncated")
@@ -180,6 +194,8 @@ def _read_iloc(body: bytes, container: Container) -> None:
     position, id_size = 6, 4 if version == 2 else 2
     count = _uint(body, position, 2 if version < 2 else 4)
     position += 2 if version < 2 else 4
+    if count > MAX_ITEMS:
+        raise ImageTooLargeError(f"this HEIF/AVIF locates more than {MAX_ITEMS} items")
     for _ in range(count):
         item = _uint(body, position, id_size)
         position += id_size
@@ -190,9 +206,8 @@ def _read_iloc(body: bytes, container: Container) -> None:
         position += base_size
         extent_count = _uint(body, position, 2)
         position += 2
-        if extent_count > MAX_EXTENTS or len(container.locations) >= MAX_ITEMS:
-            raise ImageTooLargeError(f"this HEIF/AVIF locates more than {MAX_ITEMS} items or {MAX_EXTENTS} "
-                                     "extents of one item")
+        if extent_count > MAX_EXTENTS:
+            raise ImageTooLargeError(f"an item of this HEIF/AVIF has more than {MAX_EXTENTS} extents")
         extents = []
         for _ in range(extent_count):
             position += index_size
@@ -232,8 +247,6 @@ def _guard(read_box, body: bytes, container: Container, name: str) -> None:
 
 
 def _uint(data: bytes, position: int, size: int) -> int:
-    if size == 0:
-        return 0
     if position + size > len(data):
         raise DecodeError("a box of this HEIF/AVIF ends inside a field")
     return int.from_bytes(data[position:position + size], "big")
