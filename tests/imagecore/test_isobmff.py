@@ -75,3 +75,11 @@ def test_an_item_count_far_past_the_item_limit_is_refused_before_the_entries_are
     data[count_at:count_at + width] = (0xFFFF).to_bytes(width, "big")
     with pytest.raises(ImageTooLargeError, match=f"more than {isobmff.MAX_ITEMS} items"):
         make_thumbnail(bytes(data))
+
+
+def test_an_item_with_more_properties_than_any_image_has_is_refused():
+    tile = hostile_heif._tile("AVIF", 64)
+    padding = [bmff.box(b"free", bytes([i])) for i in range(40)]
+    data = bmff.write("AVIF", {1: bmff.Item(tile.type, tile.data, [bmff.ispe(64, 64), *tile.properties, *padding])})
+    with pytest.raises(ImageTooLargeError, match=f"more than {isobmff.MAX_ASSOCIATIONS} properties"):
+        make_thumbnail(data)

@@ -18,6 +18,7 @@ MAX_ITEMS = 1000  # libheif's security limit (heif_security_limits.max_items)
 # A reference box lists up to 65,535 items; a 50 MB file could hold 25 M of them. A grid of the most
 # cells libavif allows (256x256) has 65,536: every reference beyond that is for the walker alone.
 MAX_REFERENCES = 65_536
+MAX_ASSOCIATIONS = 32  # an image item has 4-9 (hvcC/av1C, ispe, colr, pixi, irot, imir, clap, auxC...)
 MAX_EXTENTS = 32  # libheif's max_iloc_extents_per_item
 MAX_ITEM_BYTES = 64 * 1024  # a grid or overlay descriptor is a few bytes; a coded header a few hundred
 _CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"iprp", b"ipco", b"dinf"}
@@ -180,6 +181,8 @@ def _read_ipma(body: bytes, container: Container) -> None:
         position += 2 if version == 0 else 4
         associations = body[position]
         position += 1
+        if associations > MAX_ASSOCIATIONS:
+            raise ImageTooLargeError(f"an item of this HEIF/AVIF has more than {MAX_ASSOCIATIONS} properties")
         wide = 2 if flags else 1
         mask = 0x7FFF if flags else 0x7F
         indices = [_uint(body, position + i * wide, wide) & mask for i in range(associations)]
