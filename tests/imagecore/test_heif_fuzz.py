@@ -1,7 +1,8 @@
 """Seeded mutations and truncations of small HEIC and AVIF files give only typed outcomes.
 
-One subprocess runs every case with an address-space limit (a case that allocates without bound
-fails there, not in the test run) and prints one outcome a case; a crash leaves cases unprinted.
+One subprocess runs every case with an address-space and a CPU limit (a case that allocates or spins
+without bound fails there, not in the test run) and prints one outcome a case; a crash leaves cases
+unprinted, so the first missing index names the case.
 """
 
 import subprocess
@@ -25,6 +26,7 @@ _SCRIPT = textwrap.dedent("""
     imagecore.make_thumbnail(seeds[0]), imagecore.make_thumbnail(seeds[1])  # warm up: plugins, encoders
     used = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
     resource.setrlimit(resource.RLIMIT_AS, (used + 400 * 2**20, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    resource.setrlimit(resource.RLIMIT_CPU, (120, 120))  # a case that spins ends the run: the next index is missing
 
     def mutate(rng, data):
         data = bytearray(data)
