@@ -4,12 +4,12 @@ Every (case, size) runs in a fresh subprocess: it reads the file(s), warms up on
 (imports, plugins), takes its RSS as the baseline, resets the kernel's peak (/proc/self/clear_refs),
 then calls make_thumbnail once per file and reports CPU seconds (process_time), wall seconds, peak
 RSS above the baseline (VmHWM - baseline) and the outcome: a thumbnail, or the error type.
-Targets (issue 8): peak <= 400 MB above the interpreter; CPU <= 2 s at 50x50 and <= 5 s at
+Targets: peak <= 400 MB above the interpreter; CPU <= 2 s at 50x50 and <= 5 s at
 1440x1440, or a typed refusal within 0.2 s.
 
 `HOSTILE_BEFORE=/path/to/old/lambda` adds a "before" column: the same workers importing the core from
 that copy of a commit before the move to `thumbrouter/` (where the core was the package `thumbnails` in
-lambda/), e.g. `git archive 555c843 lambda | tar -x -C /tmp/old` for the core before issue 8.
+lambda/), e.g. `git archive 555c843 lambda | tar -x -C /tmp/old` for the core before the budgets existed.
 Run: `.venv/bin/python -m bench hostile` (writes bench/results/hostile.md).
 """
 
@@ -147,7 +147,8 @@ def report(rows: list[dict], before: Path | None, seconds: float) -> str:
         head += " before: outcome | before: CPU s | before: peak MB |"
     lines = ["## hostile\n", f"Machine: {machine()}  ",
              f"Libraries: Pillow {PIL.__version__} (libjpeg-turbo {features.version('libjpeg_turbo')}, "
-             f"libwebp {features.version('webp')})  ",
+             f"libwebp {features.version('webp')}, libavif {features.version('avif')}), "
+             f"pillow-heif {_heif_versions()}  ",
              f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {seconds:.0f} s. One fresh subprocess per "
              "case and box; CPU = process_time of the make_thumbnail call(s) only; peak = VmHWM after the call minus "
              "VmRSS before it (interpreter, Pillow, the input bytes and a warm-up excluded). Targets: a thumbnail "
@@ -166,6 +167,12 @@ def report(rows: list[dict], before: Path | None, seconds: float) -> str:
         lines.append(line)
     lines += ["", summary(rows, before), ""]
     return "\n".join(lines)
+
+
+def _heif_versions() -> str:
+    import pillow_heif
+
+    return f"{pillow_heif.__version__} (libheif {pillow_heif.libheif_version()})"
 
 
 def summary(rows: list[dict], before: Path | None) -> str:

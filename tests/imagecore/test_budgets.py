@@ -1,6 +1,7 @@
 """Image budgets (issue 8): hostile files are refused with a typed error before the expensive work."""
 
 import gc
+import io
 import subprocess
 import sys
 import textwrap
@@ -12,13 +13,14 @@ import pytest
 from PIL import GifImagePlugin, Image, WebPImagePlugin
 
 from tests.imagecore.helpers import close, decoded
-from tests.support import hostile, images
+from tests.support import hostile, hostile_heif, images
 from thumbrouter.imagecore import (
     CorruptProgressionError,
     ImageTooLargeError,
     TooManyChunksError,
     TooManyFramesError,
     TooManyScansError,
+    limits,
     make_thumbnail,
     steps,
 )
@@ -192,3 +194,57 @@ def test_the_worst_cases_are_refused_in_a_process_with_limited_address_space():
     expected = {case: "ImageTooLargeError" for case in outcomes}
     expected["jpeg-declares-8944x8944-progressive@50"] = "thumbnail"  # ~233 MB at 1/8 scale: within the budget
     assert outcomes == expected
+
+
+@pytest.mark.parametrize(("data", "mode"), [
+    (hostile_heif.keyed_png(0, (2200, 2200)), "L"),
+    (hostile_heif.keyed_png(0, (2200, 2200), 1), "1"),
+    (hostile_heif.keyed_png(3, (2200, 2200)), "P"),
+    (hostile_heif.keyed_png(2, (2200, 2200)), "RGB"),
+    (hostile_heif.keyed_gif((2200, 2200)), "P"),
+])
+def test_a_colour_key_is_charged_as_the_rgba_image_it_becomes(data, mode):
+    # 2200x2200 x 8 bytes (RGBA) = 37 MiB: over a 32 MiB budget, which the decoded mode alone fits.
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.mode == mode and "transparency" in image.info
+        assert image.width * image.height * limits.FULL_SIZE_BYTES[mode] < 32 * 2**20
+    with pytest.raises(ImageTooLargeError, match="max_decoded_bytes"):
+        make_thumbnail(data, max_decoded_bytes=32 * 2**20)
+    assert make_thumbnail(data, (16, 16), max_decoded_bytes=38 * 2**20).width == 16
+
+
+def test_the_worst_heif_avif_and_colour_key_cases_stay_typed_in_a_process_with_limited_address_space():
+    script = textwrap.dedent("""
+        import resource
+        from thumbrouter import imagecore
+        from tests.support import hostile_heif, images
+        cases = {name: hostile_heif.CASES[name]() for name in (
+            "heic-iovl-32768x32768-canvas-ispe-64", "avif-grid-32x32-tiles-of-512-ispe-64",
+            "avif-grid-16x16-tiles-of-512-ispe-64", "avif-av1-16384x16384-ispe-64", "avif-grid-65280-cells-one-tile",
+            "avif-grid-cells-repeat-one-tile", "avif-sequence-2592000-samples", "png-grey-trns-8944x8944",
+            "gif-transparency-8944x8944", "heic-10bit-444-37mp-grid", "heic-8192x8192-grid-clap-64",
+            "heic-64px-alpha-8192x8192")}
+        for data in (images.heic_bytes(images.gradient((64, 64))), images.avif_bytes(images.gradient((64, 64)))):
+            imagecore.make_thumbnail(data)  # warm up: plugins, encoders
+        used = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
+        resource.setrlimit(resource.RLIMIT_AS, (used + 450 * 2**20, resource.getrlimit(resource.RLIMIT_AS)[1]))
+        for name, data in cases.items():
+            for size in ((50, 50), (1440, 1440)):
+                try:
+                    imagecore.make_thumbnail(data, size)
+                    print(f"{name}@{size[0]}=thumbnail")
+                except (imagecore.ThumbnailError, MemoryError) as exc:
+                    print(f"{name}@{size[0]}={type(exc).__name__}")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    outcomes = dict(line.split("=") for line in done.stdout.splitlines())
+    assert len(outcomes) == 24, done.stderr[-2000:]
+    refusals = {"heic-iovl-32768x32768-canvas-ispe-64": "DecodeError",
+                "avif-grid-32x32-tiles-of-512-ispe-64": "ImageTooLargeError",
+                "avif-grid-16x16-tiles-of-512-ispe-64": "DecodeError", "avif-av1-16384x16384-ispe-64": "DecodeError",
+                "avif-grid-65280-cells-one-tile": "ImageTooLargeError",
+                "avif-grid-cells-repeat-one-tile": "DecodeError",
+                "avif-sequence-2592000-samples": "TooManyFramesError", "png-grey-trns-8944x8944": "ImageTooLargeError",
+                "gif-transparency-8944x8944": "ImageTooLargeError", "heic-10bit-444-37mp-grid": "ImageTooLargeError",
+                "heic-8192x8192-grid-clap-64": "ImageTooLargeError", "heic-64px-alpha-8192x8192": "thumbnail"}
+    assert outcomes == {f"{name}@{size}": outcome for name, outcome in refusals.items() for size in (50, 1440)}

@@ -161,3 +161,15 @@ def test_each_record_logs_one_json_line_with_sizes_and_time(lambda_module, s3, b
     assert line["bucket"] == source and line["key"] == "log me.jpg" and line["outcome"] == "created"
     assert line["bytes_in"] == record["s3"]["object"]["size"] and 0 < line["bytes_out"] < line["bytes_in"]
     assert line["ms"] >= 0 and line["thumbnails"] == ["log me_50x50.jpg"]
+
+
+def test_a_heif_or_avif_its_decoder_refuses_is_permanent_and_never_retried(lambda_module, s3, buckets, caplog):
+    from tests.support import hostile_heif
+
+    source, resized = buckets
+    grid = upload(s3, source, "grid.avif", hostile_heif.repeated_tile("AVIF"))  # libavif: RuntimeError on open
+    overlay = upload(s3, source, "overlay.heic", hostile_heif.overlay_canvas("HEIF"))
+    with caplog.at_level(logging.INFO, logger="thumbrouter.s3job"):
+        assert lambda_module.handler(s3_event(grid, overlay), None) == {"failed_permanent": 2, "retry": 0}
+    assert all("DecodeError" in line["reason"] for line in json_lines(caplog))
+    assert s3.list_objects_v2(Bucket=resized)["KeyCount"] == 0

@@ -9,6 +9,7 @@ import zlib
 
 from PIL import Image
 
+from tests.support import hostile_heif
 from tests.support.images import encode, gradient, swapped_rgb_profile, truncated
 
 SOS, DHT = 0xDA, 0xC4
@@ -269,4 +270,5 @@ CASES = {
     "heic-64px-declaring-8944x8944": lambda: heif_declaring("HEIF"),
     "avif-64px-declaring-8944x8944": lambda: heif_declaring("AVIF"),
     "avif-1001-frames": lambda: avif_many_frames(1001),
+    **hostile_heif.CASES,
 }

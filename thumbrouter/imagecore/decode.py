@@ -16,7 +16,6 @@ from PIL import (
     ImageFile,
     JpegImagePlugin,
     PngImagePlugin,
-    UnidentifiedImageError,
     WebPImagePlugin,
 )
 
@@ -70,7 +69,9 @@ def open_image(data: bytes) -> ImageFile.ImageFile:
         return Image.open(io.BytesIO(data), formats=formats)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:  # the warning if made an error
         raise ImageTooLargeError(str(exc)) from exc
-    except (UnidentifiedImageError, SyntaxError, *_TRUNCATION_ERRORS, OSError, ValueError) as exc:
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- Pillow's openers, libavif (RuntimeError) and pillow-heif raise anything
         refused = sniff_refused_format(data)
         if refused:
             raise UnsupportedFormatError(f"{refused} images are not supported (JPEG, PNG, WebP, GIF, HEIF, "
@@ -86,13 +87,17 @@ def _has_allowed_signature(data: bytes) -> bool:
 
 def pillow_formats(data: bytes) -> tuple[str, ...]:
     """The Pillow openers these bytes may reach: AVIF or HEIF alone by ftyp brand, else PILLOW_FORMATS."""
-    brands = ftyp_brands(data)
-    if brands & AVIF_BRANDS:
-        return ("AVIF",)
-    if data[8:12] in HEIF_BRANDS:
+    fmt = heif_format(data)
+    if fmt == "HEIF":
         _register_heif()
-        return ("HEIF",)
-    return PILLOW_FORMATS
+    return (fmt,) if fmt else PILLOW_FORMATS
+
+
+def heif_format(data: bytes) -> str | None:
+    """The ISO-BMFF image format of these bytes by ftyp brand ("AVIF" or "HEIF", as pillow_formats picks), or None."""
+    if ftyp_brands(data) & AVIF_BRANDS:
+        return "AVIF"
+    return "HEIF" if data[8:12] in HEIF_BRANDS else None
 
 
 def ftyp_brands(data: bytes) -> frozenset[bytes]:
@@ -124,7 +129,7 @@ def frame_count(image: Image.Image) -> int:
     """Declared frames of a PNG (acTL) or MPO (its index): read from headers, no walking."""
     try:
         return max(1, int(getattr(image, "n_frames", 1)))
-    except (*_TRUNCATION_ERRORS, OSError, SyntaxError, ValueError) as exc:
+    except (*_TRUNCATION_ERRORS, OSError, SyntaxError, ValueError, RuntimeError) as exc:
         raise DecodeError(f"cannot read the frames of this {image.format} image: {exc}") from exc
 
 
@@ -158,7 +163,9 @@ def load(data: bytes, image: ImageFile.ImageFile, draft_box: tuple[int, int] | N
     try:
         image.load()
         return image, False
-    except (*_TRUNCATION_ERRORS, OSError, SyntaxError, ValueError, RuntimeError) as exc:  # libheif, libavif
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- libheif, libavif and Pillow's decoders raise anything on bad data
         if image.format in WHOLE_IMAGE_FORMATS or not _looks_truncated(exc):
             raise DecodeError(f"cannot decode this {image.format} image: {exc}") from exc
     return _load_truncated(Image.open(io.BytesIO(data), formats=PILLOW_FORMATS), draft_box), True

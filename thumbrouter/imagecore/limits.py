@@ -3,10 +3,11 @@
 Like imgproxy's IMGPROXY_MAX_SRC_RESOLUTION / MAX_ANIMATION_FRAMES and Pillow's security
 guidance, every limit is checked on what the headers declare, before the expensive work:
 1. before Image.open (on the raw bytes, bounded walks): frames of GIF/WebP (frames.py), scans,
-   segments and scan script of JPEG (jpeg_scans.py);
-2. after Image.open (headers only): pixels (frames x width x height), decoded bytes; HEIF/AVIF
-   frames (image sequences, bursts) and their declared sizes (grids of tiles too) come from the
-   container, parsed by libheif/libavif on open without decoding anything;
+   segments and scan script of JPEG (jpeg_scans.py), the item table of HEIF/AVIF (heif.py: what
+   the decoder will build, grid and overlay canvases, the size before a crop, alpha planes, bit
+   depth and chroma, a sequence's frames, is charged here);
+2. after Image.open (headers only): pixels (frames x width x height), decoded bytes; HEIF bursts
+   (several top-level images) are counted by libheif on open without decoding anything;
 3. ICC profiles over max_icc_bytes are dropped (the picture is treated as sRGB), not refused:
    a thumbnail in slightly off colours beats no thumbnail.
 Defaults: a worst case stays under 400 MB above the interpreter, so a 1024 MB Lambda (one image at
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # Pillow loads with the pipeline, not with these budgets (the router and the job read them)
     from PIL import Image
+
+    from .heif import Picture
 
 from .errors import ImageTooLargeError, InvalidSizeError, TooManyFramesError
 
@@ -37,6 +40,9 @@ DEFAULT_MAX_ICC_BYTES = 4 * MiB  # camera/display profiles are < 10 KB, big CMYK
 FULL_SIZE_BYTES = {"1": 2, "L": 2, "P": 6, "I;16": 5, "I;16B": 5, "I;16L": 5, "LA": 8, "La": 8,
                    "RGB": 6, "RGBA": 8, "RGBa": 8, "CMYK": 6, "I": 10, "F": 10}
 UNKNOWN_MODE_BYTES = 10
+# steps.normalize_mode turns a colour key into RGBA at full size, whatever the mode (grey, 1-bit,
+# palette or RGB with tRNS, GIF transparency): the png-grey-trns-5000x5000 row of bench/results/hostile.md.
+KEYED_BYTES = FULL_SIZE_BYTES["RGBA"]
 # libwebp's animation decoder holds two RGBA canvases, Pillow copies the frame into bytes and then
 # into the image: 16 bytes per canvas pixel, lossy or lossless, still or animated (measured).
 WEBP_BYTES = 16
@@ -47,6 +53,15 @@ JPEG_DRAFT_BYTES = 8
 # pixels of a 4000x3000 single-image file, measured as bench/hostile.py does (HEIF 7.95 RGB, 9.3 RGBA;
 # AVIF 9.2 RGB, 11.7 RGBA), rounded up. Grid (tiled) HEIC decodes tile by tile: lower.
 DECODER_BYTES = {"HEIF": {"RGB": 9, "RGBA": 10}, "AVIF": {"RGB": 10, "RGBA": 12}}
+# What the table above leaves out (it was measured on 8-bit 4:2:0): the decoders hold YUV planes of
+# 1 (grey), 1.5 (4:2:0), 2 (4:2:2) or 3 (4:4:4) samples per pixel, 2 bytes each past 8 bits, and
+# copies of them (libheif converts 10/12-bit 4:4:4 through 16-bit RGB). PLANE_COPIES bytes a pixel per
+# plane byte beyond 4:2:0's 1.5 covers the measured peaks: the heic-*bit-*-3000x3000 and 10-bit 4:4:4
+# grid rows of bench/results/hostile.md.
+# An alpha plane bigger than the picture is decoded whole, then scaled: ALPHA_BYTES per extra pixel.
+SAMPLES_PER_PIXEL = {"400": 1.0, "420": 1.5, "422": 2.0, "444": 3.0}
+PLANE_COPIES = 2
+ALPHA_BYTES = 4
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,31 @@ def check_webp_canvas(canvas: tuple[int, int], frames: int, limits: Limits) -> N
             f" MiB, over the limit of {limits.max_decoded_bytes // MiB} MiB (max_decoded_bytes)")
 
 
+def heif_decoded_bytes(fmt: str, picture: "Picture") -> int:
+    """The bytes libheif (HEIF) or libavif (AVIF) and Pillow hold decoding `picture` (heif.survey)."""
+    pixels = picture.width * picture.height
+    mode = "RGBA" if picture.alpha_pixels else "RGB"
+    sample_bytes = 2 if picture.depth > 8 else 1
+    # never under the table: grey (4:0:0) saves a plane in the decoder, not in the copies measured above
+    planes = max(0.0, SAMPLES_PER_PIXEL.get(picture.chroma, 3.0) * sample_bytes - SAMPLES_PER_PIXEL["420"])
+    estimate = pixels * (DECODER_BYTES[fmt][mode] + PLANE_COPIES * planes)
+    return int(estimate + max(0, picture.alpha_pixels - pixels) * ALPHA_BYTES * sample_bytes)
+
+
+def check_heif_picture(fmt: str, picture: "Picture", limits: Limits) -> None:
+    """Pixels and decoded bytes of what the HEIF/AVIF decoder builds. Raises ImageTooLargeError."""
+    check_pixels((picture.width, picture.height), 1, limits)
+    if picture.alpha_pixels > limits.max_pixels:
+        raise ImageTooLargeError(f"the alpha plane of this {fmt} has {picture.alpha_pixels} pixels, over the limit "
+                                 f"of {limits.max_pixels} (max_pixels)")
+    estimate = heif_decoded_bytes(fmt, picture)
+    if estimate > limits.max_decoded_bytes:
+        raise ImageTooLargeError(
+            f"decoding this {picture.width}x{picture.height} {fmt} ({picture.depth}-bit {picture.chroma}"
+            f"{', alpha' if picture.alpha_pixels else ''}) would take about {estimate // MiB} MiB, over the limit "
+            f"of {limits.max_decoded_bytes // MiB} MiB (max_decoded_bytes)")
+
+
 def decoded_bytes(image: "Image.Image", draft_box: tuple[int, int] | None, coefficient_bytes: float) -> int:
     """The bytes decoding and the full-size steps will hold at once (see the tables above).
 
@@ -107,7 +147,10 @@ def decoded_bytes(image: "Image.Image", draft_box: tuple[int, int] | None, coeff
     if image.format in DECODER_BYTES:
         table = DECODER_BYTES[image.format]
         return width * height * table.get(image.mode, max(table.values()))
-    return width * height * FULL_SIZE_BYTES.get(image.mode, UNKNOWN_MODE_BYTES)
+    per_pixel = FULL_SIZE_BYTES.get(image.mode, UNKNOWN_MODE_BYTES)
+    if "transparency" in image.info:  # a colour key (tRNS, GIF) becomes an alpha band at full size
+        per_pixel = max(per_pixel, KEYED_BYTES)
+    return width * height * per_pixel
 
 
 def _draft_scale(size: tuple[int, int], box: tuple[int, int] | None) -> int:

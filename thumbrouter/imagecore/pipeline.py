@@ -11,7 +11,7 @@ The order of work:
 
 from dataclasses import dataclass
 
-from . import decode, geometry, jpeg_scans, limits, steps
+from . import decode, geometry, heif, jpeg_scans, limits, steps
 from .encode import encode
 from .errors import InvalidSizeError
 from .formats import OUTPUT_CONTENT_TYPES, OUTPUT_FORMAT
@@ -93,6 +93,9 @@ def _open_within(data: bytes, budget: Limits):
     canvas = webp_canvas(data)
     if canvas:  # before libwebp allocates the canvas when Pillow opens the file
         limits.check_webp_canvas(canvas, frames or 1, budget)
+    heif_format = decode.heif_format(data)
+    if heif_format:  # before libheif/libavif parse the container and build what it describes
+        limits.check_heif_picture(heif_format, heif.survey(data, budget.max_frames), budget)
     image = decode.open_image(data)
     limits.check_pixels(image.size, frames or decode.frame_count(image), budget)
     return image, layout

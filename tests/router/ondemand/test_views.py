@@ -183,3 +183,13 @@ def test_an_original_whose_name_ends_in_a_non_preset_size_still_gets_its_thumbna
     s3.put_object(Bucket=buckets[0], Key="Elephants_3840x2160.jpg", Body=jpeg())
     response = app.test_client().get("/thumb/thumb50/Elephants_3840x2160.jpg")
     assert response.status_code == 302 and "Elephants_3840x2160_50x50.jpg" in response.location
+
+
+def test_an_avif_its_decoder_refuses_answers_422_and_is_remembered(app, s3, buckets, decodes):
+    from tests.support import hostile_heif
+
+    s3.put_object(Bucket=buckets[0], Key="grid.avif", Body=hostile_heif.repeated_tile("AVIF"))  # libavif: RuntimeError
+    client = app.test_client()
+    answers = [client.get("/thumb/thumb50/grid.avif") for _ in range(5)]
+    assert {(a.status_code, a.content_type) for a in answers} == {(422, "image/png")}
+    assert len(decodes.calls) == 1

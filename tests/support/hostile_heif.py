@@ -1,0 +1,235 @@
+"""Hostile HEIC and AVIF files: item graphs that make libheif/libavif build far more than `ispe` says.
+
+Built with tests/support/isobmff.py around real coded pictures (pillow-heif's x265, Pillow's libavif),
+so every file here is one a decoder would really work through. Big honest pictures are grids of one
+coded tile shared by every cell (the data is stored once): a few KB decode to tens of megapixels.
+"""
+
+import io
+from functools import lru_cache
+
+from PIL import Image
+
+from tests.support import images
+from tests.support import isobmff as bmff
+
+TILE = 512
+
+
+@lru_cache(maxsize=16)
+def _tile(fmt: str, side: int = TILE, alpha: bool = False) -> bmff.Item:
+    picture = images.gradient((side, side))
+    if alpha:
+        picture = images.half_transparent((side, side))
+    data = (images.heic_bytes if fmt == "HEIF" else images.avif_bytes)(picture, quality=50)
+    return bmff.coded_item(fmt, data, 2 if alpha else 1)
+
+
+def _coded(tile: bmff.Item, size: tuple[int, int], same_as: int | None = None, extra=(),
+           hidden: bool = False) -> bmff.Item:
+    data = b"" if same_as else tile.data
+    return bmff.Item(tile.type, data, [bmff.ispe(*size), *tile.properties, *extra], same_data_as=same_as,
+                     hidden=hidden)
+
+
+def _grid_items(tile: bmff.Item, side: int, rows: int, columns: int, output: tuple[int, int],
+                declared: tuple[int, int], first: int = 1, extra=(), one_tile: bool = False) -> dict[int, bmff.Item]:
+    """A grid item `first` of rows x columns cells, each its own item sharing one coded tile's data."""
+    cells = [first + 1] * (rows * columns) if one_tile else list(range(first + 1, first + 1 + rows * columns))
+    items = {first: bmff.Item(b"grid", bmff.grid_descriptor(rows, columns, *output),
+                              [bmff.ispe(*declared), *extra], {b"dimg": cells}, in_idat=True)}
+    for index, cell in enumerate(dict.fromkeys(cells)):
+        items[cell] = _coded(tile, (side, side), None if index == 0 else first + 1, hidden=True)
+    return items
+
+
+def overlay_canvas(fmt="HEIF", canvas=(32768, 32768), declared=(64, 64)) -> bytes:
+    """An overlay (iovl) primary whose canvas is `canvas` while its ispe says `declared`; one 64x64 layer."""
+    items = {1: bmff.Item(b"iovl", bmff.overlay_descriptor(*canvas, [(0, 0)]), [bmff.ispe(*declared)],
+                          {b"dimg": [2]}, in_idat=True),
+             2: _coded(_tile(fmt, 64), (64, 64), hidden=True)}
+    return bmff.write(fmt, items)
+
+
+def grid_output(fmt="AVIF", cells=32, declared=(64, 64)) -> bytes:
+    """A grid of cells x cells tiles of 512x512 (output 512 x cells square) whose ispe says `declared`."""
+    side = TILE * cells
+    return bmff.write(fmt, _grid_items(_tile(fmt), TILE, cells, cells, (side, side), declared))
+
+
+def honest_grid(fmt="HEIF", rows=12, columns=12, tile: bmff.Item | None = None, extra=()) -> bytes:
+    """A grid of rows x columns 512x512 tiles, declared as what it is."""
+    size = (TILE * columns, TILE * rows)
+    return bmff.write(fmt, _grid_items(tile or _tile(fmt), TILE, rows, columns, size, size, extra=extra))
+
+
+def many_cells(fmt="AVIF", rows=255, columns=256, side=16) -> bytes:
+    """A grid of rows x columns cells all pointing at one tiny tile: honest size, a decode per cell."""
+    size = (side * columns, side * rows)
+    return bmff.write(fmt, _grid_items(_tile(fmt, 64), side, rows, columns, size, size, one_tile=True))
+
+
+def repeated_tile(fmt="AVIF", rows=2, columns=2) -> bytes:
+    """A grid whose cells all name the same tile item (libavif's opener raises RuntimeError)."""
+    size = (256 * columns, 256 * rows)
+    return bmff.write(fmt, _grid_items(_tile(fmt, 256), 256, rows, columns, size, size, one_tile=True))
+
+
+def coded_larger(fmt="AVIF", coded=16384, declared=(64, 64)) -> bytes:
+    """A single coded picture whose bitstream says coded x coded while ispe says `declared`."""
+    tile = _tile(fmt, 64)
+    if fmt == "AVIF":
+        tile = bmff.Item(tile.type, av1_with_size(tile.data, coded, coded), tile.properties)
+    else:
+        tile = _tile(fmt, coded)
+    return bmff.write(fmt, {1: _coded(tile, declared)})
+
+
+def cropped(fmt="HEIF", cells=16, crop=(64, 64)) -> bytes:
+    """A grid of cells x cells 512x512 tiles (8192x8192 at 16) shown through a `crop` clean aperture."""
+    return honest_grid(fmt, cells, cells, extra=(bmff.clap(*crop),))
+
+
+def big_alpha(fmt="HEIF", cells=16, side=64) -> bytes:
+    """A side x side picture whose alpha (auxl) is a grid of cells x cells 512x512 tiles (8192x8192 at 16)."""
+    alpha_tile = _tile(fmt, TILE, alpha=True)
+    alpha_side = TILE * cells
+    items = {1: _coded(_tile(fmt, side), (side, side))}
+    alpha = _grid_items(alpha_tile, TILE, cells, cells, (alpha_side, alpha_side), (alpha_side, alpha_side),
+                        first=2, extra=(bmff.alpha_urn(fmt),))
+    alpha[2].references[b"auxl"] = [1]
+    return bmff.write(fmt, items | alpha)
+
+
+def deep_colour_grid(rows=12, columns=12, chroma=444, depth=10) -> bytes:
+    """An honest HEIC grid of 512x512 tiles coded with `depth`-bit samples and `chroma` (37.7 MP at 12x12)."""
+    return honest_grid("HEIF", rows, columns, deep_colour_tile(chroma, depth))
+
+
+def deep_colour_single(side=3000, chroma=444, depth=10) -> bytes:
+    """An honest side x side HEIC, one coded picture of `depth`-bit samples and `chroma`."""
+    if depth == 8:
+        return images.heic_bytes(images.gradient((side, side)), quality=50, chroma=chroma)
+    return bmff.write("HEIF", {1: _coded(deep_colour_tile(chroma, depth, side), (side, side))})
+
+
+@lru_cache(maxsize=4)
+def deep_colour_tile(chroma=444, depth=10, side=TILE) -> bmff.Item:
+    """A side x side picture coded at `depth` bits and `chroma` by pillow-heif (x265)."""
+    import pillow_heif
+
+    picture = images.gradient((side, side))
+    wide = bytes(b for value in picture.tobytes() for b in (value << 8 | value).to_bytes(2, "little"))
+    heif = pillow_heif.from_bytes(mode="RGB;16", size=(side, side), data=wide)
+    buffer = io.BytesIO()
+    pillow_heif.options.SAVE_HDR_TO_12_BIT = depth == 12
+    try:
+        heif.save(buffer, format="HEIF", quality=50, chroma=chroma)
+    finally:
+        pillow_heif.options.SAVE_HDR_TO_12_BIT = False
+    return bmff.coded_item("HEIF", buffer.getvalue())
+
+
+def sequence(frames=3, size=(48, 32)) -> bytes:
+    """An ordinary AVIF sequence (Pillow writes the first frame as the primary item too)."""
+    pictures = [Image.new("RGB", size, (i * 20 % 256, 0, 0)) for i in range(frames)]
+    return images.encode(pictures[0], "AVIF", save_all=True, append_images=pictures[1:], speed=10)
+
+
+def declared_sequence(samples=2_592_000) -> bytes:
+    """An AVIF sequence (brand avis) whose track's stsz declares `samples` one-byte samples."""
+    tile = _tile("AVIF", 64)
+    data = bmff.write("AVIF", {1: _coded(tile, (64, 64))}, extra=bmff.sample_table(samples))
+    return data[:8] + b"avis" + data[12:]
+
+
+def av1_with_size(stream: bytes, width: int, height: int) -> bytes:
+    """The same AV1 item with its sequence header's max_frame_width/height rewritten (16 bits each)."""
+    from thumbrouter.imagecore import bitstreams
+
+    position, out = 0, b""
+    while position < len(stream):
+        header_length = 1 + ((stream[position] >> 2) & 1)  # Pillow's libavif writes every OBU with its size
+        length, start = bitstreams._leb128(stream, position + header_length)
+        payload = stream[start:start + length]
+        if (stream[position] >> 3) & 15 == 1:
+            payload = _resized_sequence_header(payload, width, height)
+        out += stream[position:position + header_length] + _leb(len(payload)) + payload
+        position = start + length
+    return out
+
+
+def _resized_sequence_header(payload: bytes, width: int, height: int) -> bytes:
+    from thumbrouter.imagecore import bitstreams
+
+    bits = "".join(f"{byte:08b}" for byte in payload).rstrip("0")[:-1]  # drop trailing_bits
+    reader = bitstreams._Bits(payload)
+    reader.bits(3)
+    reader.bit()
+    reduced = reader.bit()
+    if reduced:
+        reader.bits(5)
+    else:
+        bitstreams._skip_operating_points(reader)
+    at = reader.position
+    width_bits, height_bits = int(bits[at:at + 4], 2) + 1, int(bits[at + 4:at + 8], 2) + 1
+    rest = bits[at + 8 + width_bits + height_bits:]
+    bits = bits[:at] + "1111" + "1111" + f"{width - 1:016b}" + f"{height - 1:016b}" + rest + "1"
+    bits += "0" * (-len(bits) % 8)
+    return bytes(int(bits[i:i + 8], 2) for i in range(0, len(bits), 8))
+
+
+def _leb(value: int) -> bytes:
+    out = b""
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out += bytes([byte | (0x80 if value else 0)])
+        if not value:
+            return out
+
+
+def keyed_png(colour_type=0, size=(8944, 8944), bit_depth=8) -> bytes:
+    """A PNG of zeros with a tRNS colour key (grey, RGB) or palette alpha: converted to RGBA at full size."""
+    from tests.support.hostile import _png_chunk, png_of_zeros
+
+    key = {0: b"\x00\x00", 2: b"\x00\x00" * 3, 3: b"\x00"}[colour_type]
+    data = png_of_zeros(size, bit_depth, colour_type)
+    at = data.index(b"IDAT") - 4  # after PLTE, as PNG requires
+    return data[:at] + _png_chunk(b"tRNS", key) + data[at:]
+
+
+def keyed_gif(screen=(8944, 8944)) -> bytes:
+    """A GIF whose one frame covers `screen` with a transparent colour index (Pillow gives RGBA)."""
+    picture = Image.new("P", (64, 64), 0)
+    picture.putpalette([0, 0, 0, 255, 255, 255])
+    data = bytearray(images.encode(picture, "GIF", transparency=0))
+    data[6:10] = screen[0].to_bytes(2, "little") + screen[1].to_bytes(2, "little")
+    return bytes(data)
+
+
+MAX_PIXEL_SIDE = 8944  # 8944^2 = 79.99 M pixels: just under the default pixel limit
+
+# The HEIF/AVIF, colour-key and deep-colour rows of the hostile corpus (hostile.CASES includes them).
+CASES = {
+    "heic-iovl-32768x32768-canvas-ispe-64": lambda: overlay_canvas("HEIF"),
+    "avif-grid-32x32-tiles-of-512-ispe-64": lambda: grid_output("AVIF", 32),
+    "avif-grid-16x16-tiles-of-512-ispe-64": lambda: grid_output("AVIF", 16),
+    "avif-av1-16384x16384-ispe-64": lambda: coded_larger("AVIF", 16384),
+    "avif-grid-65280-cells-one-tile": lambda: many_cells("AVIF"),
+    "avif-grid-cells-repeat-one-tile": lambda: repeated_tile("AVIF"),
+    "avif-sequence-2592000-samples": lambda: declared_sequence(2_592_000),
+    "png-grey-trns-8944x8944": lambda: keyed_png(0, (MAX_PIXEL_SIDE,) * 2),
+    "png-1bit-trns-8944x8944": lambda: keyed_png(0, (MAX_PIXEL_SIDE,) * 2, 1),
+    "png-palette-trns-8944x8944": lambda: keyed_png(3, (MAX_PIXEL_SIDE,) * 2),
+    "png-rgb-trns-8944x8944": lambda: keyed_png(2, (MAX_PIXEL_SIDE,) * 2),
+    "gif-transparency-8944x8944": lambda: keyed_gif((MAX_PIXEL_SIDE,) * 2),
+    "png-grey-trns-5000x5000": lambda: keyed_png(0, (5000, 5000)),
+    "heic-10bit-444-37mp-grid": lambda: deep_colour_grid(12, 12, 444, 10),
+    "heic-10bit-444-16mp-grid": lambda: deep_colour_grid(8, 8, 444, 10),
+    "heic-8bit-420-3000x3000": lambda: deep_colour_single(3000, 420, 8),
+    "heic-8bit-444-3000x3000": lambda: deep_colour_single(3000, 444, 8),
+    "heic-10bit-420-3000x3000": lambda: deep_colour_single(3000, 420, 10),
+    "heic-10bit-444-3000x3000": lambda: deep_colour_single(3000, 444, 10),
+    "heic-8192x8192-grid-clap-64": lambda: cropped("HEIF", 16),
+    "heic-64px-alpha-8192x8192": lambda: big_alpha("HEIF", 16),
+}
