@@ -1,12 +1,15 @@
 """Read terraform/ for the tests: parsed HCL per directory, and a Terraform binary to run offline."""
 
+import json
 import os
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import hcl2
 
@@ -110,3 +113,37 @@ def terraform(args: list[str], cwd: Path) -> Run:
 
     code, out, err = TerraformCommand.run(args[0], args=args[1:], chdir=str(cwd))
     return Run(code, out or "", err or "")
+
+
+class TerraformError(AssertionError):
+    """Terraform refused a configuration or its variables (a validation rule, a type error)."""
+
+
+def evaluate(module: Path, files: tuple[str, ...], expressions: dict[str, str], variables: dict[str, Any]) -> dict:
+    """Terraform's own values of `expressions` in a module, given `variables`, without providers.
+
+    Copies the module's variables.tf and the provider-free `files` (locals) into a temporary directory,
+    adds one output per expression and runs an outputs-only `apply`, so optional() defaults, validation
+    rules and functions are Terraform's, not a re-implementation. Raises TerraformError with Terraform's
+    diagnostics when it refuses the variables.
+    """
+    key = json.dumps([str(module), files, expressions, variables], sort_keys=True)
+    return json.loads(_evaluate(key))
+
+
+@cache
+def _evaluate(key: str) -> str:
+    module, files, expressions, variables = json.loads(key)
+    with tempfile.TemporaryDirectory(prefix="tf-eval-") as tmp:
+        root = Path(tmp)
+        for name in ("variables.tf", *files):
+            shutil.copy(Path(module) / name, root / name)
+        (root / "evaluated_outputs.tf").write_text("".join(
+            f'output "{name}" {{\n  value = {expression}\n}}\n' for name, expression in expressions.items()))
+        (root / "terraform.tfvars.json").write_text(json.dumps(variables))
+        run = terraform(["apply", "-auto-approve", "-input=false", "-no-color"], cwd=root)
+        if run.returncode != 0:
+            raise TerraformError(run.stdout + run.stderr)
+        shown = terraform(["output", "-json", "-no-color"], cwd=root)
+        assert shown.returncode == 0, shown.stderr
+        return json.dumps({name: out["value"] for name, out in json.loads(shown.stdout).items()})

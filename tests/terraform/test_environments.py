@@ -78,12 +78,13 @@ def test_outputs_the_router_needs_come_from_the_stack(env):
 
 
 def test_the_thumbnail_spec_output_is_what_both_functions_are_given():
+    # tests/terraform/test_rendered_configuration.py evaluates local.thumbnail_spec and parses it.
     spec = labelled(load_dir(STACK), "output")["thumbnail_spec"]["value"]
-    assert spec == {"dest_bucket": "${module.buckets.resized_bucket}",
-                    **{name: f"${{var.thumbnail_settings.{name}}}" for name in ("sizes", "mode", "jpeg_quality",
-                                                                                "cache_control")}}
+    assert spec == '${merge({dest_bucket = module.buckets.resized_bucket}, local.thumbnail_spec)}'
+    assert labelled(load_dir(STACK), "locals")["thumbnail_spec"] == {
+        name: f"${{var.thumbnail_settings.{name}}}" for name in ("sizes", "mode", "jpeg_quality", "cache_control")}
     for call in ("thumbnailer", "on_demand"):
-        assert stack_calls()[call]["resized_bucket"] == spec["dest_bucket"]
+        assert stack_calls()[call]["resized_bucket"] == "${module.buckets.resized_bucket}"
         assert stack_calls()[call]["settings"] == "${var.thumbnail_settings}"
 
 

@@ -3,6 +3,7 @@
 from tests.terraform.support import (
     ENVIRONMENTS,
     MODULES,
+    evaluate,
     labelled,
     load_dir,
     one,
@@ -88,10 +89,16 @@ def test_defaults_match_the_issue():
     assert variables["handler"]["default"] == "create_thumbnail.handler"
 
 
-def test_function_gets_every_setting_of_the_lambda_and_writes_to_the_resized_bucket():
-    variables = one(resource(LAMBDA, "aws_lambda_function", "this")["environment"])["variables"]
-    assert set(variables) == SETTINGS_VARIABLES
-    assert variables["THN_BUCKET"] == "${var.resized_bucket}"
+def test_function_gets_the_environment_terraform_renders_for_it():
+    # tests/terraform/test_rendered_configuration.py evaluates local.environment and parses it.
+    function = resource(LAMBDA, "aws_lambda_function", "this")
+    assert one(function["environment"])["variables"] == "${local.environment}"
+    every_setting = {"sizes": ["50x50"], "mode": "fit", "max_pixels": 1, "max_bytes": 1, "jpeg_quality": 1,
+                     "cache_control": "no-store"}
+    variables = {"function_name": "f", "zip_path": "f.zip", "source_bucket": "demo", "resized_bucket": "demoresized",
+                 "settings": every_setting}
+    rendered = evaluate(LAMBDA, ("environment.tf",), {"environment": "local.environment"}, variables)["environment"]
+    assert set(rendered) == SETTINGS_VARIABLES
 
 
 def test_function_logs_to_its_own_log_group_with_retention():

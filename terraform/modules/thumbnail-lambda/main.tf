@@ -128,15 +128,7 @@ resource "aws_lambda_function" "this" {
   reserved_concurrent_executions = var.reserved_concurrency
 
   environment {
-    variables = {
-      THN_BUCKET      = var.resized_bucket
-      THUMBNAIL_SIZES = join(",", var.settings.sizes)
-      THUMBNAIL_MODE  = var.settings.mode
-      MAX_PIXELS      = tostring(var.settings.max_pixels)
-      MAX_BYTES       = tostring(var.settings.max_bytes)
-      JPEG_QUALITY    = tostring(var.settings.jpeg_quality)
-      CACHE_CONTROL   = var.settings.cache_control
-    }
+    variables = local.environment
   }
 
   logging_config {
