@@ -2,7 +2,6 @@
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -24,7 +23,6 @@ ALL_DIRS = {**{f"modules/{k}": v for k, v in MODULES.items()},
 
 # Plain values: strings without their quotes, blocks as dicts, no comments.
 _OPTIONS = hcl2.SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)
-_VAR = re.compile(r"\$\{var\.([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 @cache
@@ -74,13 +72,6 @@ def stack_call(env: str) -> dict:
 def stack_calls() -> dict[str, dict]:
     """The module calls inside thumbnail-stack (buckets, thumbnailer, on_demand, notification)."""
     return labelled(load_dir(MODULES["thumbnail-stack"]), "module")
-
-
-def render(template: str, variables: dict) -> str:
-    """Substitute ${var.NAME} in a string; fails when anything else is left to evaluate."""
-    text = _VAR.sub(lambda m: str(variables[m.group(1)]), template)
-    assert "${" not in text, f"cannot evaluate {template!r} offline"
-    return text
 
 
 def one(value) -> dict:

@@ -1,5 +1,7 @@
 """modules/thumbnail-lambda: least privilege, the artifact, settings, logs, retries and loop detection."""
 
+from tests.terraform.iam import grants as policy_grants
+from tests.terraform.iam import policy
 from tests.terraform.support import (
     ENVIRONMENTS,
     MODULES,
@@ -7,7 +9,6 @@ from tests.terraform.support import (
     labelled,
     load_dir,
     one,
-    render,
     resource,
     stack_call,
     stack_calls,
@@ -23,25 +24,24 @@ def statements() -> list[dict]:
     return typed(load_dir(LAMBDA), "data", "aws_iam_policy_document")["lambda"]["statement"]
 
 
-def grants(variables: dict, partition: str = "aws") -> set[tuple[str, str]]:
-    """(action, resource) pairs of the role policy, S3 ARNs evaluated for the given module variables."""
-    pairs = set()
-    for statement in statements():
-        assert statement.get("effect", "Allow") == "Allow"
-        for action in statement["actions"]:
-            for arn in statement["resources"]:
-                pairs.add((action, render(arn.replace("${local.partition}", partition), variables)
-                           if "${var." in arn else arn))
-    return pairs
+LOG_GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/CreateThumbnail"
+DEAD_LETTER = "arn:aws:sqs:us-east-1:123456789012:CreateThumbnail-failures"
+REFERENCES = {"aws_cloudwatch_log_group.lambda.arn": LOG_GROUP, "aws_sqs_queue.dead_letter.arn": DEAD_LETTER}
+
+
+def grants(variables: dict) -> set[tuple[str, str]]:
+    """(action, resource) pairs of the role policy, as Terraform renders it for these module variables."""
+    required = {"function_name": "CreateThumbnail", "zip_path": "f.zip", **variables}
+    return policy_grants(policy(LAMBDA, "lambda", required, REFERENCES))
 
 
 def test_role_policy_allows_exactly_the_handlers_actions_on_its_own_resources():
-    assert grants({"source_bucket": "demo", "resized_bucket": "demoresized"}) == {
+    assert grants({"source_bucket": "demo", "resized_bucket": "demoresized", "allow_thumbnail_delete": False}) == {
         ("s3:GetObject", "arn:aws:s3:::demo/*"),
         ("s3:PutObject", "arn:aws:s3:::demoresized/*"),
-        ("logs:CreateLogStream", "${aws_cloudwatch_log_group.lambda.arn}:*"),
-        ("logs:PutLogEvents", "${aws_cloudwatch_log_group.lambda.arn}:*"),
-        ("sqs:SendMessage", "${aws_sqs_queue.dead_letter.arn}"),
+        ("logs:CreateLogStream", f"{LOG_GROUP}:*"),
+        ("logs:PutLogEvents", f"{LOG_GROUP}:*"),
+        ("sqs:SendMessage", DEAD_LETTER),
     }
 
 
