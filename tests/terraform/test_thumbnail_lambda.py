@@ -148,7 +148,7 @@ def optional_statements() -> dict[str, dict]:
 def test_deleting_thumbnails_grants_delete_on_resized_objects_and_listing_of_both_buckets_only():
     statements = optional_statements()
     assert set(statements) == {"DeleteThumbnails", "CheckOriginalIsGone", "FindThumbnailsOfAnySize",
-                               "LookUpThumbnails"}
+                               "LookUpThumbnails", "UseBucketKey"}
     assert statements["DeleteThumbnails"]["for_each"] == '${var.allow_thumbnail_delete ? ["delete"] : []}'
     assert statements["CheckOriginalIsGone"]["for_each"] == '${var.allow_thumbnail_delete ? ["check"] : []}'
     assert statements["FindThumbnailsOfAnySize"]["for_each"] == '${var.allow_thumbnail_delete ? ["list"] : []}'
@@ -173,3 +173,11 @@ def test_only_the_on_demand_function_may_look_up_thumbnails():
     assert calls["on_demand"]["allow_thumbnail_lookup"] is True
     assert calls["on_demand"]["handler"] == "on_demand.handler"
     assert calls["on_demand"]["function_name"] == "${var.function_name}-OnDemand"
+
+
+def test_a_kms_key_adds_decrypt_and_data_keys_on_that_key_only():
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    buckets = {"source_bucket": "demo", "resized_bucket": "demoresized"}
+    assert grants({**buckets, "kms_key_arn": key}) - grants(buckets) == {("kms:Decrypt", key),
+                                                                         ("kms:GenerateDataKey", key)}
+    assert labelled(load_dir(LAMBDA), "variable")["kms_key_arn"]["default"] is None

@@ -96,6 +96,17 @@ data "aws_iam_policy_document" "lambda" {
     }
   }
 
+  # SSE-KMS buckets: reading an original decrypts, writing a thumbnail needs a data key. Without these
+  # every GET answers 403 and every PUT fails.
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    content {
+      sid       = "UseBucketKey"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
+  }
+
   dynamic "statement" {
     for_each = var.allow_thumbnail_lookup ? ["lookup"] : []
     content {

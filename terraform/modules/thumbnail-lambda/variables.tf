@@ -107,6 +107,17 @@ variable "allow_thumbnail_lookup" {
   default     = false
 }
 
+variable "kms_key_arn" {
+  description = "The buckets' SSE-KMS key (image-buckets' kms_key_arn): adds kms:Decrypt and kms:GenerateDataKey on it. null: SSE-S3, no KMS grant."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be null or a KMS key ARN (an alias ARN does not match the key in a policy)."
+  }
+}
+
 variable "settings" {
   description = "Thumbnail settings passed to the function as environment variables (see thumbrouter/s3job/settings.py). A setting left null is not set, and the code's default applies."
   type = object({

@@ -80,6 +80,12 @@ variable "thumbnail_settings" {
   default = {}
 }
 
+variable "kms_key_arn" {
+  description = "KMS key ARN for SSE-KMS on both buckets; both functions (and router-access, when given it) get kms:Decrypt and kms:GenerateDataKey on it. null keeps SSE-S3."
+  type        = string
+  default     = null
+}
+
 variable "resized_lifecycle" {
   description = "Lifecycle of the resized bucket (optional thumbnail expiry, old versions, multipart cleanup)."
   type = object({
