@@ -43,3 +43,8 @@ output "thumbnail_spec" {
   description = "Where thumbnails go and how both functions make them (THN_BUCKET, THUMBNAIL_SIZES, THUMBNAIL_MODE, JPEG_QUALITY, CACHE_CONTROL): the router must use the same. A null field is the code's default."
   value       = merge({ dest_bucket = module.buckets.resized_bucket }, local.thumbnail_spec)
 }
+
+output "backfill_policy_json" {
+  description = "IAM policy for the operator who runs `thumbrouter backfill` (image-buckets' backfill_policy_json)."
+  value       = module.buckets.backfill_policy_json
+}
