@@ -157,6 +157,37 @@ def test_the_router_probes_heads_and_generates_thumbnails_under_its_policy(aws, 
     assert storage.head(RESIZED, thumbnail_key(original)) is not None
 
 
+def urls_in(answer) -> list[str]:
+    """Every URL in a JSON answer."""
+    if isinstance(answer, dict):
+        return [url for value in answer.values() for url in urls_in(value)]
+    return [answer] if isinstance(answer, str) and answer.startswith("http") else []
+
+
+def test_the_router_app_serves_v1_and_thumb_as_its_identity(aws, identities, original, monkeypatch):
+    from thumbrouter.router import create_app
+
+    router = identities["router"]
+    for name, value in router.environ(aws.url).items():  # boto3's chain in the app: the router's keys only
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", aws.url)
+    app = create_app({"THUMBROUTER_S3_BUCKET": SOURCE, "THUMBROUTER_THN_BUCKET": RESIZED, "AWS_REGION": REGION,
+                      "THUMBROUTER_DOMESTIC_COUNTRIES": "", "THUMBROUTER_ALLOW_ANONYMOUS": "1",
+                      "AWS_ENDPOINT_URL_S3": aws.url, "THUMBROUTER_GENERATION_POOL_SIZE": "1"})
+    client = app.test_client()
+    downloads = client.get("/v1/download-urls", query_string={"key": original})
+    upload = client.post("/v1/upload-targets", json={"key": "uploads/new.jpg", "content_type": "image/jpeg",
+                                                     "size": 1000})
+    assert (downloads.status_code, upload.status_code) == (200, 200), (downloads.data, upload.data)
+    signed = urls_in(downloads.get_json())
+    assert len(signed) == 2 and all(allows(router.policy, "s3:GetObject", presigned_object(url)) for url in signed)
+    assert allows(router.policy, "s3:PutObject", presigned_object(urls_in(upload.get_json())[0]))
+    thumb = client.get(f"/thumb/thumb50/{original}")  # HEAD of the missing thumbnail, then generation
+    assert thumb.status_code == 302, thumb.data
+    assert exists(aws, RESIZED, thumbnail_key(original))
+    assert client.get(f"/thumb/thumb50/{original}").status_code == 302  # now the HEAD finds it
+
+
 def test_the_router_may_invoke_the_on_demand_function_and_no_other():
     router = role_policy("router")
     assert allows(router, "lambda:InvokeFunction", function_arn(ON_DEMAND))
