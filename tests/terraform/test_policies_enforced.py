@@ -188,6 +188,20 @@ def test_the_router_app_serves_v1_and_thumb_as_its_identity(aws, identities, ori
     assert client.get(f"/thumb/thumb50/{original}").status_code == 302  # now the HEAD finds it
 
 
+@pytest.mark.parametrize("role", ["thumbnailer", "on_demand"])
+def test_a_function_may_dead_letter_to_its_own_failure_queue_only(aws, identities, role):
+    # Lambda sends a failed asynchronous event to the on_failure destination with the function's role.
+    sqs = aws.client("sqs")
+    own = sqs.create_queue(QueueName=f"{FUNCTION if role == 'thumbnailer' else ON_DEMAND}-failures")["QueueUrl"]
+    other = sqs.create_queue(QueueName="someone-elses-queue")["QueueUrl"]
+    as_role = aws.client("sqs", identities[role])
+    as_role.send_message(QueueUrl=own, MessageBody="{}")
+    with pytest.raises(ClientError) as denied:
+        as_role.send_message(QueueUrl=other, MessageBody="{}")
+    # moto's SQS answers the JSON protocol with its XML error as the message.
+    assert "not authorized to perform: sqs:SendMessage" in denied.value.response["Error"]["Message"]
+
+
 def test_the_router_may_invoke_the_on_demand_function_and_no_other():
     router = role_policy("router")
     assert allows(router, "lambda:InvokeFunction", function_arn(ON_DEMAND))
