@@ -48,3 +48,8 @@ output "backfill_policy_json" {
   description = "IAM policy for the operator who runs `thumbrouter backfill` (image-buckets' backfill_policy_json)."
   value       = module.buckets.backfill_policy_json
 }
+
+output "kms_key_arn" {
+  description = "The buckets' SSE-KMS key (null: SSE-S3); router-access takes it so the router can use the key too."
+  value       = var.kms_key_arn
+}
