@@ -7,6 +7,7 @@ values; the Lambda's settings loader, the handlers' cold start, `thumbrouter dep
 --env-format` with the router's load_settings, and the job's extension allow-list then read the result.
 """
 
+import json
 import os
 import shlex
 import subprocess
@@ -154,6 +155,19 @@ def test_the_router_reads_from_the_outputs_the_spec_the_functions_are_given(env)
                             **ROUTER_BY_HAND})
     assert router.s3_bucket == stack["source_bucket"]
     assert router.thumbnail_spec == LambdaSettings.from_env(environment_of(env, "thumbnailer")).spec
+
+
+def test_the_on_demand_functions_name_reaches_the_router_as_a_name_it_invokes(env):
+    # The stack names the on-demand function in its module call; Terraform evaluates that argument.
+    variables = {**stack_variables(env), "on_demand_enabled": True}
+    template = stack_calls()["on_demand"]["function_name"]  # a string template over the stack's variables
+    name = evaluate(STACK, (), {"name": json.dumps(template)}, variables)["name"]
+    function_environment({**module_defaults(), "function_name": name})  # thumbnail-lambda's validation takes it
+    outputs = {"source_bucket": {"value": variables["source_bucket"]}, "on_demand_function_name": {"value": name}}
+    lines = dict(line.split("=", 1) for line in env_lines(outputs) if not line.startswith("#"))
+    router = load_settings({**{k: shlex.split(v)[0] for k, v in lines.items()}, **ROUTER_BY_HAND,
+                            "THUMBROUTER_GENERATION_BACKEND": "lambda"})
+    assert router.generation_lambda == f"{variables['function_name']}-OnDemand"
 
 
 def suffixes() -> list[str]:
