@@ -16,8 +16,11 @@ REPO = Path(__file__).resolve().parents[2]
 TERRAFORM_DIR = REPO / "terraform"
 MODULES = {p.name: p for p in sorted((TERRAFORM_DIR / "modules").iterdir()) if p.is_dir()}
 ENVIRONMENTS = {p.name: p for p in sorted((TERRAFORM_DIR / "environments").iterdir()) if p.is_dir()}
-# The one module an environment calls; everything environment-specific is an argument of that call.
+# The module an environment calls for the pipeline; everything environment-specific is an argument of that call.
 STACK_CALL = "thumbnails"
+# The router's identity, built from the stack's outputs only.
+ROUTER_CALL = "router_access"
+ROOT_CALLS = {STACK_CALL, ROUTER_CALL}
 ALL_DIRS = {**{f"modules/{k}": v for k, v in MODULES.items()},
             **{f"environments/{k}": v for k, v in ENVIRONMENTS.items()}}
 
@@ -65,7 +68,7 @@ def tfvars(env: str) -> dict:
 def stack_call(env: str) -> dict:
     """The arguments an environment gives its one thumbnail-stack module call (its per-environment values)."""
     calls = labelled(load_dir(ENVIRONMENTS[env]), "module")
-    assert list(calls) == [STACK_CALL], f"{env} must call only module {STACK_CALL!r}, got {sorted(calls)}"
+    assert set(calls) == ROOT_CALLS, f"{env} must call exactly {sorted(ROOT_CALLS)}, got {sorted(calls)}"
     return calls[STACK_CALL]
 
 
