@@ -1,12 +1,14 @@
 """Read terraform/ for the tests: parsed HCL per directory, and a Terraform binary to run offline."""
 
+import json
 import os
-import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import hcl2
 
@@ -14,14 +16,16 @@ REPO = Path(__file__).resolve().parents[2]
 TERRAFORM_DIR = REPO / "terraform"
 MODULES = {p.name: p for p in sorted((TERRAFORM_DIR / "modules").iterdir()) if p.is_dir()}
 ENVIRONMENTS = {p.name: p for p in sorted((TERRAFORM_DIR / "environments").iterdir()) if p.is_dir()}
-# The one module an environment calls; everything environment-specific is an argument of that call.
+# The module an environment calls for the pipeline; everything environment-specific is an argument of that call.
 STACK_CALL = "thumbnails"
+# The router's identity, built from the stack's outputs only.
+ROUTER_CALL = "router_access"
+ROOT_CALLS = {STACK_CALL, ROUTER_CALL}
 ALL_DIRS = {**{f"modules/{k}": v for k, v in MODULES.items()},
             **{f"environments/{k}": v for k, v in ENVIRONMENTS.items()}}
 
 # Plain values: strings without their quotes, blocks as dicts, no comments.
 _OPTIONS = hcl2.SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)
-_VAR = re.compile(r"\$\{var\.([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 @cache
@@ -64,20 +68,13 @@ def tfvars(env: str) -> dict:
 def stack_call(env: str) -> dict:
     """The arguments an environment gives its one thumbnail-stack module call (its per-environment values)."""
     calls = labelled(load_dir(ENVIRONMENTS[env]), "module")
-    assert list(calls) == [STACK_CALL], f"{env} must call only module {STACK_CALL!r}, got {sorted(calls)}"
+    assert set(calls) == ROOT_CALLS, f"{env} must call exactly {sorted(ROOT_CALLS)}, got {sorted(calls)}"
     return calls[STACK_CALL]
 
 
 def stack_calls() -> dict[str, dict]:
     """The module calls inside thumbnail-stack (buckets, thumbnailer, on_demand, notification)."""
     return labelled(load_dir(MODULES["thumbnail-stack"]), "module")
-
-
-def render(template: str, variables: dict) -> str:
-    """Substitute ${var.NAME} in a string; fails when anything else is left to evaluate."""
-    text = _VAR.sub(lambda m: str(variables[m.group(1)]), template)
-    assert "${" not in text, f"cannot evaluate {template!r} offline"
-    return text
 
 
 def one(value) -> dict:
@@ -110,3 +107,37 @@ def terraform(args: list[str], cwd: Path) -> Run:
 
     code, out, err = TerraformCommand.run(args[0], args=args[1:], chdir=str(cwd))
     return Run(code, out or "", err or "")
+
+
+class TerraformError(AssertionError):
+    """Terraform refused a configuration or its variables (a validation rule, a type error)."""
+
+
+def evaluate(module: Path, files: tuple[str, ...], expressions: dict[str, str], variables: dict[str, Any]) -> dict:
+    """Terraform's own values of `expressions` in a module, given `variables`, without providers.
+
+    Copies the module's variables.tf and the provider-free `files` (locals) into a temporary directory,
+    adds one output per expression and runs an outputs-only `apply`, so optional() defaults, validation
+    rules and functions are Terraform's, not a re-implementation. Raises TerraformError with Terraform's
+    diagnostics when it refuses the variables.
+    """
+    key = json.dumps([str(module), files, expressions, variables], sort_keys=True)
+    return json.loads(_evaluate(key))
+
+
+@cache
+def _evaluate(key: str) -> str:
+    module, files, expressions, variables = json.loads(key)
+    with tempfile.TemporaryDirectory(prefix="tf-eval-") as tmp:
+        root = Path(tmp)
+        for name in ("variables.tf", *files):
+            shutil.copy(Path(module) / name, root / name)
+        (root / "evaluated_outputs.tf").write_text("".join(
+            f'output "{name}" {{\n  value = {expression}\n}}\n' for name, expression in expressions.items()))
+        (root / "terraform.tfvars.json").write_text(json.dumps(variables))
+        run = terraform(["apply", "-auto-approve", "-input=false", "-no-color"], cwd=root)
+        if run.returncode != 0:
+            raise TerraformError(run.stdout + run.stderr)
+        shown = terraform(["output", "-json", "-no-color"], cwd=root)
+        assert shown.returncode == 0, shown.stderr
+        return json.dumps({name: out["value"] for name, out in json.loads(shown.stdout).items()})

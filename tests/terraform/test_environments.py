@@ -10,6 +10,7 @@ from tests.terraform.support import (
     ENVIRONMENTS,
     MODULES,
     REPO,
+    ROUTER_CALL,
     STACK_CALL,
     labelled,
     load_dir,
@@ -24,7 +25,8 @@ from thumbrouter.cli.environments import Environment
 STACK = MODULES["thumbnail-stack"]
 # The contract with `thumbrouter deploy` (terraform/README.md).
 OUTPUTS = {"source_bucket", "resized_bucket", "region", "function_name", "function_arn", "dead_letter_queue_url",
-           "on_demand_function_name", "thumbnail_spec"}
+           "on_demand_function_name", "thumbnail_spec", "router_policy_arn", "router_role_arn"}
+ROUTER_OUTPUTS = {"router_policy_arn": "policy_arn", "router_role_arn": "role_arn"}
 DEPLOY_VARIABLES = {"lambda_zip_path", "lambda_python", "lambda_architecture"}
 EXPECTED = {"test": ("test-demo", "test-CreateThumbnail"), "prod": ("demo", "CreateThumbnail")}
 # Capacity, log retention and thumbnail expiry per environment (None: the module's default, no expiry).
@@ -68,8 +70,10 @@ def test_the_on_demand_function_stays_off_unless_asked_for(env):
 def test_outputs_the_router_needs_come_from_the_stack(env):
     outputs = labelled(load_dir(ENVIRONMENTS[env]), "output")
     assert set(outputs) == OUTPUTS
-    for name in OUTPUTS - {"region"}:
+    for name in OUTPUTS - {"region"} - set(ROUTER_OUTPUTS):
         assert outputs[name]["value"] == f"${{module.{STACK_CALL}.{name}}}", name
+    for name, output in ROUTER_OUTPUTS.items():
+        assert outputs[name]["value"] == f"${{module.{ROUTER_CALL}.{output}}}", name
     assert outputs["region"]["value"] == "${local.region}"
     stack_outputs = labelled(load_dir(STACK), "output")
     assert stack_outputs["resized_bucket"]["value"] == "${module.buckets.resized_bucket}"
@@ -78,12 +82,13 @@ def test_outputs_the_router_needs_come_from_the_stack(env):
 
 
 def test_the_thumbnail_spec_output_is_what_both_functions_are_given():
+    # tests/terraform/test_rendered_configuration.py evaluates local.thumbnail_spec and parses it.
     spec = labelled(load_dir(STACK), "output")["thumbnail_spec"]["value"]
-    assert spec == {"dest_bucket": "${module.buckets.resized_bucket}",
-                    **{name: f"${{var.thumbnail_settings.{name}}}" for name in ("sizes", "mode", "jpeg_quality",
-                                                                                "cache_control")}}
+    assert spec == '${merge({dest_bucket = module.buckets.resized_bucket}, local.thumbnail_spec)}'
+    assert labelled(load_dir(STACK), "locals")["thumbnail_spec"] == {
+        name: f"${{var.thumbnail_settings.{name}}}" for name in ("sizes", "mode", "jpeg_quality", "cache_control")}
     for call in ("thumbnailer", "on_demand"):
-        assert stack_calls()[call]["resized_bucket"] == spec["dest_bucket"]
+        assert stack_calls()[call]["resized_bucket"] == "${module.buckets.resized_bucket}"
         assert stack_calls()[call]["settings"] == "${var.thumbnail_settings}"
 
 
@@ -132,7 +137,7 @@ def test_environments_only_call_the_stack(env):
     assert not config.get("resource") and not config.get("data")
     for call in labelled(config, "module").values():
         assert re.fullmatch(r"\.\./\.\./modules/[a-z-]+", call["source"])
-    stack_call(env)  # exactly one module call, named STACK_CALL
+    stack_call(env)  # exactly the pipeline and the router's identity (ROOT_CALLS)
 
 
 def test_a_zip_for_another_platform_fails_the_plan(env):
@@ -147,3 +152,12 @@ def test_environments_share_everything_but_their_values():
     for name in ("variables.tf", "outputs.tf", "versions.tf"):
         assert (ENVIRONMENTS["test"] / name).read_text() == (ENVIRONMENTS["prod"] / name).read_text(), name
     assert set(stack_call("test")) - {"resized_lifecycle"} == set(stack_call("prod"))
+
+
+def test_the_routers_identity_is_built_from_the_stacks_own_outputs(env):
+    call = labelled(load_dir(ENVIRONMENTS[env]), "module")[ROUTER_CALL]
+    assert call["source"] == "../../modules/router-access"
+    wiring = {"name": "function_name", "source_bucket": "source_bucket", "resized_bucket": "resized_bucket",
+              "on_demand_function_arn": "on_demand_function_arn", "kms_key_arn": "kms_key_arn"}
+    for argument, output in wiring.items():
+        assert call[argument] == f"${{module.{STACK_CALL}.{output}}}", argument

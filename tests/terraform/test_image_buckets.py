@@ -2,15 +2,16 @@
 
 import pytest
 
-from tests.terraform.support import MODULES, labelled, load_dir, one, render, resource, stack_call, stack_calls, typed
+from tests.terraform.support import MODULES, evaluate, labelled, load_dir, one, resource, stack_call, stack_calls, typed
 
 BUCKETS = MODULES["image-buckets"]
 
 
 def resized_name(env: str) -> str:
-    """Evaluate the resized bucket's name the way Terraform would for one environment (root -> stack -> buckets)."""
-    source = render(stack_calls()["buckets"]["source_bucket"], {"source_bucket": stack_call(env)["source_bucket"]})
-    return render(resource(BUCKETS, "aws_s3_bucket", "resized")["bucket"], {"source_bucket": source})
+    """The resized bucket's name for one environment, evaluated by Terraform (the stack passes the name through)."""
+    assert stack_calls()["buckets"]["source_bucket"] == "${var.source_bucket}"
+    variables = {"source_bucket": stack_call(env)["source_bucket"]}
+    return evaluate(BUCKETS, ("names.tf",), {"name": "local.resized_bucket"}, variables)["name"]
 
 
 @pytest.mark.parametrize(("env", "expected"), [("test", "test-demoresized"), ("prod", "demoresized")])
@@ -19,7 +20,7 @@ def test_resized_bucket_is_named_after_the_source_bucket_per_environment(env, ex
 
 
 def test_resized_name_is_derived_not_a_variable():
-    assert resource(BUCKETS, "aws_s3_bucket", "resized")["bucket"] == "${var.source_bucket}resized"
+    assert resource(BUCKETS, "aws_s3_bucket", "resized")["bucket"] == "${local.resized_bucket}"
     assert not any("resized" in name and "bucket" in name and "lifecycle" not in name
                    for name in labelled(load_dir(BUCKETS), "variable")), "the resized name must not be configurable"
 

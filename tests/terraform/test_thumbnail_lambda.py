@@ -1,12 +1,14 @@
 """modules/thumbnail-lambda: least privilege, the artifact, settings, logs, retries and loop detection."""
 
+from tests.terraform.iam import grants as policy_grants
+from tests.terraform.iam import policy
 from tests.terraform.support import (
     ENVIRONMENTS,
     MODULES,
+    evaluate,
     labelled,
     load_dir,
     one,
-    render,
     resource,
     stack_call,
     stack_calls,
@@ -22,25 +24,24 @@ def statements() -> list[dict]:
     return typed(load_dir(LAMBDA), "data", "aws_iam_policy_document")["lambda"]["statement"]
 
 
-def grants(variables: dict, partition: str = "aws") -> set[tuple[str, str]]:
-    """(action, resource) pairs of the role policy, S3 ARNs evaluated for the given module variables."""
-    pairs = set()
-    for statement in statements():
-        assert statement.get("effect", "Allow") == "Allow"
-        for action in statement["actions"]:
-            for arn in statement["resources"]:
-                pairs.add((action, render(arn.replace("${local.partition}", partition), variables)
-                           if "${var." in arn else arn))
-    return pairs
+LOG_GROUP = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/CreateThumbnail"
+DEAD_LETTER = "arn:aws:sqs:us-east-1:123456789012:CreateThumbnail-failures"
+REFERENCES = {"aws_cloudwatch_log_group.lambda.arn": LOG_GROUP, "aws_sqs_queue.dead_letter.arn": DEAD_LETTER}
+
+
+def grants(variables: dict) -> set[tuple[str, str]]:
+    """(action, resource) pairs of the role policy, as Terraform renders it for these module variables."""
+    required = {"function_name": "CreateThumbnail", "zip_path": "f.zip", **variables}
+    return policy_grants(policy(LAMBDA, "lambda", required, REFERENCES))
 
 
 def test_role_policy_allows_exactly_the_handlers_actions_on_its_own_resources():
-    assert grants({"source_bucket": "demo", "resized_bucket": "demoresized"}) == {
+    assert grants({"source_bucket": "demo", "resized_bucket": "demoresized", "allow_thumbnail_delete": False}) == {
         ("s3:GetObject", "arn:aws:s3:::demo/*"),
         ("s3:PutObject", "arn:aws:s3:::demoresized/*"),
-        ("logs:CreateLogStream", "${aws_cloudwatch_log_group.lambda.arn}:*"),
-        ("logs:PutLogEvents", "${aws_cloudwatch_log_group.lambda.arn}:*"),
-        ("sqs:SendMessage", "${aws_sqs_queue.dead_letter.arn}"),
+        ("logs:CreateLogStream", f"{LOG_GROUP}:*"),
+        ("logs:PutLogEvents", f"{LOG_GROUP}:*"),
+        ("sqs:SendMessage", DEAD_LETTER),
     }
 
 
@@ -88,10 +89,16 @@ def test_defaults_match_the_issue():
     assert variables["handler"]["default"] == "create_thumbnail.handler"
 
 
-def test_function_gets_every_setting_of_the_lambda_and_writes_to_the_resized_bucket():
-    variables = one(resource(LAMBDA, "aws_lambda_function", "this")["environment"])["variables"]
-    assert set(variables) == SETTINGS_VARIABLES
-    assert variables["THN_BUCKET"] == "${var.resized_bucket}"
+def test_function_gets_the_environment_terraform_renders_for_it():
+    # tests/terraform/test_rendered_configuration.py evaluates local.environment and parses it.
+    function = resource(LAMBDA, "aws_lambda_function", "this")
+    assert one(function["environment"])["variables"] == "${local.environment}"
+    every_setting = {"sizes": ["50x50"], "mode": "fit", "max_pixels": 1, "max_bytes": 1, "jpeg_quality": 1,
+                     "cache_control": "no-store"}
+    variables = {"function_name": "f", "zip_path": "f.zip", "source_bucket": "demo", "resized_bucket": "demoresized",
+                 "settings": every_setting}
+    rendered = evaluate(LAMBDA, ("environment.tf",), {"environment": "local.environment"}, variables)["environment"]
+    assert set(rendered) == SETTINGS_VARIABLES
 
 
 def test_function_logs_to_its_own_log_group_with_retention():
@@ -141,7 +148,7 @@ def optional_statements() -> dict[str, dict]:
 def test_deleting_thumbnails_grants_delete_on_resized_objects_and_listing_of_both_buckets_only():
     statements = optional_statements()
     assert set(statements) == {"DeleteThumbnails", "CheckOriginalIsGone", "FindThumbnailsOfAnySize",
-                               "LookUpThumbnails"}
+                               "LookUpThumbnails", "UseBucketKey"}
     assert statements["DeleteThumbnails"]["for_each"] == '${var.allow_thumbnail_delete ? ["delete"] : []}'
     assert statements["CheckOriginalIsGone"]["for_each"] == '${var.allow_thumbnail_delete ? ["check"] : []}'
     assert statements["FindThumbnailsOfAnySize"]["for_each"] == '${var.allow_thumbnail_delete ? ["list"] : []}'
@@ -166,3 +173,11 @@ def test_only_the_on_demand_function_may_look_up_thumbnails():
     assert calls["on_demand"]["allow_thumbnail_lookup"] is True
     assert calls["on_demand"]["handler"] == "on_demand.handler"
     assert calls["on_demand"]["function_name"] == "${var.function_name}-OnDemand"
+
+
+def test_a_kms_key_adds_decrypt_and_data_keys_on_that_key_only():
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    buckets = {"source_bucket": "demo", "resized_bucket": "demoresized"}
+    assert grants({**buckets, "kms_key_arn": key}) - grants(buckets) == {("kms:Decrypt", key),
+                                                                         ("kms:GenerateDataKey", key)}
+    assert labelled(load_dir(LAMBDA), "variable")["kms_key_arn"]["default"] is None

@@ -39,3 +39,13 @@ output "thumbnail_spec" {
   description = "The functions' ThumbnailSpec (THUMBROUTER_THN_BUCKET, _THUMBNAIL_SIZES, _THUMBNAIL_MODE, _JPEG_QUALITY, _CACHE_CONTROL)."
   value       = module.thumbnails.thumbnail_spec
 }
+
+output "router_policy_arn" {
+  description = "The router's least-privilege policy (router-access); attach it to the identity that runs the router."
+  value       = module.router_access.policy_arn
+}
+
+output "router_role_arn" {
+  description = "The router's role, null until router_access gets a trusted_principal."
+  value       = module.router_access.role_arn
+}

@@ -36,3 +36,15 @@ module "thumbnails" {
     expiration_days = 30
   }
 }
+
+# The router's identity: attach router_policy_arn to whatever runs the router (set trusted_principal
+# here once that is known, and router_role_arn names the role to run as).
+module "router_access" {
+  source = "../../modules/router-access"
+
+  name                   = module.thumbnails.function_name
+  source_bucket          = module.thumbnails.source_bucket
+  resized_bucket         = module.thumbnails.resized_bucket
+  on_demand_function_arn = module.thumbnails.on_demand_function_arn
+  kms_key_arn            = module.thumbnails.kms_key_arn
+}

@@ -21,8 +21,7 @@ data "aws_s3_bucket" "source" {
 }
 
 resource "aws_s3_bucket" "resized" {
-  # The name is a convention the router and the Lambda rely on, not a choice.
-  bucket        = "${var.source_bucket}resized"
+  bucket        = local.resized_bucket
   force_destroy = var.force_destroy_resized
   tags          = var.tags
 }

@@ -17,3 +17,8 @@ output "resized_bucket_arn" {
   description = "ARN of the thumbnail bucket."
   value       = aws_s3_bucket.resized.arn
 }
+
+output "backfill_policy_json" {
+  description = "IAM policy for the operator who runs `thumbrouter backfill` on these buckets (list, read, write thumbnails; no delete)."
+  value       = data.aws_iam_policy_document.backfill.json
+}

@@ -96,6 +96,17 @@ data "aws_iam_policy_document" "lambda" {
     }
   }
 
+  # SSE-KMS buckets: reading an original decrypts, writing a thumbnail needs a data key. Without these
+  # every GET answers 403 and every PUT fails.
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    content {
+      sid       = "UseBucketKey"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
+  }
+
   dynamic "statement" {
     for_each = var.allow_thumbnail_lookup ? ["lookup"] : []
     content {
@@ -128,15 +139,7 @@ resource "aws_lambda_function" "this" {
   reserved_concurrent_executions = var.reserved_concurrency
 
   environment {
-    variables = {
-      THN_BUCKET      = var.resized_bucket
-      THUMBNAIL_SIZES = join(",", var.settings.sizes)
-      THUMBNAIL_MODE  = var.settings.mode
-      MAX_PIXELS      = tostring(var.settings.max_pixels)
-      MAX_BYTES       = tostring(var.settings.max_bytes)
-      JPEG_QUALITY    = tostring(var.settings.jpeg_quality)
-      CACHE_CONTROL   = var.settings.cache_control
-    }
+    variables = local.environment
   }
 
   logging_config {

@@ -107,31 +107,47 @@ variable "allow_thumbnail_lookup" {
   default     = false
 }
 
+variable "kms_key_arn" {
+  description = "The buckets' SSE-KMS key (image-buckets' kms_key_arn): adds kms:Decrypt and kms:GenerateDataKey on it. null: SSE-S3, no KMS grant."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be null or a KMS key ARN (an alias ARN does not match the key in a policy)."
+  }
+}
+
 variable "settings" {
-  description = "Thumbnail settings passed to the function as environment variables (see thumbrouter/s3job/settings.py)."
+  description = "Thumbnail settings passed to the function as environment variables (see thumbrouter/s3job/settings.py). A setting left null is not set, and the code's default applies."
   type = object({
-    sizes         = optional(list(string), ["50x50"])
-    mode          = optional(string, "fit")
-    max_pixels    = optional(number, 100000000)
-    max_bytes     = optional(number, 52428800)
-    jpeg_quality  = optional(number, 85)
-    cache_control = optional(string, "public, max-age=86400")
+    sizes         = optional(list(string))
+    mode          = optional(string)
+    max_pixels    = optional(number)
+    max_bytes     = optional(number)
+    jpeg_quality  = optional(number)
+    cache_control = optional(string)
   })
   default = {}
 
   validation {
-    condition     = length(var.settings.sizes) > 0 && alltrue([for size in var.settings.sizes : can(regex("^[1-9][0-9]{0,3}x[1-9][0-9]{0,3}$", size))])
-    error_message = "settings.sizes must be a non-empty list of WxH sizes such as \"50x50\"."
+    condition     = var.settings.sizes == null ? true : length(var.settings.sizes) > 0 && alltrue([for size in var.settings.sizes : can(regex("^[1-9][0-9]{0,3}x[1-9][0-9]{0,3}$", size))])
+    error_message = "settings.sizes must be null or a non-empty list of WxH sizes such as \"50x50\"."
   }
 
   validation {
-    condition     = contains(["fit", "cover"], var.settings.mode)
-    error_message = "settings.mode must be \"fit\" (keep aspect ratio) or \"cover\" (centre crop)."
+    condition     = var.settings.mode == null ? true : contains(["fit", "cover"], var.settings.mode)
+    error_message = "settings.mode must be null, \"fit\" (keep aspect ratio) or \"cover\" (centre crop)."
   }
 
   validation {
-    condition     = var.settings.max_pixels >= 1 && var.settings.max_bytes >= 1 && var.settings.jpeg_quality >= 1 && var.settings.jpeg_quality <= 95
-    error_message = "settings.max_pixels and settings.max_bytes must be positive; settings.jpeg_quality must be 1..95."
+    condition     = alltrue([for limit in [var.settings.max_pixels, var.settings.max_bytes] : limit == null ? true : limit >= 1])
+    error_message = "settings.max_pixels and settings.max_bytes must be null or positive (the function refuses values above its own limits at cold start)."
+  }
+
+  validation {
+    condition     = var.settings.jpeg_quality == null ? true : var.settings.jpeg_quality >= 1 && var.settings.jpeg_quality <= 95
+    error_message = "settings.jpeg_quality must be null or 1..95."
   }
 }
 

@@ -12,6 +12,7 @@ module "buckets" {
   source_bucket        = var.source_bucket
   create_source_bucket = var.create_source_bucket
   resized_lifecycle    = var.resized_lifecycle
+  kms_key_arn          = var.kms_key_arn
 }
 
 module "thumbnailer" {
@@ -26,6 +27,7 @@ module "thumbnailer" {
   resized_bucket       = module.buckets.resized_bucket
   settings             = var.thumbnail_settings
   log_retention_days   = var.log_retention_days
+  kms_key_arn          = var.kms_key_arn
 }
 
 # Optional: the same artifact behind the router's synchronous on-demand path (issue 5). It gets
@@ -44,6 +46,7 @@ module "on_demand" {
   resized_bucket       = module.buckets.resized_bucket
   settings             = var.thumbnail_settings
   log_retention_days   = var.log_retention_days
+  kms_key_arn          = var.kms_key_arn
 
   # It HEADs the thumbnail first, and must tell "missing" (404) from "forbidden" (403).
   allow_thumbnail_lookup = true

@@ -40,12 +40,16 @@ output "on_demand_function_arn" {
 }
 
 output "thumbnail_spec" {
-  description = "Where thumbnails go and how both functions make them (THN_BUCKET, THUMBNAIL_SIZES, THUMBNAIL_MODE, JPEG_QUALITY, CACHE_CONTROL): the router must use the same."
-  value = {
-    dest_bucket   = module.buckets.resized_bucket
-    sizes         = var.thumbnail_settings.sizes
-    mode          = var.thumbnail_settings.mode
-    jpeg_quality  = var.thumbnail_settings.jpeg_quality
-    cache_control = var.thumbnail_settings.cache_control
-  }
+  description = "Where thumbnails go and how both functions make them (THN_BUCKET, THUMBNAIL_SIZES, THUMBNAIL_MODE, JPEG_QUALITY, CACHE_CONTROL): the router must use the same. A null field is the code's default."
+  value       = merge({ dest_bucket = module.buckets.resized_bucket }, local.thumbnail_spec)
+}
+
+output "backfill_policy_json" {
+  description = "IAM policy for the operator who runs `thumbrouter backfill` (image-buckets' backfill_policy_json)."
+  value       = module.buckets.backfill_policy_json
+}
+
+output "kms_key_arn" {
+  description = "The buckets' SSE-KMS key (null: SSE-S3); router-access takes it so the router can use the key too."
+  value       = var.kms_key_arn
 }

@@ -68,16 +68,22 @@ variable "on_demand_reserved_concurrency" {
 }
 
 variable "thumbnail_settings" {
-  description = "Thumbnail sizes, mode and limits given to both functions (THUMBNAIL_SIZES, THUMBNAIL_MODE, ...)."
+  description = "Thumbnail sizes, mode and limits given to both functions (THUMBNAIL_SIZES, THUMBNAIL_MODE, ...); null settings are left to the code's defaults (thumbrouter/s3job/settings.py)."
   type = object({
-    sizes         = optional(list(string), ["50x50"])
-    mode          = optional(string, "fit")
-    max_pixels    = optional(number, 100000000)
-    max_bytes     = optional(number, 52428800)
-    jpeg_quality  = optional(number, 85)
-    cache_control = optional(string, "public, max-age=86400")
+    sizes         = optional(list(string))
+    mode          = optional(string)
+    max_pixels    = optional(number)
+    max_bytes     = optional(number)
+    jpeg_quality  = optional(number)
+    cache_control = optional(string)
   })
   default = {}
+}
+
+variable "kms_key_arn" {
+  description = "KMS key ARN for SSE-KMS on both buckets; both functions (and router-access, when given it) get kms:Decrypt and kms:GenerateDataKey on it. null keeps SSE-S3."
+  type        = string
+  default     = null
 }
 
 variable "resized_lifecycle" {
