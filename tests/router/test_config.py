@@ -154,3 +154,22 @@ def test_eager_links_must_name_a_size_the_lambda_writes():
         load_settings({**FULL, "THUMBROUTER_THUMBNAIL_SIZE": "100x80"})
     sizes = {"THUMBROUTER_THUMBNAIL_SIZE": "100x80", "THUMBROUTER_THUMBNAIL_SIZES": "50x50,100x80"}
     assert load_settings({**FULL, **sizes}).thumbnail_size == "100x80"
+
+
+def test_a_dynamodb_table_selects_single_flight_on_dynamodb_in_the_routers_region():
+    s = load_settings({**S3_ONLY, "THUMBROUTER_DYNAMODB_TABLE": "thumbrouter-locks", "AWS_REGION": "eu-west-1",
+                       "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:5000/"})
+    assert (s.dynamodb_table, s.dynamodb_region, s.dynamodb_endpoint_url) == (
+        "thumbrouter-locks", "eu-west-1", "http://127.0.0.1:5000")
+    assert load_settings(S3_ONLY).dynamodb_table is None
+
+
+@pytest.mark.parametrize("table", ["ab", "has space", "x" * 256, "slash/table"])
+def test_a_bad_dynamodb_table_name_is_named(table):
+    with pytest.raises(ConfigError, match="THUMBROUTER_DYNAMODB_TABLE"):
+        load_settings({**S3_ONLY, "THUMBROUTER_DYNAMODB_TABLE": table})
+
+
+def test_redis_and_dynamodb_together_are_refused():
+    with pytest.raises(ConfigError, match="THUMBROUTER_REDIS_URL and THUMBROUTER_DYNAMODB_TABLE"):
+        load_settings({**S3_ONLY, "THUMBROUTER_DYNAMODB_TABLE": "locks", "THUMBROUTER_REDIS_URL": "redis://x:1/0"})
