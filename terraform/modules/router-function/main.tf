@@ -110,7 +110,6 @@ resource "aws_lambda_function" "this" {
 # With NONE the AWS provider (6.x) adds the two public statements Lambda requires for a Function URL
 # (lambda:InvokeFunctionUrl, and lambda:InvokeFunction only when invoked via the URL).
 resource "aws_lambda_function_url" "this" {
-  #checkov:skip=CKV_AWS_258:Auth is a variable, AWS_IAM by default; NONE only where the app authenticates /v1 by token and /thumb by signature.
   function_name      = aws_lambda_function.this.function_name
   authorization_type = var.function_url_auth
   invoke_mode        = "BUFFERED"
