@@ -13,7 +13,7 @@ from thumbrouter.router.ondemand import dynamolocks
 from thumbrouter.s3job import ThumbnailSpec
 
 ROUTER = MODULES["router-function"]
-FILES = ("variables.tf", "environment.tf")
+FILES = ("variables.tf", "environment.tf", "names.tf")
 SPEC = {"dest_bucket": "demoresized", "sizes": ["50x50", "1440x1440"], "mode": "fit", "jpeg_quality": 85,
         "cache_control": "public, max-age=86400"}
 REQUIRED = {"function_name": "router", "package_path": "dist/router.zip", "source_bucket": "demo",
@@ -120,14 +120,21 @@ def _calls_dynamolocks_makes() -> set[str]:
     return {"dynamodb:" + "".join(part.title() for part in method.split("_")) for method in methods}
 
 
+def optional_statements() -> dict[str, dict]:
+    """The function policy's dynamic statements by sid: their content plus the for_each that switches them on."""
+    document = typed(load_dir(ROUTER), "data", "aws_iam_policy_document")["function"]
+    blocks = [block["statement"] for block in document["dynamic"]]
+    return {one(b["content"])["sid"]: one(b["content"]) | {"for_each": b["for_each"]} for b in blocks}
+
+
 def test_the_role_gets_exactly_the_calls_dynamolocks_makes_on_that_table_and_its_own_logs():
     document = typed(load_dir(ROUTER), "data", "aws_iam_policy_document")["function"]
-    statement = one(one(document["dynamic"])["statement"])
-    content = one(statement["content"])
+    content = statement = optional_statements()["SingleFlightTable"]
     assert set(content["actions"]) == _calls_dynamolocks_makes() == {
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
     assert content["resources"] == ["${aws_dynamodb_table.single_flight[0].arn}"]
     assert statement["for_each"] == '${local.dynamodb ? ["single-flight"] : []}'
+    assert set(optional_statements()) == {"SingleFlightTable", "ReadSecretParameters"}
     logs = one(document["statement"])
     assert logs["actions"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
     assert logs["resources"] == ["${aws_cloudwatch_log_group.lambda.arn}:*"]
@@ -137,8 +144,24 @@ def test_the_role_gets_exactly_the_calls_dynamolocks_makes_on_that_table_and_its
 
 def test_the_role_name_is_taken_from_an_arn_with_a_path(tmp_path):
     arn = "arn:aws:iam::123456789012:role/service/thumbrouter-router"
-    (tmp_path / "m").mkdir()
-    (tmp_path / "m" / "main.tf").write_text(
-        (ROUTER / "main.tf").read_text().split("resource ")[0] + 'variable "role_arn" {\n  type = string\n}\n')
-    assert evaluate(tmp_path / "m", ("main.tf",), "local.role_name", {"role_arn": arn}, tmp_path / "e") == (
+    assert evaluate(ROUTER, FILES, "local.role_name", REQUIRED | {"role_arn": arn}, tmp_path / "e") == (
         "thumbrouter-router")
+
+
+def test_secrets_are_given_by_parameter_name_and_only_those_parameters_are_readable(tmp_path):
+    names = {"api_tokens": "/thumbrouter/prod/api-tokens", "url_signing_keys": "/thumbrouter/prod/signing-keys"}
+    env = environment(tmp_path, secret_parameters=names)
+    assert env["THUMBROUTER_API_TOKENS_PARAMETER"] == "/thumbrouter/prod/api-tokens"
+    assert env["THUMBROUTER_URL_SIGNING_KEYS_PARAMETER"] == "/thumbrouter/prod/signing-keys"
+    assert "THUMBROUTER_QINIU_SECRET_KEY_PARAMETER" not in env and "THUMBROUTER_API_TOKENS" not in env
+    load_settings(env | LAMBDA_ENV)  # the names are no settings of their own: nothing for the parser to refuse
+    grant = optional_statements()["ReadSecretParameters"]
+    assert grant["actions"] == ["ssm:GetParameters"] and grant["resources"] == "${local.parameter_arns}"
+    assert grant["for_each"] == '${length(local.parameter_arns) > 0 ? ["secrets"] : []}'
+    assert evaluate(ROUTER, FILES, "local.secret_parameter_names", REQUIRED | {"secret_parameters": names},
+                    tmp_path / "names") == sorted(names.values())
+    assert "secret_parameters must be SSM parameter names" in refusal(
+        ROUTER, FILES, REQUIRED | {"secret_parameters": {"api_tokens": "not a name"}}, tmp_path / "bad")
+    parameters = pytest.importorskip("thumbrouter.router.parameters")  # the router's reader of *_PARAMETER names
+    assert parameters.named_parameters(env) == {"THUMBROUTER_API_TOKENS": names["api_tokens"],
+                                                "THUMBROUTER_URL_SIGNING_KEYS": names["url_signing_keys"]}

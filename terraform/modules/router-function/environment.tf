@@ -4,9 +4,8 @@
 
 locals {
   # Single-flight needs a shared store only where /thumb generates (on the on-demand function).
-  on_demand  = var.on_demand_function_name != null
-  dynamodb   = local.on_demand && var.single_flight == "dynamodb"
-  table_name = "${var.function_name}-single-flight"
+  on_demand = var.on_demand_function_name != null
+  dynamodb  = local.on_demand && var.single_flight == "dynamodb"
 
   environment_all = {
     THUMBROUTER_S3_BUCKET = var.source_bucket
@@ -23,7 +22,13 @@ locals {
     THUMBROUTER_GENERATION_BACKEND = local.on_demand ? "lambda" : null
     THUMBROUTER_GENERATION_LAMBDA  = var.on_demand_function_name
     THUMBROUTER_DYNAMODB_TABLE     = local.dynamodb ? local.table_name : null
+    # Secrets by SSM parameter name, read by the router at start-up: the values never pass through Terraform.
+    THUMBROUTER_API_TOKENS_PARAMETER       = var.secret_parameters.api_tokens
+    THUMBROUTER_URL_SIGNING_KEYS_PARAMETER = var.secret_parameters.url_signing_keys
+    THUMBROUTER_QINIU_SECRET_KEY_PARAMETER = var.secret_parameters.qiniu_secret_key
   }
+
+  secret_parameter_names = [for name in values(var.secret_parameters) : name if name != null]
 
   environment = merge(
     { for name, value in local.environment_all : name => value if value != null },

@@ -2,8 +2,16 @@
 # router-access module's) given exactly its log group and single-flight table, reserved concurrency
 # as the spike bound, and the DynamoDB table single-flight shares when /thumb generates.
 
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
 locals {
-  role_name = regex("[^/]+$", var.role_arn)
+  parameter_arns = [for name in local.secret_parameter_names :
+    "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(name, "/")}"
+  ]
 }
 
 resource "aws_cloudwatch_log_group" "lambda" {
@@ -45,13 +53,23 @@ resource "aws_dynamodb_table" "single_flight" {
   tags = var.tags
 }
 
-# What the function itself needs beyond the router-access policy: its own logs and, when single-flight
-# runs on DynamoDB, the five item calls dynamolocks makes on that one table.
+# What the function itself needs beyond the router-access policy: its own logs, the secret parameters
+# it is given by name and, when single-flight runs on DynamoDB, the item calls dynamolocks makes on
+# that one table. (SecureStrings under the default aws/ssm key need no kms grant.)
 data "aws_iam_policy_document" "function" {
   statement {
     sid       = "WriteOwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
+  }
+
+  dynamic "statement" {
+    for_each = length(local.parameter_arns) > 0 ? ["secrets"] : []
+    content {
+      sid       = "ReadSecretParameters"
+      actions   = ["ssm:GetParameters"]
+      resources = local.parameter_arns
+    }
   }
 
   dynamic "statement" {

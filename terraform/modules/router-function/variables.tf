@@ -166,6 +166,21 @@ variable "extra_environment" {
   }
 }
 
+variable "secret_parameters" {
+  description = "Names of SSM SecureString parameters holding the router's secrets (THUMBROUTER_<SECRET>_PARAMETER); the function may read exactly these. Values never go through Terraform."
+  type = object({
+    api_tokens       = optional(string)
+    url_signing_keys = optional(string)
+    qiniu_secret_key = optional(string)
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for name in values(var.secret_parameters) : name == null || can(regex("^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", name))])
+    error_message = "secret_parameters must be SSM parameter names such as /thumbrouter/prod/api-tokens."
+  }
+}
+
 variable "log_retention_days" {
   description = "Days CloudWatch keeps the router's logs (and its Embedded Metric Format lines)."
   type        = number
