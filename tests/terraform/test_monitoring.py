@@ -20,8 +20,10 @@ AWS_METRICS = {
                    "AsyncEventsDropped", "UrlRequestCount", "Url4xxCount", "Url5xxCount"},
     "AWS/SQS": {"ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"},
     "AWS/Route53": {"HealthCheckStatus"},
-    "thumbrouter": {"ThumbnailsCreated"},
+    "thumbrouter": {"ThumbnailsCreated", "Requests", "ClientErrors", "ServerErrors", "Latency"},
 }
+# What the router writes as Embedded Metric Format lines on Lambda (thumbrouter.router.emf).
+EMF_METRICS = {"Requests", "ClientErrors", "ServerErrors", "Latency"}
 
 
 def alarms(tmp_path: Path, module: Path = PIPELINE, **variables) -> dict:
@@ -169,11 +171,15 @@ def test_the_dashboard_shows_thumbnails_created_and_on_demand_generations_per_mi
     assert len(cells) == len(set(cells))  # no widget covers another
 
 
-def test_the_routers_own_metrics_are_found_by_namespace_whatever_their_names(tmp_path):
+def test_the_routers_own_emf_metrics_are_shown_by_their_service_dimension(tmp_path):
     widgets = dashboard(tmp_path, router_function_name="router")["widgets"]
-    [search] = [w for w in widgets if "own metrics" in w["properties"]["title"]]
-    assert search["properties"]["metrics"][0][0]["expression"] == (
-        "SEARCH('Namespace=\"thumbrouter\" NOT MetricName=\"ThumbnailsCreated\"', 'Sum', 60)")
+    emf = [m for w in widgets for m in w["properties"]["metrics"]
+           if m[0] == "thumbrouter" and m[1] != "ThumbnailsCreated"]
+    assert {(m[1], m[2], m[3]) for m in emf} == {(name, "service", "router") for name in EMF_METRICS}
+    assert {m[4]["stat"] for m in emf if m[1] == "Latency"} == {"p50", "p99"}
+    emf_module = pytest.importorskip("thumbrouter.router.emf")  # the router's writer of these lines
+    assert (emf_module.NAMESPACE, emf_module.SERVICE) == ("thumbrouter", "router")
+    assert {m["Name"] for m in emf_module.REQUEST_METRICS} == EMF_METRICS
 
 
 def test_optional_parts_leave_the_dashboard_when_absent(tmp_path):

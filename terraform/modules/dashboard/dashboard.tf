@@ -2,8 +2,9 @@
 # test evaluates it with real Terraform. Widgets are laid out two per row in the order listed.
 
 locals {
-  fn  = "FunctionName"
-  sum = { stat = "Sum", period = 60 }
+  fn        = "FunctionName"
+  sum       = { stat = "Sum", period = 60 }
+  namespace = var.thumbnails_created_metric.namespace
 
   pipeline_widgets = [
     {
@@ -52,9 +53,14 @@ locals {
       ["AWS/Lambda", "ConcurrentExecutions", local.fn, var.router_function_name, { stat = "Maximum", period = 60, yAxis = "right" }]]
     },
     {
-      # Every metric the router writes as Embedded Metric Format lines, whatever its name and dimensions.
-      title   = "Router's own metrics (${var.thumbnails_created_metric.namespace} namespace)"
-      metrics = [[{ expression = "SEARCH('Namespace=\"${var.thumbnails_created_metric.namespace}\" NOT MetricName=\"${var.thumbnails_created_metric.name}\"', 'Sum', 60)", id = "router" }]]
+      # The router's own Embedded Metric Format lines (thumbrouter.router.emf): dimension service.
+      title = "Router: requests, 4xx, 5xx per minute (the app's own count)"
+      metrics = [for m in ["Requests", "ClientErrors", "ServerErrors"] :
+      [local.namespace, m, "service", var.router_service, local.sum]]
+    },
+    {
+      title   = "Router: request latency in the app (ms)"
+      metrics = [for stat in ["p50", "p99"] : [local.namespace, "Latency", "service", var.router_service, { stat = stat, period = 60 }]]
     },
   ] : w if var.router_function_name != null]
 

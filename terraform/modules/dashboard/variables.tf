@@ -42,6 +42,12 @@ variable "router_function_name" {
   default     = null
 }
 
+variable "router_service" {
+  description = "The `service` dimension of the router's Embedded Metric Format metrics (thumbrouter.router.emf's SERVICE)."
+  type        = string
+  default     = "router"
+}
+
 variable "health_check_id" {
   description = "ID of the Route 53 health check of /healthz, null when there is none."
   type        = string
