@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.terraform.evaluation import evaluate, refusal
-from tests.terraform.support import MODULES, labelled, load_dir, one, resource, typed
+from tests.terraform.support import MODULES, labelled, load_dir, one, resource, stack_calls, typed
 from thumbrouter.s3job.job import Outcome
 
 TOPIC, PIPELINE, ROUTER = MODULES["alarm-topic"], MODULES["pipeline-alarms"], MODULES["router-alarms"]
@@ -186,3 +186,23 @@ def test_optional_parts_leave_the_dashboard_when_absent(tmp_path):
     titles = [w["properties"]["title"] for w in dashboard(tmp_path)["widgets"]]
     assert len(titles) == 5 and not any("Router" in t or "On-demand" in t or "Health" in t for t in titles)
     assert "Alarms" not in titles
+
+
+def test_the_stack_watches_its_own_functions_and_queue_through_one_topic():
+    calls = stack_calls()
+    alarms_call, board = calls["pipeline_alarms"], calls["dashboard"]
+    assert alarms_call["alarm_topic_arn"] == "${module.alarm_topic.topic_arn}"
+    assert alarms_call["thumbnail_function"] == {
+        "name": "${module.thumbnailer.function_name}", "timeout_seconds": "${module.thumbnailer.timeout}",
+        "log_group_name": "${module.thumbnailer.log_group_name}"}
+    assert alarms_call["dead_letter_queue_name"] == board["dead_letter_queue_name"] == (
+        "${module.thumbnailer.dead_letter_queue_name}")
+    assert alarms_call["on_demand_function_name"] == board["on_demand_function_name"] == (
+        "${one(module.on_demand[*].function_name)}")
+    assert board["thumbnails_created_metric"] == "${module.pipeline_alarms.thumbnails_created_metric}"
+    assert board["alarm_arns"] == "${values(module.pipeline_alarms.alarm_arns)}"
+    assert calls["alarm_topic"]["email"] == "${var.alarm_email}"
+    thumbnailer = load_dir(MODULES["thumbnail-lambda"])
+    assert labelled(thumbnailer, "output")["dead_letter_queue_name"]["value"] == "${aws_sqs_queue.dead_letter.name}"
+    queue = resource(MODULES["thumbnail-lambda"], "aws_sqs_queue", "dead_letter")
+    assert queue["name"] == "${var.function_name}-failures"

@@ -49,3 +49,13 @@ output "thumbnail_spec" {
     cache_control = var.thumbnail_settings.cache_control
   }
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm of the stack notifies (router alarms and the health check too)."
+  value       = module.alarm_topic.topic_arn
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard of the pipeline."
+  value       = module.dashboard.dashboard_name
+}
