@@ -48,12 +48,15 @@ def test_single_flight_none_leaves_the_table_out(tmp_path):
     assert load_settings(env | LAMBDA_ENV).dynamodb_table is None
 
 
-def test_a_spec_without_quality_or_cache_control_leaves_the_routers_defaults(tmp_path):
+def test_a_spec_with_null_fields_leaves_the_routers_defaults(tmp_path):
     spec = {"dest_bucket": "demoresized", "sizes": ["50x50"], "mode": "cover"}
     env = environment(tmp_path, thumbnail_spec=spec)
     assert "THUMBROUTER_JPEG_QUALITY" not in env and "THUMBROUTER_CACHE_CONTROL" not in env
     assert load_settings(env | LAMBDA_ENV).thumbnail_spec == ThumbnailSpec(
         dest_bucket="demoresized", sizes=("50x50",), mode="cover")
+    only_bucket = environment(tmp_path, thumbnail_spec={"dest_bucket": "demoresized", "sizes": None, "mode": None})
+    assert not {"THUMBROUTER_THUMBNAIL_SIZES", "THUMBROUTER_THUMBNAIL_MODE"} & set(only_bucket)
+    assert load_settings(only_bucket | LAMBDA_ENV).thumbnail_spec == ThumbnailSpec(dest_bucket="demoresized")
 
 
 def test_extra_settings_reach_the_router_and_secrets_are_refused(tmp_path):

@@ -11,7 +11,7 @@ locals {
     THUMBROUTER_S3_BUCKET = var.source_bucket
     # The spec both thumbnail functions use (thumbnail-stack's thumbnail_spec output): the same keys and pictures.
     THUMBROUTER_THN_BUCKET      = var.thumbnail_spec.dest_bucket
-    THUMBROUTER_THUMBNAIL_SIZES = join(",", var.thumbnail_spec.sizes)
+    THUMBROUTER_THUMBNAIL_SIZES = var.thumbnail_spec.sizes == null ? null : join(",", var.thumbnail_spec.sizes)
     THUMBROUTER_THUMBNAIL_MODE  = var.thumbnail_spec.mode
     THUMBROUTER_JPEG_QUALITY    = var.thumbnail_spec.jpeg_quality == null ? null : tostring(var.thumbnail_spec.jpeg_quality)
     THUMBROUTER_CACHE_CONTROL   = var.thumbnail_spec.cache_control

@@ -112,18 +112,18 @@ variable "source_bucket" {
 }
 
 variable "thumbnail_spec" {
-  description = "Where thumbnails are and how they are made: thumbnail-stack's thumbnail_spec output, given to the router as THUMBROUTER_THN_BUCKET, _THUMBNAIL_SIZES, _THUMBNAIL_MODE, _JPEG_QUALITY, _CACHE_CONTROL."
+  description = "Where thumbnails are and how they are made: thumbnail-stack's thumbnail_spec output, given to the router as THUMBROUTER_THN_BUCKET, _THUMBNAIL_SIZES, _THUMBNAIL_MODE, _JPEG_QUALITY, _CACHE_CONTROL. A null field is left to the router's default (the functions' default too)."
   type = object({
     dest_bucket   = string
-    sizes         = list(string)
-    mode          = string
+    sizes         = optional(list(string))
+    mode          = optional(string)
     jpeg_quality  = optional(number)
     cache_control = optional(string)
   })
 
   validation {
-    condition     = length(var.thumbnail_spec.sizes) > 0 && var.thumbnail_spec.dest_bucket != var.source_bucket
-    error_message = "thumbnail_spec needs at least one size and a dest_bucket other than source_bucket."
+    condition     = (var.thumbnail_spec.sizes == null ? true : length(var.thumbnail_spec.sizes) > 0) && var.thumbnail_spec.dest_bucket != var.source_bucket
+    error_message = "thumbnail_spec needs a dest_bucket other than source_bucket, and sizes null or not empty."
   }
 }
 
