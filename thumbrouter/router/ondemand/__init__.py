@@ -4,7 +4,8 @@
 non-critical readiness check of single-flight's shared store: Redis (THUMBROUTER_REDIS_URL, under
 gunicorn) or DynamoDB (THUMBROUTER_DYNAMODB_TABLE, on Lambda, imported only then). Without it the
 router keeps serving with per-process single-flight, so an outage degrades /readyz but never takes
-instances out of rotation.
+instances out of rotation. On DynamoDB the negative cache stays per process (a poison image is tried
+once per instance and window, not once per fleet): it is a cost bound, not a correctness one.
 """
 
 from flask import Flask
