@@ -109,8 +109,8 @@ def test_the_function_logs_to_its_own_group_with_retention():
 
 def test_the_table_is_what_dynamolocks_reads_on_demand_with_ttl_encrypted_and_no_backups():
     table = resource(ROUTER, "aws_dynamodb_table", "single_flight")
-    assert table["billing_mode"] == "PAY_PER_REQUEST" and table["hash_key"] == "name"
-    assert one(table["attribute"]) == {"name": "name", "type": "S"}
+    assert table["billing_mode"] == "PAY_PER_REQUEST" and table["hash_key"] == dynamolocks.KEY
+    assert one(table["attribute"]) == {"name": dynamolocks.KEY, "type": "S"}
     assert one(table["ttl"]) == {"attribute_name": dynamolocks.TTL_ATTRIBUTE, "enabled": True}
     assert one(table["point_in_time_recovery"]) == {"enabled": False}
     assert one(table["server_side_encryption"]) == {"enabled": True}

@@ -84,6 +84,7 @@ class Settings:
     dynamodb_table: str | None = None
     dynamodb_region: str = "us-east-1"  # AWS_REGION (the router's own region on Lambda), else the S3 region
     dynamodb_endpoint_url: str | None = None  # AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL (local server)
+    dynamodb_timeout_ms: int = 500  # per call, connect and read: slower counts as unavailable
     generation_backend: str = "local"
     generation_pool_size: int = field(default_factory=lambda: os.cpu_count() or 1)
     generation_queue_size: int = 16
@@ -164,7 +165,8 @@ def _dynamodb(env: Env, s3_region: str) -> dict:
     endpoint = (env.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or env.environ.get("AWS_ENDPOINT_URL") or "").strip()
     return {"dynamodb_table": env.match("DYNAMODB_TABLE", _TABLE, "a DynamoDB table name"),
             "dynamodb_region": aws if _REGION.match(aws) else s3_region,
-            "dynamodb_endpoint_url": endpoint.rstrip("/") or None}
+            "dynamodb_endpoint_url": endpoint.rstrip("/") or None,
+            "dynamodb_timeout_ms": env.integer("DYNAMODB_TIMEOUT_MS", 500, 50, 10_000)}
 
 
 def _s3_region(env: Env) -> str:

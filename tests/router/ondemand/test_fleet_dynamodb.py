@@ -14,7 +14,8 @@ pytestmark = pytest.mark.slow
 
 
 def dynamodb_env(s3_server, source: str, table: str) -> dict:
-    return app_env(s3_server, source, dynamodb_table=table, s3_max_inflight="32") | {
+    # 5 s per DynamoDB call: the local server shares this machine's cores with three routers and the test.
+    return app_env(s3_server, source, dynamodb_table=table, dynamodb_timeout_ms="5000", s3_max_inflight="32") | {
         "AWS_ENDPOINT_URL_DYNAMODB": s3_server.url}
 
 

@@ -15,7 +15,7 @@ def store(request):
         server = request.getfixturevalue("redis_server")
         return RedisLocks(RedisGuard.from_url(server.url))
     url = request.getfixturevalue("s3_server").url
-    return DynamoLocks.connect(create_lock_table(url), "us-east-1", url)
+    return DynamoLocks.connect(create_lock_table(url), "us-east-1", url, timeout=5.0)  # a loaded machine's local server
 
 
 def test_a_held_lease_cannot_be_taken_again(store):

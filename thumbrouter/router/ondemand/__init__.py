@@ -31,7 +31,8 @@ def shared_store(settings, guard: RedisGuard | None) -> LockStore | None:
     if settings.dynamodb_table:
         from .dynamolocks import DynamoLocks
 
-        return DynamoLocks.connect(settings.dynamodb_table, settings.dynamodb_region, settings.dynamodb_endpoint_url)
+        return DynamoLocks.connect(settings.dynamodb_table, settings.dynamodb_region, settings.dynamodb_endpoint_url,
+                                   timeout=settings.dynamodb_timeout_ms / 1000)
     return RedisLocks(guard) if guard else None
 
 

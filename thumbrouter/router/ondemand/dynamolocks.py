@@ -26,8 +26,8 @@ from .locks import StoreUnavailable
 log = logging.getLogger(__name__)
 
 # In-region DynamoDB answers in single-digit milliseconds; a call slower than this is a failure.
-CLIENT_CONFIG = Config(connect_timeout=0.5, read_timeout=0.5, max_pool_connections=16,
-                       retries={"total_max_attempts": 1, "mode": "standard"})
+CALL_TIMEOUT = 0.5
+KEY = "name"  # the table's partition key (string); terraform/modules/router-function creates it so
 TTL_ATTRIBUTE = "expires_at"
 TTL_SLACK_S = 60  # items stay readable this long after their lease or outcome ends (DynamoDB TTL is lazy anyway)
 FREE = "attribute_not_exists(#n) OR lease_ms < :now"
@@ -42,9 +42,12 @@ class DynamoLocks:
         self.breaker = breaker or Breaker()
 
     @classmethod
-    def connect(cls, table: str, region: str, endpoint_url: str | None = None,
-                cooldown: float = 1.0) -> "DynamoLocks":
-        client = boto3.client("dynamodb", region_name=region, endpoint_url=endpoint_url, config=CLIENT_CONFIG)
+    def connect(cls, table: str, region: str, endpoint_url: str | None = None, *,
+                timeout: float = CALL_TIMEOUT, cooldown: float = 1.0) -> "DynamoLocks":
+        """A client with `timeout` seconds to connect and to read, no SDK retries, a bounded pool."""
+        config = Config(connect_timeout=timeout, read_timeout=timeout, max_pool_connections=16,
+                        retries={"total_max_attempts": 1, "mode": "standard"})
+        client = boto3.client("dynamodb", region_name=region, endpoint_url=endpoint_url, config=config)
         return cls(table, client, breaker=Breaker(cooldown))
 
     def _now_ms(self) -> int:
@@ -77,7 +80,7 @@ class DynamoLocks:
         return {"N": str(until_ms // 1000 + TTL_SLACK_S)}
 
     def published(self, name: str) -> dict | None:
-        found = self._call("get_item", Key={"name": {"S": f"done#{name}"}}, ConsistentRead=True)
+        found = self._call("get_item", Key={KEY: {"S": f"done#{name}"}}, ConsistentRead=True)
         item = (found or {}).get("Item")
         if not item or int(item["until_ms"]["N"]) <= self._now_ms():
             return None
@@ -85,15 +88,15 @@ class DynamoLocks:
 
     def acquire(self, name: str, token: str, ttl_ms: int) -> bool:
         now = self._now_ms()
-        item = {"name": {"S": f"lock#{name}"}, "token": {"S": token}, "lease_ms": {"N": str(now + ttl_ms)},
+        item = {KEY: {"S": f"lock#{name}"}, "token": {"S": token}, "lease_ms": {"N": str(now + ttl_ms)},
                 TTL_ATTRIBUTE: self._expiry(now + ttl_ms)}
-        return self._call("put_item", Item=item, ConditionExpression=FREE, ExpressionAttributeNames={"#n": "name"},
+        return self._call("put_item", Item=item, ConditionExpression=FREE, ExpressionAttributeNames={"#n": KEY},
                           ExpressionAttributeValues={":now": {"N": str(now)}}) is not None
 
     def extend(self, name: str, token: str, ttl_ms: int) -> bool:
         until = self._now_ms() + ttl_ms
         return self._call(
-            "update_item", Key={"name": {"S": f"lock#{name}"}}, ConditionExpression=MINE,
+            "update_item", Key={KEY: {"S": f"lock#{name}"}}, ConditionExpression=MINE,
             UpdateExpression=f"SET lease_ms = :until, {TTL_ATTRIBUTE} = :expires",
             ExpressionAttributeNames={"#t": "token"},
             ExpressionAttributeValues={":token": {"S": token}, ":until": {"N": str(until)},
@@ -101,17 +104,17 @@ class DynamoLocks:
 
     def publish(self, name: str, outcome: dict, ttl_ms: int) -> None:
         until = self._now_ms() + ttl_ms
-        self._call("put_item", Item={"name": {"S": f"done#{name}"}, "outcome": {"S": json.dumps(outcome)},
+        self._call("put_item", Item={KEY: {"S": f"done#{name}"}, "outcome": {"S": json.dumps(outcome)},
                                      "until_ms": {"N": str(until)}, TTL_ATTRIBUTE: self._expiry(until)})
 
     def release(self, name: str, token: str) -> None:
-        self._call("delete_item", Key={"name": {"S": f"lock#{name}"}}, ConditionExpression=MINE,
+        self._call("delete_item", Key={KEY: {"S": f"lock#{name}"}}, ConditionExpression=MINE,
                    ExpressionAttributeNames={"#t": "token"}, ExpressionAttributeValues={":token": {"S": token}})
 
     def status(self) -> str:
         """"ok" or "degraded" for readiness: one read of a name nobody writes (unless the breaker is open)."""
         try:
-            self._call("get_item", Key={"name": {"S": "readiness#probe"}})
+            self._call("get_item", Key={KEY: {"S": "readiness#probe"}})
             return "ok"
         except StoreUnavailable:
             return "degraded"
