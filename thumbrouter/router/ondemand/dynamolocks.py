@@ -6,6 +6,8 @@ that succeeds only when no item exists or its lease has ended; extended and rele
 conditional update/delete on the holder's token. DynamoDB's TTL deletes expired items within days,
 not milliseconds, so every read and condition compares the `lease_ms`/`until_ms` attributes with
 the clock; `expires_at` (epoch seconds) is the table's TTL attribute that keeps the table small.
+Leases compare the routers' wall clocks (NTP-synced on Lambda): a skew of a few ms only shortens or
+lengthens a lease by that much, and a lost lease costs at most one extra (idempotent) generation.
 
 Every call has short connect and read timeouts, no SDK retries, and goes through a breaker (the
 one Redis and S3 use): an unreachable DynamoDB costs one timeout, then fails at once until a probe
