@@ -154,3 +154,24 @@ def test_eager_links_must_name_a_size_the_lambda_writes():
         load_settings({**FULL, "THUMBROUTER_THUMBNAIL_SIZE": "100x80"})
     sizes = {"THUMBROUTER_THUMBNAIL_SIZE": "100x80", "THUMBROUTER_THUMBNAIL_SIZES": "50x50,100x80"}
     assert load_settings({**FULL, **sizes}).thumbnail_size == "100x80"
+
+
+def test_a_dynamodb_table_selects_single_flight_on_dynamodb_in_the_routers_region():
+    s = load_settings({**S3_ONLY, "THUMBROUTER_DYNAMODB_TABLE": "thumbrouter-locks", "AWS_REGION": "eu-west-1",
+                       "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:5000/", "THUMBROUTER_DYNAMODB_TIMEOUT_MS": "800"})
+    assert (s.dynamodb_table, s.dynamodb_region, s.dynamodb_endpoint_url, s.dynamodb_timeout_ms) == (
+        "thumbrouter-locks", "eu-west-1", "http://127.0.0.1:5000", 800)
+    assert load_settings(S3_ONLY).dynamodb_table is None
+
+
+@pytest.mark.parametrize("name, value", [("DYNAMODB_TABLE", "ab"), ("DYNAMODB_TABLE", "has space"),
+                                         ("DYNAMODB_TABLE", "x" * 256), ("DYNAMODB_TABLE", "slash/table"),
+                                         ("DYNAMODB_TIMEOUT_MS", "10"), ("DYNAMODB_TIMEOUT_MS", "60000")])
+def test_a_bad_dynamodb_setting_is_named(name, value):
+    with pytest.raises(ConfigError, match=f"THUMBROUTER_{name}"):
+        load_settings({**S3_ONLY, f"THUMBROUTER_{name}": value})
+
+
+def test_redis_and_dynamodb_together_are_refused():
+    with pytest.raises(ConfigError, match="THUMBROUTER_REDIS_URL and THUMBROUTER_DYNAMODB_TABLE"):
+        load_settings({**S3_ONLY, "THUMBROUTER_DYNAMODB_TABLE": "locks", "THUMBROUTER_REDIS_URL": "redis://x:1/0"})

@@ -35,6 +35,7 @@ _URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 _QINIU_STYLE = re.compile(r"^([-_!/.][A-Za-z0-9_.-]+|(imageView2|imageMogr2)/[A-Za-z0-9/._!-]*)$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _HEADER = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+_TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")  # DynamoDB's table name rule
 _PRESET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 # A function name, optionally as a full ARN, optionally with a :version or :alias qualifier.
 _LAMBDA_NAME = re.compile(r"^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:)?"
@@ -79,6 +80,11 @@ class Settings:
     preset_densities: Mapping[str, tuple[int, ...]] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     ondemand: bool = True  # GET /thumb; off, the router never imports it (Pillow, redis, the job code)
     redis_url: str | None = field(default=None, repr=False)
+    # Single-flight's shared store without a VPC (a router on Lambda); Redis stays the choice under gunicorn.
+    dynamodb_table: str | None = None
+    dynamodb_region: str = "us-east-1"  # AWS_REGION (the router's own region on Lambda), else the S3 region
+    dynamodb_endpoint_url: str | None = None  # AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL (local server)
+    dynamodb_timeout_ms: int = 500  # per call, connect and read: slower counts as unavailable
     generation_backend: str = "local"
     generation_pool_size: int = field(default_factory=lambda: os.cpu_count() or 1)
     generation_queue_size: int = 16
@@ -154,6 +160,15 @@ def _redis_url(env: Env) -> str | None:
     return url
 
 
+def _dynamodb(env: Env, s3_region: str) -> dict:
+    aws = (env.environ.get("AWS_REGION") or env.environ.get("AWS_DEFAULT_REGION") or "").strip()
+    endpoint = (env.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or env.environ.get("AWS_ENDPOINT_URL") or "").strip()
+    return {"dynamodb_table": env.match("DYNAMODB_TABLE", _TABLE, "a DynamoDB table name"),
+            "dynamodb_region": aws if _REGION.match(aws) else s3_region,
+            "dynamodb_endpoint_url": endpoint.rstrip("/") or None,
+            "dynamodb_timeout_ms": env.integer("DYNAMODB_TIMEOUT_MS", 500, 50, 10_000)}
+
+
 def _s3_region(env: Env) -> str:
     aws = env.environ.get("AWS_REGION") or env.environ.get("AWS_DEFAULT_REGION") or ""
     value = env.text("S3_REGION") or aws.strip() or "us-east-1"
@@ -184,9 +199,10 @@ def _qiniu_domain(env: Env) -> str | None:
 def _fields(environ: Mapping[str, str]) -> dict:
     """Parse every variable into Settings field values (each parser names its variable on error)."""
     env, spec = Env(environ, PREFIX), ThumbnailSpec.from_env(environ, PREFIX)
+    region = _s3_region(env)
     return dict(
         s3_bucket=env.bucket("S3_BUCKET"), thumbnail_spec=spec,
-        s3_region=_s3_region(env), s3_endpoint_url=_endpoint(env),
+        s3_region=region, s3_endpoint_url=_endpoint(env), **_dynamodb(env, region),
         s3_thumbnail_base_url=_url(env, "S3_THUMBNAIL_BASE_URL"),
         s3_thumbnail_mode=env.choice("S3_THUMBNAIL_MODE", ("eager", "lazy"), "eager"),
         thumbnail_size=_size(env, spec),
@@ -249,6 +265,9 @@ def _check_consistent(s: Settings) -> None:
         raise ConfigError("THUMBROUTER_S3_THUMBNAIL_MODE=lazy needs THUMBROUTER_URL_SIGNING_KEYS")
     if s.s3_thumbnail_mode == "lazy" and not s.ondemand:
         raise ConfigError("THUMBROUTER_S3_THUMBNAIL_MODE=lazy links /thumb URLs: it needs THUMBROUTER_ONDEMAND=1")
+    if s.redis_url and s.dynamodb_table:
+        raise ConfigError("THUMBROUTER_REDIS_URL and THUMBROUTER_DYNAMODB_TABLE both set: single-flight uses one "
+                          "shared store (Redis under gunicorn, DynamoDB on Lambda); unset one")
     if s.generation_backend == "lambda" and not s.generation_lambda:
         raise ConfigError("THUMBROUTER_GENERATION_BACKEND=lambda needs THUMBROUTER_GENERATION_LAMBDA")
 

@@ -27,3 +27,13 @@ output "dead_letter_queue_arn" {
   description = "ARN of the dead-letter queue."
   value       = aws_sqs_queue.dead_letter.arn
 }
+
+output "dead_letter_queue_name" {
+  description = "Name of the dead-letter queue (its CloudWatch metrics' QueueName)."
+  value       = aws_sqs_queue.dead_letter.name
+}
+
+output "timeout" {
+  description = "Seconds one invocation may run (the duration alarm's reference)."
+  value       = aws_lambda_function.this.timeout
+}

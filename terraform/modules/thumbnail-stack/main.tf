@@ -61,3 +61,36 @@ module "notification" {
   bucket_arn   = module.buckets.source_bucket_arn
   function_arn = module.thumbnailer.function_arn
 }
+
+# Watching the pipeline: one alarm topic, the pipeline's alarms and a dashboard.
+module "alarm_topic" {
+  source = "../alarm-topic"
+
+  name  = "${var.function_name}-alarms"
+  email = var.alarm_email
+}
+
+module "pipeline_alarms" {
+  source = "../pipeline-alarms"
+
+  name_prefix     = var.function_name
+  alarm_topic_arn = module.alarm_topic.topic_arn
+  thumbnail_function = {
+    name            = module.thumbnailer.function_name
+    timeout_seconds = module.thumbnailer.timeout
+    log_group_name  = module.thumbnailer.log_group_name
+  }
+  dead_letter_queue_name  = module.thumbnailer.dead_letter_queue_name
+  on_demand_function_name = one(module.on_demand[*].function_name)
+}
+
+module "dashboard" {
+  source = "../dashboard"
+
+  name                      = var.function_name
+  thumbnail_function_name   = module.thumbnailer.function_name
+  dead_letter_queue_name    = module.thumbnailer.dead_letter_queue_name
+  thumbnails_created_metric = module.pipeline_alarms.thumbnails_created_metric
+  on_demand_function_name   = one(module.on_demand[*].function_name)
+  alarm_arns                = values(module.pipeline_alarms.alarm_arns)
+}

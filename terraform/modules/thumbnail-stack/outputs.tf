@@ -53,3 +53,13 @@ output "kms_key_arn" {
   description = "The buckets' SSE-KMS key (null: SSE-S3); router-access takes it so the router can use the key too."
   value       = var.kms_key_arn
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm of the stack notifies (router alarms and the health check too)."
+  value       = module.alarm_topic.topic_arn
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard of the pipeline."
+  value       = module.dashboard.dashboard_name
+}

@@ -101,3 +101,9 @@ variable "log_retention_days" {
   type        = number
   default     = 30
 }
+
+variable "alarm_email" {
+  description = "An address subscribed to the pipeline's alarm topic (it must confirm the first mail); null subscribes nobody."
+  type        = string
+  default     = null
+}

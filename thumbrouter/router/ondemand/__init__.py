@@ -1,8 +1,11 @@
 """On-demand thumbnails (issue 5): GET /thumb/<preset>/<key>, generated once across the fleet.
 
 `init_app(app)` builds the service from the app's Settings and Router, registers the blueprint and a
-non-critical Redis readiness check. Without Redis the router keeps serving with per-process
-single-flight, so a Redis outage degrades /readyz but never takes instances out of rotation.
+non-critical readiness check of single-flight's shared store: Redis (THUMBROUTER_REDIS_URL, under
+gunicorn) or DynamoDB (THUMBROUTER_DYNAMODB_TABLE, on Lambda, imported only then). Without it the
+router keeps serving with per-process single-flight, so an outage degrades /readyz but never takes
+instances out of rotation. On DynamoDB the negative cache stays per process (a poison image is tried
+once per instance and window, not once per fleet): it is a cost bound, not a correctness one.
 """
 
 from flask import Flask
@@ -11,6 +14,7 @@ from .. import health, metrics
 from ..signing import UrlSigner
 from .backends import BACKENDS
 from .counters import OnDemandMetrics
+from .locks import LockStore, RedisLocks
 from .negcache import NegativeCache
 from .pool import GenerationPool
 from .presets import presets_from
@@ -22,13 +26,32 @@ from .views import EXTENSION, bp
 __all__ = ["Answer", "OnDemand", "Options", "bp", "build", "init_app"]
 
 
+def shared_store(settings, guard: RedisGuard | None) -> LockStore | None:
+    """Single-flight's store across processes: DynamoDB when a table is configured, else Redis, else none."""
+    if settings.dynamodb_table:
+        from .dynamolocks import DynamoLocks
+
+        return DynamoLocks.connect(settings.dynamodb_table, settings.dynamodb_region, settings.dynamodb_endpoint_url,
+                                   timeout=settings.dynamodb_timeout_ms / 1000)
+    return RedisLocks(guard) if guard else None
+
+
+def store_check(store: LockStore):
+    """A non-critical readiness check of the DynamoDB store (raises while it is unreachable)."""
+    def check() -> str:
+        if store.status() != "ok":
+            raise ConnectionError("degraded: DynamoDB unreachable, single-flight per process until it returns")
+        return "ok"
+    return check
+
+
 def build(settings, router, counters: OnDemandMetrics, options: Options = DEFAULT_OPTIONS) -> OnDemand:
     """Wire the service from Settings: Redis guard, pool, backend, single-flight, negative cache."""
     guard = RedisGuard.from_url(settings.redis_url) if settings.redis_url else None
     pool = GenerationPool(settings.generation_pool_size, settings.generation_queue_size,
                           retry_after=options.retry_after)
-    flight = SingleFlight(guard, lock_ttl=options.lock_ttl, wait=options.wait, result_ttl=options.result_ttl,
-                          on_wait=counters.lock_waits.inc)
+    flight = SingleFlight(shared_store(settings, guard), lock_ttl=options.lock_ttl, wait=options.wait,
+                          result_ttl=options.result_ttl, on_wait=counters.lock_waits.inc)
     signer = UrlSigner.from_strings(settings.url_signing_keys) if settings.url_signing_keys else None
     presets = presets_from(settings.presets, settings.preset_formats, settings.preset_densities)
     return OnDemand(
@@ -49,7 +72,11 @@ def init_app(app: Flask, options: Options | None = None) -> OnDemand | None:
     previous = app.extensions.get(EXTENSION)
     counters = previous.metrics if previous else OnDemandMetrics(metrics.get_metrics(app).registry)
     service = app.extensions[EXTENSION] = build(settings, router, counters, options or Options())
-    health.add_check(app, "redis", service.redis_check, critical=False)
+    if settings.dynamodb_table:
+        assert service.flight.store is not None, "a configured table always gives a store"
+        health.add_check(app, "dynamodb", store_check(service.flight.store), critical=False)
+    else:
+        health.add_check(app, "redis", service.redis_check, critical=False)
     if bp.name not in app.blueprints:
         app.register_blueprint(bp)
     return service

@@ -1,15 +1,15 @@
 """Single-flight: run a piece of work once for all concurrent callers, across threads and hosts.
 
 Two layers. In a process, callers of the same name share one Future (LocalFlight), so only one
-thread per process talks to Redis. Across processes, that thread takes a Redis lock
-(`SET lock token NX PX ttl`), kept alive by one watchdog thread (compare-and-extend) while the work
-runs, released by compare-and-delete; the result is published under a short-lived key that the
-other processes poll with backoff until their deadline. If the holder dies its lock expires after
-`lock_ttl`, and the next poll of a waiter takes it and does the work. If Redis is down or slow,
-the local layer alone still guarantees one run per process.
+thread per process talks to the shared store. Across processes, that thread takes a lease in the
+store (locks.LockStore: Redis `SET NX PX`, or a DynamoDB conditional write), kept alive by one
+watchdog thread (compare-and-extend) while the work runs, released by compare-and-delete; the
+result is published under a short-lived entry that the other processes poll with backoff until
+their deadline. If the holder dies its lease expires after `lock_ttl`, and the next poll of a
+waiter takes it and does the work. If the store is down or slow, the local layer alone still
+guarantees one run per process.
 """
 
-import json
 import logging
 import secrets
 import threading
@@ -17,14 +17,10 @@ import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 
-from .redisguard import RedisGuard, RedisUnavailable
+from .locks import LockStore, RedisLocks, StoreUnavailable
+from .redisguard import RedisGuard
 
 log = logging.getLogger(__name__)
-
-EXTEND = """if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"""
-RELEASE = """if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('del', KEYS[1]) else return 0 end"""
 
 
 class WaitTimeout(Exception):
@@ -69,8 +65,8 @@ class LocalFlight:
 class Renewer:
     """One watchdog thread per process extending every lock this process holds (every ttl/3)."""
 
-    def __init__(self, guard: RedisGuard, ttl_ms: int):
-        self.guard, self.ttl_ms = guard, ttl_ms
+    def __init__(self, store: LockStore, ttl_ms: int):
+        self.store, self.ttl_ms = store, ttl_ms
         self._held: dict[str, str] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -91,23 +87,26 @@ class Renewer:
             time.sleep(self.ttl_ms / 3000)
             with self._lock:
                 held = list(self._held.items())
-            for key, token in held:
-                try:  # a lost lock (0) only means another host may also generate: writes are idempotent
-                    self.guard.call("eval", EXTEND, 1, key, token, self.ttl_ms)
-                except RedisUnavailable:
+            for name, token in held:
+                try:  # a lost lock (False) only means another host may also generate: writes are idempotent
+                    self.store.extend(name, token, self.ttl_ms)
+                except StoreUnavailable:
                     pass
 
 
 class SingleFlight:
-    """Run work once across every router process sharing `guard` (or once per process without it)."""
+    """Run work once across every router process sharing `store` (or once per process without one).
 
-    def __init__(self, guard: RedisGuard | None, *, lock_ttl: float = 8.0, wait: float = 10.0,
-                 result_ttl: float = 15.0, prefix: str = "thumbrouter:sf:", on_wait=None):
-        self.guard, self.wait, self.on_wait = guard, wait, on_wait
+    `store` is a LockStore, or a RedisGuard (wrapped in RedisLocks, the gunicorn deployment's store).
+    """
+
+    def __init__(self, store: LockStore | RedisGuard | None, *, lock_ttl: float = 8.0, wait: float = 10.0,
+                 result_ttl: float = 15.0, on_wait=None):
+        self.store: LockStore | None = RedisLocks(store) if isinstance(store, RedisGuard) else store
+        self.wait, self.on_wait = wait, on_wait
         self.lock_ttl_ms, self.result_ttl_ms = int(lock_ttl * 1000), int(result_ttl * 1000)
-        self.prefix = prefix
         self.local = LocalFlight()
-        self.renewer = Renewer(guard, self.lock_ttl_ms) if guard else None
+        self.renewer = Renewer(self.store, self.lock_ttl_ms) if self.store else None
 
     def run(self, name: str, fn) -> dict:
         """Return fn() (a JSON-able dict) computed once for all concurrent callers of `name`.
@@ -118,17 +117,17 @@ class SingleFlight:
         return self.local.run(name, lambda: self._shared(name, fn, deadline), self.wait, self.on_wait)
 
     def _shared(self, name: str, fn, deadline: float) -> dict:
-        if self.guard is None:
+        if self.store is None:
             return fn()
-        lock, done, delay, waited = f"{self.prefix}lock:{name}", f"{self.prefix}done:{name}", 0.01, False
+        delay, waited = 0.01, False
         while True:
             try:
-                if (published := self.guard.call("get", done)) is not None:
-                    return json.loads(published)
+                if (published := self.store.published(name)) is not None:
+                    return published
                 token = secrets.token_hex(16)
-                if self.guard.call("set", lock, token, nx=True, px=self.lock_ttl_ms):
-                    return self._lead(lock, token, done, fn)
-            except RedisUnavailable:
+                if self.store.acquire(name, token, self.lock_ttl_ms):
+                    return self._lead(name, token, fn)
+            except StoreUnavailable:
                 return fn()  # degraded: this process's LocalFlight is the only guard left
             if time.monotonic() + delay > deadline:
                 raise WaitTimeout(name)
@@ -138,20 +137,20 @@ class SingleFlight:
             time.sleep(delay)
             delay = min(delay * 2, 0.2)
 
-    def _lead(self, lock: str, token: str, done: str, fn) -> dict:
-        assert self.renewer is not None, "only _shared leads, and only with a guard (which comes with a renewer)"
-        self.renewer.hold(lock, token)
+    def _lead(self, name: str, token: str, fn) -> dict:
+        assert self.store is not None and self.renewer is not None, "only _shared leads, and only with a store"
+        self.renewer.hold(name, token)
         try:
             result = fn()
-            self._quietly("set", done, json.dumps(result), px=self.result_ttl_ms)
+            self._quietly(self.store.publish, name, result, self.result_ttl_ms)
             return result
         finally:
-            self.renewer.drop(lock)
-            self._quietly("eval", RELEASE, 1, lock, token)
+            self.renewer.drop(name)
+            self._quietly(self.store.release, name, token)
 
-    def _quietly(self, method: str, *args, **kwargs) -> None:
-        assert self.guard is not None, "only called while leading, which needs a guard"
+    @staticmethod
+    def _quietly(operation, *args) -> None:
         try:
-            self.guard.call(method, *args, **kwargs)
-        except RedisUnavailable:
-            pass  # the lock then expires by itself; waiters fall back to HEAD or their own run
+            operation(*args)
+        except StoreUnavailable:
+            pass  # the lease then expires by itself; waiters fall back to HEAD or their own run
