@@ -180,7 +180,10 @@ def run(args: argparse.Namespace) -> int:
     except (ReplayError, ConfigError) as exc:
         print(f"replay: {exc}", file=sys.stderr)
         return 2
-    replay = Replay(sqs_client(outputs.get(REGION_OUTPUT)), new_s3_client(), queue_url, settings, args)
+    region = outputs.get(REGION_OUTPUT)
+    if isinstance(region, str) and region:  # the job's S3 client too: the stack's region unless AWS_REGION says
+        os.environ.setdefault("AWS_DEFAULT_REGION", region)
+    replay = Replay(sqs_client(region), new_s3_client(), queue_url, settings, args)
     code = 0
     try:
         replay.run()
@@ -202,7 +205,8 @@ def sqs_client(region: object):
     import boto3
     from botocore.config import Config
 
-    config = Config(connect_timeout=5, read_timeout=WAIT_SECONDS + 20, retries={"max_attempts": 3, "mode": "standard"})
+    config = Config(connect_timeout=5, read_timeout=WAIT_SECONDS + 20,
+                    retries={"total_max_attempts": 3, "mode": "standard"})
     return boto3.session.Session().client("sqs", region_name=region if isinstance(region, str) else None,
                                           config=config)
 

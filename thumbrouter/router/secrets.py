@@ -121,6 +121,6 @@ def _client(environ: Mapping[str, str], service: str, parameter: str):
     region = arn_region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or None
     endpoint = environ.get(f"AWS_ENDPOINT_URL_{service.upper() if service == 'ssm' else 'SECRETS_MANAGER'}")
     config = Config(connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
-                    retries={"max_attempts": ATTEMPTS, "mode": "standard"})
+                    retries={"total_max_attempts": ATTEMPTS, "mode": "standard"})
     return boto3.session.Session().client(service, region_name=region, config=config,
                                           endpoint_url=endpoint or environ.get("AWS_ENDPOINT_URL") or None)
