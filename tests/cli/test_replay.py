@@ -223,3 +223,80 @@ def test_replay_is_a_listed_command():
     done = subprocess.run([sys.executable, "-c", "from thumbrouter.cli import main; main(['--help'])"],
                           capture_output=True, text=True, timeout=60)
     assert "replay" in done.stdout
+
+
+def operator_policy(queue_arn: str, source: str, sqs_actions: tuple[str, ...]) -> dict:
+    """The replay operator's policy as the README lists it: the queue, and what the job does."""
+    return {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": [f"sqs:{action}" for action in sqs_actions], "Resource": queue_arn},
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{source}/*"},
+        {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": f"arn:aws:s3:::{source}"},
+        {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": f"arn:aws:s3:::{source}resized/*"},
+    ]}
+
+
+OPERATOR_SQS = ("ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueAttributes")
+
+
+@pytest.fixture(scope="module")
+def enforced(tmp_path_factory):
+    """(enforcing server, source bucket, queue URL, queue ARN, environments dir) on a moto server that
+    enforces IAM; the environment's outputs are applied by real Terraform."""
+    from tests.support.enforced_iam import EnforcingServer
+
+    server = EnforcingServer().start()
+    source = "replay-enforced"
+    for bucket in (source, f"{source}resized"):
+        server.client().create_bucket(Bucket=bucket)
+    sqs = server.client("sqs")
+    queue_url = sqs.create_queue(QueueName="CreateThumbnail-failures")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    root = tmp_path_factory.mktemp("enforced") / "environments"
+    env = root / "test"
+    env.mkdir(parents=True)
+    (env / "main.tf").write_text(ROOT)
+    (env / "backend.hcl").write_text(f'path = "{root.parent}/test.tfstate"\n')
+    terraform(env, "init", "-input=false", "-backend-config=backend.hcl")
+    terraform(env, "apply", "-input=false", "-auto-approve", f"-var=queue_url={queue_url}",
+              f"-var=source_bucket={source}")
+    yield server, source, queue_url, queue_arn, root
+    server.stop()
+
+
+def as_operator(enforced, monkeypatch, sqs_actions: tuple[str, ...]):
+    """Point the CLI's S3 and SQS clients at the enforcing server, signed as a user with the operator policy."""
+    from thumbrouter.s3job import client
+
+    server, source, _, queue_arn, _ = enforced
+    credentials = server.credentials_with(operator_policy(queue_arn, source, sqs_actions))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", credentials["aws_access_key_id"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials["aws_secret_access_key"])
+    for name in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SQS"):
+        monkeypatch.setenv(name, server.url)
+    monkeypatch.delenv("TERRAFORM_BIN", raising=False)
+    client.default_s3_client.cache_clear()
+
+
+def test_the_documented_operator_policy_is_enough_to_replay(enforced, monkeypatch, capfd):
+    server, source, queue_url, _, root = enforced
+    admin = server.client()
+    admin.put_object(Bucket=source, Key="op.jpg", Body=image_bytes())
+    server.client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(
+        destination_record(s3_event(s3_record(source, "op.jpg", size=1024)), error="GET s3://x/op.jpg: AccessDenied")))
+    as_operator(enforced, monkeypatch, OPERATOR_SQS)
+    code = main(["replay", "test", "--environments-dir", str(root)])
+    out, err = capfd.readouterr()
+    assert code == 0, err
+    assert "replayed 1" in out and admin.head_object(Bucket=f"{source}resized", Key="op_50x50.jpg")
+
+
+def test_without_delete_permission_the_message_stays_and_the_run_fails(enforced, monkeypatch, capfd):
+    server, source, queue_url, _, root = enforced
+    server.client().put_object(Bucket=source, Key="kept.jpg", Body=image_bytes())
+    server.client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(
+        destination_record(s3_event(s3_record(source, "kept.jpg", size=1024)))))
+    as_operator(enforced, monkeypatch, tuple(a for a in OPERATOR_SQS if a != "DeleteMessage"))
+    code = main(["replay", "test", "--environments-dir", str(root)])
+    assert code == 1 and "AccessDenied" in capfd.readouterr().err
+    left = server.client("sqs").receive_message(QueueUrl=queue_url, WaitTimeSeconds=0).get("Messages", [])
+    assert [json.loads(m["Body"])["requestPayload"]["Records"][0]["s3"]["object"]["key"] for m in left] == ["kept.jpg"]

@@ -62,6 +62,10 @@ class EnforcingServer:
         """A client signed as the administrator (for setup and inspection)."""
         return self._client(service, self.admin)
 
+    def credentials_with(self, policy: dict) -> dict:
+        """The access key of a new user holding exactly `policy` (a policy document), as boto3 Session arguments."""
+        return self._user(f"user-{uuid.uuid4().hex[:10]}", policy)
+
     def client_with(self, policy: dict, service: str = "s3"):
-        """A client signed as a new user holding exactly `policy` (a policy document)."""
-        return self._client(service, self._user(f"user-{uuid.uuid4().hex[:10]}", policy))
+        """A client signed as a new user holding exactly `policy`."""
+        return self._client(service, self.credentials_with(policy))

@@ -146,9 +146,16 @@ class Replay:
             if failures or result.bad:
                 self._keep(failed, "failed", "; ".join(failures) or "malformed records")
             else:
-                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=failed.receipt)
-                self.messages["replayed"] += 1
+                self._delete(failed)
         self.bar.update()
+
+    def _delete(self, failed: FailedInvocation) -> None:
+        try:
+            self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=failed.receipt)
+        except (BotoCoreError, ClientError) as exc:  # replayed, but it stays: a later run replays it again, harmlessly
+            self._keep(failed, "failed", f"replayed, but the delete failed: {exc}")
+            return
+        self.messages["replayed"] += 1
 
     def _keep(self, failed: FailedInvocation, status: str, detail: str) -> None:
         self.messages[status] += 1
@@ -157,10 +164,8 @@ class Replay:
 
     def release(self) -> None:
         """Make every kept message visible again now, not when its visibility timeout runs out."""
-        entries = [{"Id": str(n), "ReceiptHandle": receipt, "VisibilityTimeout": 0}
-                   for n, receipt in enumerate(self.kept.values())]
-        for start in range(0, len(entries), BATCH):
-            self.sqs.change_message_visibility_batch(QueueUrl=self.queue_url, Entries=entries[start:start + BATCH])
+        for receipt in self.kept.values():  # one call each: kept messages are the exception, not the bulk
+            self.sqs.change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=receipt, VisibilityTimeout=0)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
