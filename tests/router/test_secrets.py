@@ -129,3 +129,24 @@ def test_a_refused_connection_is_a_config_error(monkeypatch):
     environ = {**BASE, "AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:9", "THUMBROUTER_API_TOKENS_PARAMETER": "/x"}
     with pytest.raises(ConfigError, match=r"THUMBROUTER_API_TOKENS_PARAMETER: ssm '/x' cannot be read \(Endpoint"):
         load_settings(environ)
+
+
+def test_a_parameter_the_identity_may_not_read_is_a_config_error_naming_the_variable(monkeypatch):
+    from tests.support.enforced_iam import EnforcingServer
+
+    server = EnforcingServer().start()
+    try:
+        server.client("ssm").put_parameter(Name="/thumbrouter/denied", Value=TOKEN, Type="SecureString")
+        credentials = server.credentials_with({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]})
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", credentials["aws_access_key_id"])
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials["aws_secret_access_key"])
+        environ = {**BASE, "AWS_ENDPOINT_URL_SSM": server.url,
+                   "THUMBROUTER_API_TOKENS_PARAMETER": "/thumbrouter/denied"}
+        # moto answers the denial as a bare 403 (AWS: AccessDeniedException); either way it is not "missing"
+        with pytest.raises(ConfigError, match=r"THUMBROUTER_API_TOKENS_PARAMETER: ssm '/thumbrouter/denied' cannot be "
+                                              r"read \((AccessDenied|403)") as raised:
+            load_settings(environ)
+        assert TOKEN not in str(raised.value)
+    finally:
+        server.stop()
