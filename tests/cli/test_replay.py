@@ -202,7 +202,7 @@ def test_max_stops_after_n_messages(stack, queue, s3, capfd):
     for _ in range(3):
         send(queue, stack, destination_record(s3_event(upload(s3, source, f"max-{uuid.uuid4().hex[:6]}.jpg"))))
     code, out, _ = replay(stack, capfd, "--max", "2")
-    assert code == 0 and "replayed 2" in out
+    assert code == 0 and "replayed 2" in out and "stopped after --max 2 messages" in out
     assert len(visible(queue, stack)) == 1
 
 

@@ -7,8 +7,9 @@ environment's Terraform outputs, as `deploy ENV output` does: the function's on-
 Lambda writes there (`requestContext`, `requestPayload` = the S3 event, `responseContext`,
 `responsePayload` = the error); a bare S3 event (a dead-letter queue's) works too. Every record is re-run
 through the job as the Lambda runs it, and a message is deleted only when all its records succeeded; the
-others are made visible again at the end. --dry-run reports and changes nothing. --max N stops after N
-messages. Exit 0 when everything was replayed, 1 when anything failed, 2 when the environment cannot be read.
+others are made visible again at the end. --dry-run reports and changes nothing. --max N (default 10,000)
+stops after N messages. Exit 0 when everything was replayed, 1 when anything failed, 2 when the environment
+cannot be read.
 """
 
 import argparse
@@ -32,6 +33,7 @@ QUEUE_OUTPUT, REGION_OUTPUT = "dead_letter_queue_url", "region"
 BATCH = 10  # SQS's most per ReceiveMessage
 WAIT_SECONDS = 2  # long polling: an empty answer means the queue is empty, not that a sampled server was
 VISIBILITY_SECONDS = 300  # a received message stays hidden this long while its records are re-run
+DEFAULT_MAX = 10_000  # a queue that keeps filling (the cause is not fixed) must not keep a run going for ever
 DONE = frozenset({"created", "deleted", "skipped"})  # record outcomes that count as success
 
 
@@ -107,14 +109,14 @@ class Replay:
         """The queue's approximate length (capped by --max): the progress bar's total."""
         answer = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["ApproximateNumberOfMessages"])
         total = int(answer.get("Attributes", {}).get("ApproximateNumberOfMessages", 0))
-        return min(total, self.args.max) if self.args.max else total
+        return min(total, self.args.max)
 
     def run(self) -> None:
         """Replay until the queue is empty or --max messages were handled. Raises BotoCoreError, ClientError."""
         self.bar = tqdm(total=self._total(), unit=" msg", file=sys.stderr, disable=None, dynamic_ncols=True)
         try:
-            while not self.args.max or sum(self.messages.values()) < self.args.max:
-                wanted = min(BATCH, self.args.max - sum(self.messages.values())) if self.args.max else BATCH
+            while (handled := sum(self.messages.values())) < self.args.max:
+                wanted = min(BATCH, self.args.max - handled)
                 batch = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=wanted,
                                                  WaitTimeSeconds=WAIT_SECONDS,
                                                  VisibilityTimeout=VISIBILITY_SECONDS).get("Messages", [])
@@ -164,14 +166,19 @@ class Replay:
 
     def release(self) -> None:
         """Make every kept message visible again now, not when its visibility timeout runs out."""
-        for receipt in self.kept.values():  # one call each: kept messages are the exception, not the bulk
-            self.sqs.change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=receipt, VisibilityTimeout=0)
+        for message_id, receipt in self.kept.items():  # one call each: kept messages are the exception
+            try:
+                self.sqs.change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=receipt, VisibilityTimeout=0)
+            except (BotoCoreError, ClientError) as exc:  # it reappears when its visibility timeout ends instead
+                tqdm.write(f"message {message_id} stays hidden for up to {VISIBILITY_SECONDS} s: {exc}",
+                           file=sys.stderr)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("env", help="environment: a directory of terraform/environments/")
     parser.add_argument("--dry-run", action="store_true", help="list what would be replayed; change nothing")
-    parser.add_argument("--max", type=_positive, default=0, metavar="N", help="stop after N messages")
+    parser.add_argument("--max", type=_positive, default=DEFAULT_MAX, metavar="N",
+                        help=f"stop after N messages (default {DEFAULT_MAX:,})")
     parser.add_argument("--environments-dir", default=str(ENVIRONMENTS_DIR), help=argparse.SUPPRESS)
 
 
@@ -200,6 +207,8 @@ def run(args: argparse.Namespace) -> int:
     names = ("would_replay",) if args.dry_run else ("replayed", "failed")
     print(f"{'dry run: ' if args.dry_run else ''}messages: "
           + ", ".join(f"{name} {replay.messages[name]}" for name in (*names, "malformed")))
+    if sum(replay.messages.values()) >= args.max:
+        print(f"stopped after --max {args.max} messages: run again for the rest")
     if replay.records:
         print("records: " + ", ".join(f"{name} {count}" for name, count in sorted(replay.records.items()) if count))
     return code or (1 if replay.messages["failed"] or replay.messages["malformed"] else 0)
