@@ -18,7 +18,7 @@ def run_backfill(*argv: str) -> int:
 
 @pytest.fixture
 def originals(s3, buckets):
-    """Three photos, a thumbnail already made for one, an own-output key and a text file."""
+    """Three photos, a thumbnail already made for one, a photo named like a thumbnail and a text file."""
     source, resized = buckets
     for key in ("a.jpg", "b photo.png", "c/ü.gif"):
         s3.put_object(Bucket=source, Key=key, Body=image_bytes({"j": "JPEG", "p": "PNG", "g": "GIF"}[key[-3]]))
@@ -35,11 +35,11 @@ def keys(s3, bucket):
 def test_missing_thumbnails_are_created_and_existing_ones_left_alone(s3, originals, capsys):
     source, resized = originals
     assert run_backfill("--bucket", source, "--workers", "2") == 0
-    assert keys(s3, resized) == ["a_50x50.jpg", "b photo_50x50.png", "c/ü_50x50.gif"]
+    assert keys(s3, resized) == ["a_50x50.jpg", "a_50x50_50x50.jpg", "b photo_50x50.png", "c/ü_50x50.gif"]
     assert s3.get_object(Bucket=resized, Key="b photo_50x50.png")["Body"].read() == b"made earlier"
     assert s3.head_object(Bucket=resized, Key="a_50x50.jpg")["ContentType"] == "image/jpeg"
     out = capsys.readouterr().out
-    assert "created 2, exists 1, missing 0, skipped 2, failed 0" in out
+    assert "created 3, exists 1, missing 0, skipped 1, failed 0" in out
     assert "resume with: --start-after notes.txt" in out
 
 
@@ -47,7 +47,7 @@ def test_a_dry_run_counts_what_is_missing_and_writes_nothing(s3, originals, caps
     source, resized = originals
     assert run_backfill("--bucket", source, "--dry-run") == 0
     assert keys(s3, resized) == ["b photo_50x50.png"]
-    assert "dry run: created 0, exists 1, missing 2, skipped 2, failed 0" in capsys.readouterr().out
+    assert "dry run: created 0, exists 1, missing 3, skipped 1, failed 0" in capsys.readouterr().out
 
 
 def test_a_bad_image_is_reported_the_others_are_created_and_the_exit_code_says_so(s3, buckets, capsys):

@@ -106,10 +106,13 @@ def test_sqs_wrapped_delete_marker_events_remove_the_thumbnails(two_sizes, s3, t
     assert keys(s3, resized) == every_thumbnail("photos/a b.jpg", "photos/IMG_1.HEIC")
 
 
-def test_a_delete_event_for_a_thumbnail_shaped_key_or_a_folder_touches_nothing(two_sizes, s3, thumbnailed):
+def test_deleting_an_original_named_like_a_thumbnail_deletes_only_its_own_thumbnails(two_sizes, s3, thumbnailed):
+    # photos/keep_50x50.png is an original (thumbnails live in the resized bucket): its thumbnails are
+    # photos/keep_50x50_50x50.png and so on, never photos/keep.png's photos/keep_50x50.png.
     source, resized = thumbnailed
+    s3.put_object(Bucket=resized, Key="photos/keep_50x50_50x50.png", Body=b"its own thumbnail")
     event = s3_event(removed(source, "photos/keep_50x50.png"), removed(source, "photos/"))
-    assert two_sizes.handler(event, None) == {"skipped": 2, "retry": 0}
+    assert two_sizes.handler(event, None) == {"deleted": 1, "skipped": 1, "retry": 0}
     assert keys(s3, resized) == every_thumbnail(*ORIGINALS)
 
 

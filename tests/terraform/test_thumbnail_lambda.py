@@ -38,6 +38,7 @@ def grants(variables: dict) -> set[tuple[str, str]]:
 def test_role_policy_allows_exactly_the_handlers_actions_on_its_own_resources():
     assert grants({"source_bucket": "demo", "resized_bucket": "demoresized", "allow_thumbnail_delete": False}) == {
         ("s3:GetObject", "arn:aws:s3:::demo/*"),
+        ("s3:ListBucket", "arn:aws:s3:::demo"),
         ("s3:PutObject", "arn:aws:s3:::demoresized/*"),
         ("logs:CreateLogStream", f"{LOG_GROUP}:*"),
         ("logs:PutLogEvents", f"{LOG_GROUP}:*"),
@@ -147,18 +148,23 @@ def optional_statements() -> dict[str, dict]:
 
 def test_deleting_thumbnails_grants_delete_on_resized_objects_and_listing_of_both_buckets_only():
     statements = optional_statements()
-    assert set(statements) == {"DeleteThumbnails", "CheckOriginalIsGone", "FindThumbnailsOfAnySize",
-                               "LookUpThumbnails", "UseBucketKey"}
+    assert set(statements) == {"DeleteThumbnails", "FindThumbnailsOfAnySize", "LookUpThumbnails", "UseBucketKey"}
     assert statements["DeleteThumbnails"]["for_each"] == '${var.allow_thumbnail_delete ? ["delete"] : []}'
-    assert statements["CheckOriginalIsGone"]["for_each"] == '${var.allow_thumbnail_delete ? ["check"] : []}'
     assert statements["FindThumbnailsOfAnySize"]["for_each"] == '${var.allow_thumbnail_delete ? ["list"] : []}'
     assert statements["FindThumbnailsOfAnySize"]["actions"] == ["s3:ListBucket"]
     assert statements["FindThumbnailsOfAnySize"]["resources"] == ["arn:${local.partition}:s3:::${var.resized_bucket}"]
     assert statements["DeleteThumbnails"]["actions"] == ["s3:DeleteObject"]
     assert statements["DeleteThumbnails"]["resources"] == ["arn:${local.partition}:s3:::${var.resized_bucket}/*"]
+    assert labelled(load_dir(LAMBDA), "variable")["allow_thumbnail_delete"]["default"] is True
+
+
+def test_every_entry_may_list_the_source_bucket_so_a_missing_original_is_a_404_not_a_403():
+    # The code retries every 403 on a GET (a wrong role, KMS, a bucket policy): without this grant a deleted
+    # upload, and /thumb of a key that never existed, would be retried instead of answered as missing.
+    document = typed(load_dir(LAMBDA), "data", "aws_iam_policy_document")["lambda"]
+    statements = {s["sid"]: s for s in document["statement"]}
     assert statements["CheckOriginalIsGone"]["actions"] == ["s3:ListBucket"]
     assert statements["CheckOriginalIsGone"]["resources"] == ["arn:${local.partition}:s3:::${var.source_bucket}"]
-    assert labelled(load_dir(LAMBDA), "variable")["allow_thumbnail_delete"]["default"] is True
 
 
 def test_only_the_s3_triggered_function_may_delete_thumbnails():

@@ -16,6 +16,8 @@ COMMANDS = {
                                      "and isal wheels for the Lambda platform) into dist/."),
     "deploy": ("deploy", "Plan, apply, destroy or show the outputs of a Terraform environment "
                          "(terraform/environments/ENV)."),
+    "replay": ("replay", "Re-run the thumbnail function's failed events from its failure queue "
+                         "(terraform/environments/ENV's outputs); delete each one that succeeds."),
     "qiniu-style": ("qiniu_style", "Show the Qiniu image style that matches the S3 thumbnails, or check a bucket "
                                    "has it."),
 }

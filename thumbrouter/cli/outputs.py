@@ -31,8 +31,9 @@ def plain_lines(outputs: dict) -> list[str]:
             for name, out in sorted(outputs.items())]
 
 
-def spec_lines(value: dict) -> list[str]:
-    """`THUMBROUTER_THN_BUCKET=...` and the rest of the spec, from the `thumbnail_spec` output object.
+def spec_environment(value: dict) -> dict[str, str]:
+    """The Lambda's spec variables (THN_BUCKET, THUMBNAIL_SIZES, ...) from the `thumbnail_spec` output object,
+    as the function is given them.
 
     Raises ConfigError when the object has a field the spec lacks or a value the Lambda would refuse.
     """
@@ -41,9 +42,18 @@ def spec_lines(value: dict) -> list[str]:
         raise ConfigError(f"{SPEC_OUTPUT} output: unknown fields {sorted(unknown)}")
     lambda_env = {ThumbnailSpec.VARIABLES[field]: _env_text(item) for field, item in value.items() if item is not None}
     try:
-        spec = ThumbnailSpec.from_env(lambda_env)
+        ThumbnailSpec.from_env(lambda_env)
     except ConfigError as exc:
         raise ConfigError(f"{SPEC_OUTPUT} output: {exc}") from None
+    return lambda_env
+
+
+def spec_lines(value: dict) -> list[str]:
+    """`THUMBROUTER_THN_BUCKET=...` and the rest of the spec, from the `thumbnail_spec` output object.
+
+    Raises ConfigError when the object has a field the spec lacks or a value the Lambda would refuse.
+    """
+    spec = ThumbnailSpec.from_env(spec_environment(value))
     return [f"{name}={shlex.quote(text)}" for name, text in spec.to_env(ROUTER_PREFIX).items()]
 
 

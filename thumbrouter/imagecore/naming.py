@@ -14,7 +14,6 @@ from .formats import output_extension, output_format_for_key
 MAX_EDGE = 10_000
 MAX_KEY_BYTES = 1024  # S3's limit on an object key, in UTF-8 bytes
 _SIZE = re.compile(r"^([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$")
-_THUMB_STEM = re.compile(r"_([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$")
 _SIZE_AT = re.compile(r"([1-9][0-9]{0,4})x([1-9][0-9]{0,4})")  # a size where a thumbnail key has it
 # Formats /thumb may negotiate (best first) -> the extension their variant adds to the thumbnail key.
 VARIANT_EXTENSIONS = {"AVIF": ".avif", "WEBP": ".webp"}
@@ -124,8 +123,11 @@ def no_thumbnail_reason(key: str, size: str | tuple[int, int] = "50x50",
                         output_format: str | None = None) -> str | None:
     """Why `key` can have no thumbnail of `size` (as `output_format`, a variant) under our naming, or None when it can.
 
-    Every part that writes or links a thumbnail asks this: the router (no `thumbnail_url`), the
-    Lambda (skip), `/thumb` (a 400, or no variant). Raises InvalidSizeError, ValueError (variant_key).
+    The one answer to "does this original get a thumbnail", asked by every part that writes or links
+    one: the Lambda and backfill (skip), `/v1` (no `thumbnail_url`), `/thumb` and the on-demand function
+    (a 400, or no variant). A key whose name looks like a thumbnail (`user42_50x50.jpg`) is an original
+    like any other: thumbnails live in another bucket (THN_BUCKET must differ from the source), so no
+    key of the source bucket is our own output. Raises InvalidSizeError, ValueError (variant_key).
     """
     if key.startswith("/"):
         # Refused everywhere: proxies and clients merge the `//` in `/thumb/<preset>//a.jpg` or `<base>//a.jpg`.
@@ -134,26 +136,3 @@ def no_thumbnail_reason(key: str, size: str | tuple[int, int] = "50x50",
     if len(name.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
         return f"its thumbnail key would be over S3's {MAX_KEY_BYTES}-byte limit"
     return None
-
-
-def is_thumbnail_key(key: str, sizes: "tuple[str, ...] | None" = None) -> bool:
-    """True if the key's stem ends with `_<W>x<H>` (limited to `sizes` when given).
-
-    A key that merely contains `50x50` elsewhere (`50x50 cat.jpg`, `a_50x50_b.png`) is not one.
-    A converted original's thumbnail (`a_50x50.heic.webp`) and a variant (`a_50x50.jpg.avif`) are.
-    """
-    folder, stem, ext = _split(key)
-    size = _thumbnail_size(key)
-    if size is None and ext in VARIANT_EXTENSIONS.values():
-        size = _thumbnail_size(folder + stem)
-    return size is not None and (sizes is None or size in {format_size(s) for s in sizes})
-
-
-def _thumbnail_size(key: str) -> str | None:
-    """The `WxH` of a (non-variant) thumbnail key, else None."""
-    _, stem, ext = _split(key)
-    _, inner_stem, inner_ext = _split(stem)
-    if inner_ext and output_extension(inner_ext) == ext:
-        stem = inner_stem
-    match = _THUMB_STEM.search(stem)
-    return f"{match[1]}x{match[2]}" if match else None

@@ -14,6 +14,8 @@ from types import MappingProxyType
 from thumbrouter.imagecore import VARIANT_EXTENSIONS, InvalidSizeError, format_size, parse_size
 from thumbrouter.s3job import ConfigError, Env, ThumbnailSpec
 
+from .secrets import resolve_secrets
+
 __all__ = ["ConfigError", "Settings", "load_settings"]  # ConfigError is s3job's: one error type for both configs
 PREFIX = "THUMBROUTER_"
 
@@ -273,10 +275,11 @@ def _check_consistent(s: Settings) -> None:
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Build Settings from `environ` (default: os.environ).
+    """Build Settings from `environ` (default: os.environ), secrets named by `THUMBROUTER_*_PARAMETER`
+    read from SSM or Secrets Manager first (router.secrets).
 
-    Raises ConfigError naming the first variable that is missing or malformed.
+    Raises ConfigError naming the first variable that is missing or malformed, or whose parameter cannot be read.
     """
-    settings = Settings(**_fields(os.environ if environ is None else environ))
+    settings = Settings(**_fields(resolve_secrets(os.environ if environ is None else environ)))
     _check_consistent(settings)
     return settings

@@ -1,5 +1,5 @@
-"""Input validation that runs first, in a fixed order: key, cloud, country, expires, filetype, filename
-(downloads); key, country, content_type, max_bytes, size (uploads).
+"""Input validation that runs first, in a fixed order: key, cloud, the key for that cloud, country, expires,
+filetype, filename (downloads); key, country, the key for the chosen cloud, content_type, max_bytes, size (uploads).
 
 Every failure is a BadRequest whose message names the field. Nothing here touches a network.
 """
@@ -17,7 +17,10 @@ from thumbrouter.imagecore import (
 
 from .config import CLOUDS
 from .errors import BadRequest
+from .storage.qiniu_style import STYLE_SEPARATORS
 
+# Object key limits per cloud, in UTF-8 bytes: S3 takes 1024, Qiniu Kodo 750.
+KEY_LIMITS = {"s3": MAX_KEY_BYTES, "qiniu": 750}
 MIN_EXPIRES, MAX_EXPIRES, DEFAULT_EXPIRES = 60, 604_800, 3600
 MAX_FILENAME_BYTES = 255
 MAX_DIGITS = 12  # request integers: above any expiry, size or epoch we accept, far below int()'s limit
@@ -53,6 +56,24 @@ def validate_key(key) -> str:
     if any(segment in (".", "..") for segment in key.split("/")):
         # Browsers and HTTP clients rewrite dot segments, so such a URL would fetch another object.
         raise BadRequest("key must not contain . or .. path segments")
+    return key
+
+
+def validate_key_for(key: str, cloud: str, qiniu_style: str = "") -> str:
+    """A valid key (validate_key) that `cloud` can also store: within its KEY_LIMITS, and for Qiniu not
+    ending with a style separator and the style's name.
+
+    Kodo serves `<key><separator><style name>` as the style applied to `<key>`, so the download URL of
+    `photos/victim.jpg-thumb50` IS the thumbnail URL of `photos/victim.jpg`: whoever may name that key would
+    read (or, uploading it, shadow) another object's styled picture. Raises BadRequest naming the key.
+    """
+    limit = KEY_LIMITS[cloud]
+    if _utf8_length(key, "key") > limit:
+        raise BadRequest(f"key is longer than {limit} UTF-8 bytes ({cloud}'s limit)")
+    name = qiniu_style[1:] if qiniu_style[:1] in tuple(STYLE_SEPARATORS) else ""
+    if cloud == "qiniu" and name and any(key.endswith(sep + name) for sep in STYLE_SEPARATORS):
+        raise BadRequest(f"key must not end with a style separator and the style name {name!r} on Qiniu: "
+                         "its URL would be another object's styled picture")
     return key
 
 

@@ -23,6 +23,7 @@ from .security import (
     validate_expires,
     validate_filename,
     validate_key,
+    validate_key_for,
     validate_max_bytes,
     validate_size,
 )
@@ -135,6 +136,7 @@ class Router:
         """
         key = validate_key(key)
         chosen = self.choose_cloud(cloud=cloud, country=country, client_ip=client_ip)
+        key = validate_key_for(key, chosen, self.settings.qiniu_style)
         lifetime = validate_expires(expires)
         # Qiniu keys are at most 750 bytes, so the S3 naming limit never hides a Qiniu thumbnail.
         thumbnail = (thumbnail_format(filetype, key) is not None
@@ -158,6 +160,7 @@ class Router:
         """
         key = validate_key(key)
         chosen = self.choose_cloud(country=country, client_ip=client_ip)
+        key = validate_key_for(key, chosen, self.settings.qiniu_style)
         content_type = validate_content_type(content_type, key)
         size = validate_size(size, validate_max_bytes(max_bytes, self.settings.max_upload_bytes))
         upload = self.backends[chosen].upload(key, content_type=content_type, size=size, expires=UPLOAD_EXPIRES)

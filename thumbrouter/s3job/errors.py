@@ -40,8 +40,10 @@ class ObjectNotFoundError(PermanentError):
 
 # The one table of S3 errors that retrying cannot fix: action -> (error raised, codes, HTTP statuses).
 # Anything else (throttling, 5xx, RequestTimeout, which is a 400) is transient.
-# GET: a deleted object answers 403, not 404, when the role lacks s3:ListBucket (the usual
-# least-privilege Lambda role), so 403 counts as gone too.
+# GET: only "no such key/bucket" (404) and an archived object mean gone. A 403 is never "missing": the
+# stack's roles have s3:ListBucket, so S3 answers a deleted key with 404, and a 403 means a wrong role, a
+# KMS key the role cannot use or a bucket policy. Like PUT's AccessDenied it is retried and then reaches
+# the failure queue, where `thumbrouter replay` recovers it once the deployment is fixed.
 # HEAD: only "no such key" means absent; 403 stays an error (every caller HEADs with s3:ListBucket or
 # answers a 403 as a failure, never as "make it again"). Asked by object_exists and is_not_found.
 # PUT: only codes that describe the request itself. AccessDenied and NoSuchBucket on PUT are
@@ -52,8 +54,8 @@ class ObjectNotFoundError(PermanentError):
 # LIST (ListObjectsV2 of the resized bucket before a delete): nothing is permanent either; AccessDenied
 # means the role lacks s3:ListBucket on it.
 _PERMANENT = {
-    "GET": (SourceMissingError, frozenset({"NoSuchKey", "NoSuchBucket", "AccessDenied", "InvalidObjectState",
-                                           "404", "403"}), frozenset({403, 404})),
+    "GET": (SourceMissingError, frozenset({"NoSuchKey", "NoSuchBucket", "InvalidObjectState", "404"}),
+            frozenset({404})),
     "HEAD": (ObjectNotFoundError, frozenset({"404", "NoSuchKey", "NotFound"}), frozenset({404})),
     "PUT": (ThumbnailRefusedError, frozenset({"KeyTooLongError", "InvalidArgument", "InvalidRequest",
                                               "EntityTooLarge", "MetadataTooLarge", "InvalidStorageClass",

@@ -19,7 +19,6 @@ from thumbrouter.imagecore import (
     ThumbnailError,
     format_for_key,
     format_size,
-    is_thumbnail_key,
     no_thumbnail_reason,
     output_format_for_key,
     thumbnail_key,
@@ -87,11 +86,12 @@ class Outcome:
 
 
 def skip_reason(record: ObjectRecord, settings: LambdaSettings) -> str | None:
-    """Why this record needs no thumbnail (decided from the event alone, before any download), or None."""
+    """Why this record needs no thumbnail (decided from the event alone, before any download), or None.
+
+    Which keys can have one is naming.no_thumbnail_reason's answer (a name like `a_50x50.jpg` is an original).
+    """
     if record.key.endswith("/"):
         return "folder placeholder"
-    if is_thumbnail_key(record.key, settings.spec.sizes):
-        return "already a thumbnail"
     if format_for_key(record.key) is None:
         return "extension not in the allow-list"
     if not _sizes_for(record.key, settings.spec.sizes):

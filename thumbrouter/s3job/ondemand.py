@@ -16,7 +16,6 @@ from thumbrouter.imagecore import (
     ThumbnailError,
     format_for_key,
     format_size,
-    is_thumbnail_key,
     no_thumbnail_reason,
     thumbnail_key,
     variant_key,
@@ -106,7 +105,7 @@ def generate(s3, request: OnDemandRequest, settings: LambdaSettings) -> dict:
     """
     started, thumb_key = time.perf_counter(), thumbnail_key(request.key, request.size)
     answer = {"bucket": request.dest_bucket, "thumbnail_key": thumb_key}
-    if is_thumbnail_key(request.key, (request.size,)) or format_for_key(request.key) is None:
+    if format_for_key(request.key) is None:
         return answer | {"status": "invalid", "reason": "not an original with a supported extension"}
     try:
         answer["thumbnail_key"] = thumb_key = request.thumbnail_key

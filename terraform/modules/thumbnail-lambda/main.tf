@@ -74,15 +74,13 @@ data "aws_iam_policy_document" "lambda" {
     }
   }
 
-  # Before deleting, the handler HEADs the original; without s3:ListBucket S3 answers 403, not 404,
-  # for a key that is gone, and a 403 is retried, never read as "deleted".
-  dynamic "statement" {
-    for_each = var.allow_thumbnail_delete ? ["check"] : []
-    content {
-      sid       = "CheckOriginalIsGone"
-      actions   = ["s3:ListBucket"]
-      resources = ["arn:${local.partition}:s3:::${var.source_bucket}"]
-    }
+  # Without s3:ListBucket S3 answers 403, not 404, for an original that is gone. The code retries every
+  # 403 (a wrong role, a KMS key, a bucket policy), so both entries need 404s for missing originals: the
+  # GET of a deleted upload, the delete path's HEAD, and /thumb of a key that never existed.
+  statement {
+    sid       = "CheckOriginalIsGone"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:${local.partition}:s3:::${var.source_bucket}"]
   }
 
   # Thumbnails of any size (other /thumb presets, sizes since removed) are found by listing the resized

@@ -96,7 +96,7 @@ variable "resized_bucket" {
 }
 
 variable "allow_thumbnail_delete" {
-  description = "Let the function delete a deleted original's thumbnails: s3:DeleteObject on the resized objects, s3:ListBucket on the resized bucket (to find its thumbnails of any size) and on the source bucket (so a HEAD of a deleted original answers 404, not 403). The S3-triggered entry needs it; the on-demand one does not."
+  description = "Let the function delete a deleted original's thumbnails: s3:DeleteObject on the resized objects, s3:ListBucket on the resized bucket (to find its thumbnails of any size; s3:ListBucket on the source bucket, so that a deleted original answers 404, is granted to every entry). The S3-triggered entry needs it; the on-demand one does not."
   type        = bool
   default     = true
 }

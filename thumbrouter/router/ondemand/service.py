@@ -11,7 +11,7 @@ import logging
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
-from thumbrouter.imagecore import format_for_key, is_thumbnail_key, no_thumbnail_reason, output_format_for_key
+from thumbrouter.imagecore import format_for_key, no_thumbnail_reason, output_format_for_key
 from thumbrouter.s3job import OnDemandRequest, ThumbnailSpec, TransientError
 
 from ..errors import BackendUnavailable, BadRequest, NotFound, Overloaded
@@ -67,7 +67,6 @@ class OnDemand:
         self.negative, self.presets, self.signer, self.guard = negative, presets, signer, guard
         self.metrics, self.options = metrics, options
         self.known = LocalTtl(options.exists_ttl, options.exists_max)
-        self.sizes = tuple(p.size for p in presets.values())
 
     def preset(self, name: str) -> Preset:
         """The named preset; raises NotFound for anything else (free sizes included)."""
@@ -83,7 +82,7 @@ class OnDemand:
         refuse its thumbnail key on every try), Overloaded (pool full, or still generating at the
         deadline) and BackendUnavailable.
         """
-        if format_for_key(key) is None or is_thumbnail_key(key, self.sizes):
+        if format_for_key(key) is None:
             raise NotFound("no thumbnail for this kind of file")
         if reason := no_thumbnail_reason(key, preset.size):
             raise BadRequest(f"key can have no {preset.name} thumbnail: {reason}")
