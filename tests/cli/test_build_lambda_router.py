@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.cli.conftest import local_request
 from tests.router.ondemand.helpers import jpeg
 from tests.support.function_url import (
     ArtifactProcess,
@@ -20,17 +19,10 @@ from tests.support.function_url import (
     lambda_runtime_dir,
     unzip,
 )
-from thumbrouter.cli.build_lambda import REPO, ensure_artifact
-from thumbrouter.cli.build_lambda import local_target as build_target
+from thumbrouter.cli.build_lambda import REPO
 
 TOKEN = "router-token-0123456789abcdef"
 SIGNING_KEY = "signing-key-0123456789abcdef"
-
-
-@pytest.fixture(scope="session")
-def router_zip(tmp_path_factory):
-    request = local_request(tmp_path_factory.mktemp("dist"))
-    return ensure_artifact(request.__class__(**{**request.__dict__, "target": build_target("router")}), force=True)
 
 
 @pytest.fixture(scope="module")

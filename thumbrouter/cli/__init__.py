@@ -14,7 +14,7 @@ COMMANDS = {
                              "resumable)."),
     "build-lambda": ("build_lambda", "Build a Lambda zip into dist/: the thumbnailer (image core, S3 job, Pillow for "
                                      "the Lambda platform) or, with --function router, the router."),
-    "deploy": ("deploy", "Plan, apply, destroy or show the outputs of a Terraform environment "
+    "deploy": ("deploy", "Plan, apply, destroy, check or show the outputs of a Terraform environment "
                          "(terraform/environments/ENV)."),
     "qiniu-style": ("qiniu_style", "Show the Qiniu image style that matches the S3 thumbnails, or check a bucket "
                                    "has it."),
