@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from tests.cli.conftest import run_cli
 from tests.router.ondemand.helpers import jpeg
 from tests.support.function_url import (
     ArtifactProcess,
@@ -65,6 +66,15 @@ def test_the_router_zip_holds_the_router_flask_and_the_adapter_but_no_image_stac
     assert not [name for name in entries if name.startswith(("PIL/", "pillow_heif/", "isal/", "boto3/", "botocore/"))]
     assert "create_thumbnail.py" not in entries and "on_demand.py" not in entries
     assert not [name for name in entries if name.startswith("thumbrouter/cli/")]
+    assert "geoip2fast/geoip2fast-ipv6.dat.gz" in entries  # built from its sdist: PyPI has no wheel of it
+    assert "geoip2fast/geoip2fast-asn.dat.gz" not in entries  # data the router never opens
+
+
+def test_the_cli_builds_the_router_target_and_reuses_an_up_to_date_zip(router_zip):
+    done = run_cli("build-lambda", "--function", "router", "--platform", "local", "--out", str(router_zip.path.parent))
+    assert done.returncode == 0, done.stderr
+    assert f"{router_zip.path}: " in done.stdout and "(up to date)" in done.stdout
+    assert router_zip.path.name.startswith("router-")
 
 
 def test_health_and_readiness_answer_from_the_unzipped_artifact(function):

@@ -93,7 +93,8 @@ def _build(request: BuildRequest, entries: list[tuple[str, Path]], pins: tuple[s
         for pin in pins:
             wheels.install(pin, request.target, site, request.cache_dir)
         staged = Path(tmp) / request.target.zip_name
-        write_zip(_merge(entries, tree_entries(site)), staged)
+        omitted = request.target.contents.omitted
+        write_zip(_merge(entries, [e for e in tree_entries(site) if e[0] not in omitted]), staged)
         check_limits(measure(staged))
         os.replace(staged, request.zip_path)
 
