@@ -23,7 +23,7 @@ STDLIB = sys.stdlib_module_names
 # What each part may import besides the stdlib and itself (top-level names or thumbrouter packages).
 ALLOWED = {
     "thumbrouter.imagecore": {"PIL", "isal", "pillow_heif"},
-    "lambda": {"boto3", "botocore", "thumbrouter.imagecore", "thumbrouter.s3job"},
+    "lambda": {"boto3", "botocore", "thumbrouter.imagecore", "thumbrouter.s3job", "thumbrouter.router", "apig_wsgi"},
 }
 FORBIDDEN = {
     "thumbrouter.s3job": {"thumbrouter.router", "thumbrouter.cli"},

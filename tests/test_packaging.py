@@ -22,8 +22,9 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[1]
 WHEELHOUSE = ROOT / "dist" / ".cache" / "pkgtest"
 LOCKS = ("requirements.txt", "requirements-dev.txt")
-# Pinned for a reproducible lock, but imported by no thumbrouter code: the declaring package owns the range.
-TRANSITIVE = {"s3transfer"}
+# Pinned for a reproducible lock, but imported by no thumbrouter code: the declaring package owns the range
+# (boto3 declares s3transfer; Flask its own five, pinned because the router's Lambda zip bundles exact versions).
+TRANSITIVE = {"s3transfer", "jinja2", "markupsafe", "itsdangerous", "click", "blinker"}
 # What isolated builds need: ours ([build-system] requires) and geoip2fast's (published as an sdist only).
 BUILD_TOOLS = ("setuptools>=70.1", "wheel")
 PIN = re.compile(r"^([A-Za-z0-9_.-]+)(\[[^\]]*\])?==([^\s#;]+)")

@@ -1,4 +1,5 @@
-"""One local-platform Lambda zip per test session, built with a wheel cache that outlives the session."""
+"""One local-platform Lambda zip of each function per test session, built with a wheel cache that outlives the
+session."""
 
 import subprocess
 import sys
@@ -20,6 +21,14 @@ def local_request(out_dir, **changes) -> BuildRequest:
 def local_zip(tmp_path_factory):
     """The Artifact built from the repo's lambda/ for this interpreter."""
     return ensure_artifact(local_request(tmp_path_factory.mktemp("dist")), force=True)
+
+
+@pytest.fixture(scope="session")
+def router_zip(tmp_path_factory):
+    """The router's Artifact (build-lambda --function router) for this interpreter."""
+    request = BuildRequest(target=local_target("router"), out_dir=tmp_path_factory.mktemp("dist"),
+                           cache_dir=WHEEL_CACHE)
+    return ensure_artifact(request, force=True)
 
 
 def run_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:

@@ -66,6 +66,7 @@ def test_the_zip_holds_the_handler_package_and_pillow_at_its_root(local_zip):
 def test_the_zip_leaves_out_boto3_bytecode_tests_the_router_and_the_cli(local_zip):
     for name in names(local_zip.path):
         assert not name.startswith(("thumbrouter/router/", "thumbrouter/cli/")), name
+        assert name != "router_lambda.py", name
         assert not name.startswith(("boto3/", "botocore/", "s3transfer/")), name
         assert "__pycache__" not in name and not name.endswith(".pyc"), name
         assert "/tests/" not in name and not name.startswith("tests/"), name

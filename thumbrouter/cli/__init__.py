@@ -12,9 +12,9 @@ COMMANDS = {
                    "Lambda handler."),
     "backfill": ("backfill", "Create missing thumbnails for objects already in a bucket (bounded concurrency, "
                              "resumable)."),
-    "build-lambda": ("build_lambda", "Build the Lambda zip (lambda/, the thumbrouter image core and S3 job, Pillow "
-                                     "and isal wheels for the Lambda platform) into dist/."),
-    "deploy": ("deploy", "Plan, apply, destroy or show the outputs of a Terraform environment "
+    "build-lambda": ("build_lambda", "Build a Lambda zip into dist/: the thumbnailer (image core, S3 job, Pillow for "
+                                     "the Lambda platform) or, with --function router, the router."),
+    "deploy": ("deploy", "Plan, apply, destroy, check or show the outputs of a Terraform environment "
                          "(terraform/environments/ENV)."),
     "replay": ("replay", "Re-run the thumbnail function's failed events from its failure queue "
                          "(terraform/environments/ENV's outputs); delete each one that succeeds."),

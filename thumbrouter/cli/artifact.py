@@ -1,6 +1,7 @@
-"""The Lambda zip's contents, their inputs digest, deterministic zip writing and Lambda's size limits.
+"""The Lambda zips' contents (one per function: the thumbnailer, the router), their inputs digest,
+deterministic zip writing and Lambda's size limits.
 
-What can go wrong: ArtifactError (no handler in lambda/, an unpinned Pillow or isal, a zip over Lambda's limits).
+What can go wrong: ArtifactError (no handler in lambda/, an unpinned bundled package, a zip over Lambda's limits).
 """
 
 import hashlib
@@ -18,7 +19,6 @@ UNZIPPED_LIMIT = 250 * MIB
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 EXCLUDED_DIRS = frozenset({"__pycache__", "tests", ".pytest_cache", ".mypy_cache"})
 EXCLUDED_SUFFIXES = frozenset({".pyc", ".pyo"})
-HANDLER = "create_thumbnail.py"
 # Bump when the way the zip is assembled changes, so old stamps stop matching.
 FORMAT_VERSION = "1"
 
@@ -34,11 +34,16 @@ class Target:
     python: str
     arch: str
     platform: str = "lambda"
+    function: str = "thumbnailer"  # a key of CONTENTS
 
     @property
     def zip_name(self) -> str:
         suffix = "" if self.platform == "lambda" else f"-{self.platform}"
-        return f"thumbnailer-{self.python}-{self.arch}{suffix}.zip"
+        return f"{self.function}-{self.python}-{self.arch}{suffix}.zip"
+
+    @property
+    def contents(self) -> "Contents":
+        return CONTENTS[self.function]
 
 
 @dataclass(frozen=True)
@@ -70,19 +75,49 @@ def tree_entries(root: Path) -> list[tuple[str, Path]]:
     return sorted(entries)
 
 
-# What the Lambda runs, relative to the repository: its handlers at the zip root, and the two packages they
-# import. The router and the CLI never ship.
+@dataclass(frozen=True)
+class Contents:
+    """What one function's zip holds: handler modules from lambda/ (at the zip root), packages of the
+    repository, and the requirements.txt pins installed beside them."""
+
+    handlers: tuple[str, ...]
+    packages: tuple[str, ...]
+    bundled: tuple[str, ...]
+    omitted: tuple[str, ...] = ()  # files of the bundled wheels the function never opens (a tuple: its repr,
+    # part of the inputs digest, must not depend on the process's hash seed as a set's order does)
+
+
 LAMBDA_DIR = "lambda"
-LAMBDA_PACKAGES = ("thumbrouter/__init__.py", "thumbrouter/imagecore", "thumbrouter/s3job")
+# The thumbnailer bundles Pillow, isal (ISA-L deflate; imagecore/png.py falls back to zlib without it, but
+# PNG encoding is then ~2.5x slower) and pillow-heif (HEIC input). The router and the CLI never ship in it.
+# The router bundles Flask and what it imports at start-up (its image-core names need no Pillow: /thumb
+# generates through the on-demand function). Qiniu and a MaxMind .mmdb are not bundled: the function
+# serves S3; a Qiniu deployment runs the router under gunicorn.
+CONTENTS = {
+    "thumbnailer": Contents(
+        handlers=("create_thumbnail.py", "on_demand.py"),
+        packages=("thumbrouter/__init__.py", "thumbrouter/imagecore", "thumbrouter/s3job"),
+        bundled=("pillow", "isal", "pillow-heif")),
+    "router": Contents(
+        handlers=("router_lambda.py",),
+        packages=("thumbrouter/__init__.py", "thumbrouter/imagecore", "thumbrouter/s3job", "thumbrouter/router"),
+        bundled=("apig-wsgi", "flask", "werkzeug", "jinja2", "markupsafe", "itsdangerous", "click", "blinker",
+                 "cachetools", "prometheus-client", "geoip2fast", "redis"),
+        # router.geo loads geoip2fast-ipv6.dat.gz (IPv4 and IPv6 countries); the ASN and IPv4-only data are 9 MiB.
+        omitted=("geoip2fast/geoip2fast-asn-ipv6.dat.gz", "geoip2fast/geoip2fast-asn.dat.gz",
+                 "geoip2fast/geoip2fast.dat.gz")),
+}
 
 
-def lambda_entries(root: Path) -> list[tuple[str, Path]]:
-    """The handler modules and the packages they run. Raises ArtifactError when the handler is missing."""
+def lambda_entries(root: Path, contents: Contents) -> list[tuple[str, Path]]:
+    """The handler modules and the packages they run. Raises ArtifactError when a handler is missing."""
     lambda_dir = root / LAMBDA_DIR
-    if not (lambda_dir / HANDLER).is_file():
-        raise ArtifactError(f"{lambda_dir / HANDLER} not found: the zip needs the Lambda handler")
-    entries = tree_entries(lambda_dir)
-    for package in LAMBDA_PACKAGES:
+    entries = []
+    for handler in contents.handlers:
+        if not (lambda_dir / handler).is_file():
+            raise ArtifactError(f"{lambda_dir / handler} not found: the zip needs the Lambda handler")
+        entries.append((handler, lambda_dir / handler))
+    for package in contents.packages:
         path = root / package
         if path.is_file():
             entries.append((package, path))
@@ -91,30 +126,25 @@ def lambda_entries(root: Path) -> list[tuple[str, Path]]:
     return sorted(entries)
 
 
-# What the zip bundles from requirements.txt: Pillow, isal (ISA-L deflate; imagecore/png.py
-# falls back to zlib without it, but PNG encoding is then ~2.5x slower) and pillow-heif (HEIC input).
-BUNDLED = ("pillow", "isal", "pillow-heif")
-
-
-def bundled_pins(requirements: Path) -> tuple[str, ...]:
-    """The exact `name==X` lines of BUNDLED in requirements.txt. Raises ArtifactError when absent or unpinned."""
+def bundled_pins(requirements: Path, bundled: tuple[str, ...]) -> tuple[str, ...]:
+    """The exact `name==X` lines of `bundled` in requirements.txt. Raises ArtifactError when absent or unpinned."""
     pins = {}
     for line in requirements.read_text().splitlines():
         requirement = line.split("#")[0].strip().lower().replace(" ", "")
-        name = re.split(r"[=<>!~\[;]", requirement, maxsplit=1)[0]
-        if name in BUNDLED:
+        name = re.split(r"[=<>!~\[;]", requirement, maxsplit=1)[0].replace("_", "-")
+        if name in bundled:
             if "==" not in requirement:
                 raise ArtifactError(f"{requirements}: pin {name} exactly ({name}==X.Y.Z), got {line!r}")
             pins[name] = requirement
-    missing = [name for name in BUNDLED if name not in pins]
+    missing = [name for name in bundled if name not in pins]
     if missing:
         raise ArtifactError(f"{requirements} has no {missing[0]}==X.Y.Z line")
-    return tuple(pins[name] for name in BUNDLED)
+    return tuple(pins[name] for name in bundled)
 
 
 def inputs_digest(entries: list[tuple[str, Path]], pins: tuple[str, ...], target: Target) -> str:
-    """SHA-256 over everything that decides the zip's bytes: code, the bundled pins and the target."""
-    digest = hashlib.sha256(f"{FORMAT_VERSION}\0{','.join(pins)}\0{target}\0".encode())
+    """SHA-256 over everything that decides the zip's bytes: code, the bundled pins, the target and its contents."""
+    digest = hashlib.sha256(f"{FORMAT_VERSION}\0{','.join(pins)}\0{target}\0{target.contents}\0".encode())
     for name, path in entries:
         digest.update(f"{name}\0{_mode(path):o}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())

@@ -1,5 +1,8 @@
-"""Build the Lambda zip (lambda/, the thumbrouter image core and S3 job, Pillow and isal wheels for the Lambda
-platform) into dist/.
+"""Build a Lambda zip into dist/: the thumbnailer (image core, S3 job, Pillow for the Lambda platform) or, with
+--function router, the router.
+
+The thumbnailer holds its lambda/ handlers, the image core and S3 job, and Pillow, isal and pillow-heif wheels;
+the router holds lambda/router_lambda.py, the router package, Flask and the WSGI adapter (no image stack).
 
 Rebuilds only when its inputs changed (the code the zip ships, the bundled pins, Python, architecture).
 What can go wrong: ArtifactError (no handler, pip or network failure, zip above Lambda's limits) -> exit 1.
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from thumbrouter.cli import wheels
 from thumbrouter.cli.artifact import (
+    CONTENTS,
     ArtifactError,
     Size,
     Target,
@@ -40,7 +44,7 @@ RUNTIME_PROVIDED = ("boto3/", "botocore/", "s3transfer/")
 class BuildRequest:
     target: Target
     out_dir: Path = REPO / "dist"
-    root: Path = REPO  # the repository: lambda/ and thumbrouter/ (see artifact.LAMBDA_PACKAGES)
+    root: Path = REPO  # the repository: lambda/ and thumbrouter/ (see artifact.CONTENTS)
     requirements: Path = REPO / "requirements.txt"
     cache_dir: Path = REPO / "dist" / ".cache" / "wheels"  # downloaded wheels, shared by every out_dir
 
@@ -60,17 +64,18 @@ class Artifact:
     built: bool  # False when an up-to-date zip was reused
 
 
-def local_target() -> Target:
+def local_target(function: str = "thumbnailer") -> Target:
     """This interpreter and machine (for tests that run the zip's code here)."""
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
     return Target(python=python, arch=LOCAL_ARCHES.get(platform.machine().lower(), platform.machine()),
-                  platform="local")
+                  platform="local", function=function)
 
 
 def ensure_artifact(request: BuildRequest, force: bool = False) -> Artifact:
     """The zip for request, rebuilt only when its inputs digest changed. Raises ArtifactError."""
-    entries = lambda_entries(request.root)
-    pins = bundled_pins(request.requirements)
+    contents = request.target.contents
+    entries = lambda_entries(request.root, contents)
+    pins = bundled_pins(request.requirements, contents.bundled)
     digest = inputs_digest(entries, pins, request.target)
     stamp = request.stamp_path
     if not force and request.zip_path.is_file() and stamp.is_file() and stamp.read_text().strip() == digest:
@@ -88,7 +93,8 @@ def _build(request: BuildRequest, entries: list[tuple[str, Path]], pins: tuple[s
         for pin in pins:
             wheels.install(pin, request.target, site, request.cache_dir)
         staged = Path(tmp) / request.target.zip_name
-        write_zip(_merge(entries, tree_entries(site)), staged)
+        omitted = request.target.contents.omitted
+        write_zip(_merge(entries, [e for e in tree_entries(site) if e[0] not in omitted]), staged)
         check_limits(measure(staged))
         os.replace(staged, request.zip_path)
 
@@ -107,17 +113,19 @@ def _merge(code: list[tuple[str, Path]], deps: list[tuple[str, Path]]) -> list[t
 def request_from_args(args: argparse.Namespace) -> BuildRequest:
     """BuildRequest from --python/--arch/--platform/--out. Raises ArtifactError on a bad combination."""
     if args.platform == "local":
-        target = local_target()
+        target = local_target(args.function)
         if (args.python or target.python) != target.python or (args.arch or target.arch) != target.arch:
             raise ArtifactError(f"--platform local builds for this interpreter ({target.python}, {target.arch})")
     else:
-        target = Target(python=args.python or DEFAULT_PYTHON, arch=args.arch or DEFAULT_ARCH)
+        target = Target(python=args.python or DEFAULT_PYTHON, arch=args.arch or DEFAULT_ARCH, function=args.function)
     if not re.fullmatch(r"3\.\d{1,2}", target.python):
         raise ArtifactError(f"--python must look like 3.12, got {target.python!r}")
     return BuildRequest(target=target, out_dir=Path(args.out).resolve())
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--function", choices=sorted(CONTENTS), default="thumbnailer",
+                        help="which function's zip (default thumbnailer)")
     parser.add_argument("--arch", choices=["x86_64", "arm64"], help=f"Lambda architecture (default {DEFAULT_ARCH})")
     parser.add_argument("--python", help=f"Lambda Python version (default {DEFAULT_PYTHON})")
     parser.add_argument("--out", default=str(REPO / "dist"), help="output directory (default: dist/ in the repo)")

@@ -1,4 +1,7 @@
-"""Pillow for the Lambda platform: pip downloads the wheel once into a cache, then installs it offline.
+"""Wheels for the Lambda platform: pip downloads each once into a cache, then installs it offline.
+
+A pure-Python project published only as an sdist (SDIST_ONLY) is built into a py3-none-any wheel
+here instead: such a wheel installs on every platform.
 
 What can go wrong: ArtifactError when PyPI is unreachable on the first build, when no wheel exists
 for that Python and architecture, or when pip fails or takes longer than PIP_TIMEOUT.
@@ -14,6 +17,8 @@ PIP_TIMEOUT = 600  # seconds for one pip run; its own per-request network timeou
 MACHINES = {"x86_64": "x86_64", "arm64": "aarch64"}
 # Lambda's Python 3.12+ runtimes run Amazon Linux 2023 (glibc 2.34); 3.9-3.11 run Amazon Linux 2 (glibc 2.26).
 AL2_PYTHONS = frozenset({"3.9", "3.10", "3.11"})
+# Pure Python, no wheel on PyPI (geoip2fast ships its data files in the sdist).
+SDIST_ONLY = frozenset({"geoip2fast"})
 
 
 def platform_args(target: Target) -> list[str]:
@@ -39,7 +44,9 @@ def cached_wheel(pin: str, wheel_dir: Path) -> Path | None:
 def install(pin: str, target: Target, dest: Path, cache_dir: Path) -> None:
     """Install `pin` (no dependencies, binary only) into dest for target, downloading only on a cache miss."""
     wheel_dir = cache_dir / Path(target.zip_name).stem
-    if cached_wheel(pin, wheel_dir) is None:
+    if cached_wheel(pin, wheel_dir) is None and pin.split("==")[0] in SDIST_ONLY:
+        _pip("wheel", "--wheel-dir", str(wheel_dir), "--no-binary", pin.split("==")[0], pin, target=target)
+    elif cached_wheel(pin, wheel_dir) is None:
         _pip("download", "--dest", str(wheel_dir), *platform_args(target), pin, target=target)
     _pip("install", "--no-index", "--find-links", str(wheel_dir), "--no-compile", "--target", str(dest),
          *platform_args(target), pin, target=target)
@@ -47,7 +54,8 @@ def install(pin: str, target: Target, dest: Path, cache_dir: Path) -> None:
 
 def _pip(command: str, *args: str, target: Target) -> None:
     argv = [sys.executable, "-m", "pip", command, "--disable-pip-version-check", "--no-input",
-            "--timeout", "30", "--retries", "2", "--no-deps", "--only-binary=:all:", *args]
+            "--timeout", "30", "--retries", "2", "--no-deps", *(() if command == "wheel" else ("--only-binary=:all:",)),
+            *args]
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=PIP_TIMEOUT)
     except subprocess.TimeoutExpired as exc:

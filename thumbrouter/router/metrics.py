@@ -10,6 +10,7 @@ variable (tests, `thumbrouter dev`) the app's own registry is served: correct fo
 import os
 import threading
 import time
+from collections.abc import Callable
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
@@ -38,6 +39,8 @@ class Metrics:
         self.signing_errors = Counter("thumbrouter_signing_errors", "Failures while signing URLs or upload targets.",
                                       ["code"], registry=registry)
         self._cache_hit, self._cache_miss = self.url_cache.labels("hit"), self.url_cache.labels("miss")
+        # Other sinks of the same observations (router.emf on Lambda): called after the collectors, in order.
+        self.listeners: list[Callable[[str, str, int, str, float], None]] = []
         self._children: dict[tuple, tuple] = {}  # labels() validates and locks on every call; reuse children
         self._cache_seen = (0, 0)
         self._cache_lock = threading.Lock()
@@ -51,6 +54,8 @@ class Metrics:
                 key, (self.requests.labels(route, method, str(status), cloud), self.latency.labels(route)))
         children[0].inc()
         children[1].observe(seconds)
+        for listener in self.listeners:
+            listener(route, method, status, cloud, seconds)
 
     def sync_url_cache(self, hits: int, misses: int) -> None:
         """Add the cache's hits and misses since the last call (the cache keeps plain ints, cheap to read)."""
