@@ -3,8 +3,8 @@
 apig-wsgi turns each event into a WSGI request for the one app factory and the answer back into the
 Function URL's shape (binary bodies base64-encoded, Set-Cookie as `cookies`). The client is the event's
 `requestContext.http.sourceIp` (REMOTE_ADDR). Settings are the function's THUMBROUTER_* environment, with
-secrets read from the SSM parameters it names (router.parameters); a wrong value fails the cold start with
-ConfigError naming the variable. Requests are counted as EMF lines on stdout (router.emf), the first with
+secrets read by load_settings from the parameters they name (router.secrets); a wrong value fails the cold
+start with ConfigError naming the variable. Requests are counted as EMF lines on stdout (router.emf), the first with
 the init time.
 """
 
@@ -12,13 +12,12 @@ import time
 
 INIT_STARTED = time.perf_counter()  # before the imports: they are most of a cold start
 
-import os  # noqa: E402
 import sys  # noqa: E402
 
 from apig_wsgi import make_lambda_handler  # noqa: E402
 
-from thumbrouter.router import create_app, init_emf, resolve_parameters  # noqa: E402
+from thumbrouter.router import create_app, init_emf  # noqa: E402
 
-APP = create_app(resolve_parameters(os.environ))
+APP = create_app()  # the function's environment, secrets read in by load_settings
 init_emf(APP, sys.stdout).cold_start(time.perf_counter() - INIT_STARTED)
 handler = make_lambda_handler(APP, binary_support=True)

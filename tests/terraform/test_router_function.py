@@ -1,6 +1,7 @@
 """modules/router-function: the environment rendered by real Terraform and parsed by the router, the table
 single-flight shares, the role's extra grants held to the code, the Function URL, logs and the spike bound."""
 
+import inspect
 import re
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 
 from tests.terraform.evaluation import evaluate, refusal
 from tests.terraform.support import MODULES, labelled, load_dir, one, resource, typed
+from thumbrouter.router import secrets
 from thumbrouter.router.config import load_settings
 from thumbrouter.router.ondemand import dynamolocks
 from thumbrouter.s3job import ThumbnailSpec
@@ -157,14 +159,14 @@ def test_secrets_are_given_by_parameter_name_and_only_those_parameters_are_reada
     assert env["THUMBROUTER_API_TOKENS_PARAMETER"] == "/thumbrouter/prod/api-tokens"
     assert env["THUMBROUTER_URL_SIGNING_KEYS_PARAMETER"] == "/thumbrouter/prod/signing-keys"
     assert "THUMBROUTER_QINIU_SECRET_KEY_PARAMETER" not in env and "THUMBROUTER_API_TOKENS" not in env
-    load_settings(env | LAMBDA_ENV)  # the names are no settings of their own: nothing for the parser to refuse
     grant = optional_statements()["ReadSecretParameters"]
-    assert grant["actions"] == ["ssm:GetParameters"] and grant["resources"] == "${local.parameter_arns}"
+    reader = inspect.getsource(secrets)  # the grant is the one call the router's reader makes
+    assert "client.get_parameter(" in reader and "get_parameters(" not in reader
+    assert grant["actions"] == ["ssm:GetParameter"] and grant["resources"] == "${local.parameter_arns}"
     assert grant["for_each"] == '${length(local.parameter_arns) > 0 ? ["secrets"] : []}'
     assert evaluate(ROUTER, FILES, "local.secret_parameter_names", REQUIRED | {"secret_parameters": names},
                     tmp_path / "names") == sorted(names.values())
     assert "secret_parameters must be SSM parameter names" in refusal(
         ROUTER, FILES, REQUIRED | {"secret_parameters": {"api_tokens": "not a name"}}, tmp_path / "bad")
-    parameters = pytest.importorskip("thumbrouter.router.parameters")  # the router's reader of *_PARAMETER names
-    assert parameters.named_parameters(env) == {"THUMBROUTER_API_TOKENS": names["api_tokens"],
+    assert secrets.parameter_variables(env) == {"THUMBROUTER_API_TOKENS": names["api_tokens"],
                                                 "THUMBROUTER_URL_SIGNING_KEYS": names["url_signing_keys"]}

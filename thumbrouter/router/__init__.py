@@ -14,7 +14,6 @@ from .errors import (
     Unauthorized,
     Unprocessable,
 )
-from .parameters import resolve as resolve_parameters
 from .service import DownloadUrls, Router, UploadTarget, get_download_urls, get_upload_target
 from .storage.qiniu_style import QiniuStyle, style_processing
 
@@ -23,6 +22,5 @@ __all__ = [
     "Overloaded", "QiniuStyle",
     "Router", "RouterError", "Settings", "Unauthorized", "Unprocessable", "UploadTarget", "check_access_policy",
     "check_bind", "create_app", "get_download_urls", "get_upload_target", "init_emf", "load_settings",
-    "resolve_parameters",
     "style_processing",
 ]
