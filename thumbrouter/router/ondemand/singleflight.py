@@ -7,6 +7,10 @@ runs, released by compare-and-delete; the result is published under a short-live
 other processes poll with backoff until their deadline. If the holder dies its lock expires after
 `lock_ttl`, and the next poll of a waiter takes it and does the work. If Redis is down or slow,
 the local layer alone still guarantees one run per process.
+
+An optional `check` (is the work's result already there? /thumb's HEAD) runs in the process's leader
+only, after a published result and before the lock: a burst of one name costs one check per process,
+and its waiters need no place of their own on whatever the check calls.
 """
 
 import json
@@ -109,27 +113,33 @@ class SingleFlight:
         self.local = LocalFlight()
         self.renewer = Renewer(guard, self.lock_ttl_ms) if guard else None
 
-    def run(self, name: str, fn) -> dict:
+    def run(self, name: str, fn, check=None) -> dict:
         """Return fn() (a JSON-able dict) computed once for all concurrent callers of `name`.
 
-        Raises what fn raised, or WaitTimeout when the holder did not finish before the deadline.
+        `check()` returns a result that makes fn unnecessary, or None; it runs at most once per process
+        and burst, before fn. Raises what fn or check raised, or WaitTimeout when the holder did not
+        finish before the deadline.
         """
         deadline = time.monotonic() + self.wait
-        return self.local.run(name, lambda: self._shared(name, fn, deadline), self.wait, self.on_wait)
+        return self.local.run(name, lambda: self._shared(name, fn, check, deadline), self.wait, self.on_wait)
 
-    def _shared(self, name: str, fn, deadline: float) -> dict:
+    def _shared(self, name: str, fn, check, deadline: float) -> dict:
         if self.guard is None:
-            return fn()
+            return _checked(check, fn)
         lock, done, delay, waited = f"{self.prefix}lock:{name}", f"{self.prefix}done:{name}", 0.01, False
         while True:
             try:
                 if (published := self.guard.call("get", done)) is not None:
                     return json.loads(published)
+                if check is not None:  # after a published result (no call at all), before the lock (no hold)
+                    if (found := check()) is not None:
+                        return found
+                    check = None
                 token = secrets.token_hex(16)
                 if self.guard.call("set", lock, token, nx=True, px=self.lock_ttl_ms):
                     return self._lead(lock, token, done, fn)
             except RedisUnavailable:
-                return fn()  # degraded: this process's LocalFlight is the only guard left
+                return _checked(check, fn)  # degraded: this process's LocalFlight is the only guard left
             if time.monotonic() + delay > deadline:
                 raise WaitTimeout(name)
             if not waited and self.on_wait:
@@ -155,3 +165,9 @@ class SingleFlight:
             self.guard.call(method, *args, **kwargs)
         except RedisUnavailable:
             pass  # the lock then expires by itself; waiters fall back to HEAD or their own run
+
+
+def _checked(check, fn) -> dict:
+    """check()'s result when it has one, else fn()."""
+    found = check() if check is not None else None
+    return found if found is not None else fn()
