@@ -152,10 +152,25 @@ def test_when_the_lock_holder_is_killed_one_waiter_takes_over_after_the_ttl_and_
                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "holding"
-        threading.Timer(1.0, holder.send_signal, (signal.SIGKILL,)).start()
-        answers = fire([f"{routers[i % 2].url}/thumb/thumb50/orphan.jpg" for i in range(40)], concurrency=40)
+        with ThreadPoolExecutor(1) as runner:
+            burst = runner.submit(fire, [f"{routers[i % 2].url}/thumb/thumb50/orphan.jpg" for i in range(40)], 40)
+            # The holder dies once all 20 requests of each router wait on its lock (19 on their router's leader,
+            # the leader on Redis): the answers then come from a waiter's takeover, however slow the machine.
+            _wait_for(lambda: burst.done() or all(
+                r.counter("thumbrouter_ondemand_lock_waits_total") == 20 for r in routers))
+            holder.send_signal(signal.SIGKILL)
+            answers = burst.result(120)
     finally:
         holder.kill()
         holder.wait(10)
-    assert {status for status, _, _ in answers} == {302}
+    assert [status for status, _, _ in answers] == [302] * 40
     assert _versions(s3, resized, "orphan_50x50.jpg") == 1
+
+
+def _wait_for(condition, timeout: float = 60.0) -> None:
+    """Return once condition() is true (checked every 50 ms); TimeoutError after `timeout` seconds."""
+    deadline, pause = time.monotonic() + timeout, threading.Event()
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition still false")
+        pause.wait(0.05)
