@@ -99,7 +99,8 @@ def test_a_waiter_past_its_deadline_stops_and_a_later_caller_takes_the_expired_l
 
 
 def test_a_burst_checks_once_per_process_and_the_work_runs_once_for_all(redis_server):
-    flights = [SingleFlight(RedisGuard.from_url(redis_server.url)) for _ in range(2)]
+    # 5 s Redis timeouts: under CPU load a 0.3 s one would make a flight degrade and run the work itself.
+    flights = [SingleFlight(RedisGuard.from_url(redis_server.url, timeout=5)) for _ in range(2)]
     checks, lock, both_checked = [], threading.Lock(), threading.Event()
     work = Counting(hold=0)
 
@@ -167,7 +168,9 @@ def test_a_killed_lock_holder_is_replaced_by_exactly_one_waiter_after_the_ttl(re
         assert holder.stdout.readline().strip() == "holding"
         time.sleep(2.0)  # twice the TTL: only the watchdog's renewals keep the lock alive
         assert redis.Redis.from_url(redis_server.url).get("thumbrouter:sf:lock:k") is not None
-        flights = [SingleFlight(RedisGuard.from_url(redis_server.url), wait=8) for _ in range(2)]
+        # Redis calls get 5 s, not the production 0.3 s: on a loaded machine a slow answer would make a flight
+        # degrade to running the work itself, and this test is about the takeover, not about a slow Redis.
+        flights = [SingleFlight(RedisGuard.from_url(redis_server.url, timeout=5), wait=8) for _ in range(2)]
         work = Counting(hold=0.2)
         threading.Timer(0.5, holder.send_signal, (signal.SIGKILL,)).start()
         results = _fire(flights, "k", work, per_flight=10)
