@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-APT_TEST := redis-server
+APT_TEST := redis-server nginx
 APT_BENCH := redis-server wrk mate-backgrounds
 
 # apt-get only the packages that are missing (we run as root on the target machines).

@@ -3,7 +3,11 @@
 Server knobs use gunicorn's own conventions (the app's settings stay THUMBROUTER_* in router.config):
 GUNICORN_BIND (default 127.0.0.1:8080; put a reverse proxy or load balancer in front), WEB_CONCURRENCY
 (workers, default = CPU cores), GUNICORN_THREADS (default 4), GUNICORN_TIMEOUT (default 30 s),
-GUNICORN_ACCESSLOG ("-" = stdout, the default; "" turns it off). GUNICORN_CMD_ARGS still overrides.
+GUNICORN_ACCESSLOG ("-" = stdout, the default; "" turns it off), GUNICORN_CONTROL_SOCKET (off by default; a
+path per instance turns on gunicorn's control socket). GUNICORN_CMD_ARGS still overrides.
+
+gunicorn never faces clients: a slow client holds a gthread thread for as long as it trickles its request
+(`timeout` watches workers, not connections), so a buffering reverse proxy goes in front (router/nginx.conf).
 
 Why workers = cores and not 2*cores+1: the hot path (cache lookup, HMAC signing, JSON) is pure CPU with
 no network I/O, so processes beyond the core count only add context switches and memory (each worker
@@ -43,6 +47,12 @@ accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 proc_name = "thumbrouter"
+# gunicorn's control socket (reload, shutdown, worker count) has one default path per user, so a second router
+# on the host took it over and the first to stop deleted it. Off unless this instance is given its own path.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 
 # prometheus_client picks its multiprocess value class at import time, so the directory must be in the
 # environment before any worker imports the app; each run starts from an empty directory.

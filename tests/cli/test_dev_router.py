@@ -34,6 +34,7 @@ def test_the_printed_curl_commands_fetch_the_original_and_the_thumbnail(s3, buck
         out = capsys.readouterr().out
         assert "download 200" in out and "thumbnail 200" in out
         assert "cannot be fetched offline" in out
+        assert "for this machine's loopback only" in out and "behind router/nginx.conf" in out
         for line in out.splitlines():
             if line.strip().startswith("curl -s -o "):
                 command = line.split("   #")[0].strip()

@@ -6,6 +6,7 @@ import logging
 import pytest
 
 from tests.lambda_handler.helpers import image_bytes, s3_event, s3_record, sqs_message
+from tests.router.ondemand.fleet import seed
 from thumbrouter.imagecore import thumbnail_key, thumbnail_keys, thumbnail_prefix, variant_key
 from thumbrouter.s3job import parse_event
 from thumbrouter.s3job.batch import BatchRetryError
@@ -225,17 +226,36 @@ def test_a_refused_or_failed_head_or_delete_is_raised_after_the_other_records(la
     stubbed.assert_no_pending_responses()
 
 
-def test_the_listing_stops_after_five_pages_and_then_deletes_the_configured_sizes_too(lambda_module, stubbed,
-                                                                                     caplog):
+def test_the_listing_stops_after_five_pages_and_then_deletes_every_known_size_too(lambda_module, stubbed, caplog):
     expect_gone(stubbed, "a.jpg")
     found = [f"a_{n}x{n}.jpg" for n in range(1, 6)]
     for page, key in enumerate(found):
         expect_listing(stubbed, "a.jpg", [key, f"a_b{page}.jpg"], token=f"p{page}" if page else None,
                        next_token=f"p{page + 1}")
-    objects = [{"Key": key} for key in (*found, *thumbnail_keys("a.jpg", ("50x50",)))]
+    # The configured 50x50 and the default presets' 50x50 and 1440x1440, each in every format.
+    objects = [{"Key": key} for key in (*found, *thumbnail_keys("a.jpg", ("50x50", "1440x1440")))]
     stubbed.add_response("delete_objects", {}, {"Bucket": "demoresized",
                                                 "Delete": {"Objects": objects, "Quiet": True}})
     caplog.set_level(logging.INFO, logger="thumbrouter.s3job")
     assert lambda_module.handler(s3_event(removed("demo", "a.jpg")), None) == {"deleted": 1, "retry": 0}
     stubbed.assert_no_pending_responses()
     assert json.loads(one_line(caplog))["reason"] == "listed only the first 5000 keys under its prefix"
+
+
+def test_an_original_in_a_crowded_prefix_loses_every_preset_and_density_thumbnail_the_listing_never_reached(
+        lambda_module, s3, buckets, monkeypatch, caplog):
+    source, resized = buckets
+    spec = ThumbnailSpec(sizes=("50x50",), presets="thumb50=50x50:webp+avif+2x,preview=1440x1440:webp")
+    monkeypatch.setattr(lambda_module, "SETTINGS", LambdaSettings(spec))
+    # 5,500 other objects sort before the original's thumbnails: the five pages the listing may read end there.
+    seed(resized, (f"photos/a_0crowd/{i:05}.jpg" for i in range(5500)), b"other")
+    own = thumbnail_keys("photos/a.jpg", ("50x50", "100x100", "1440x1440"))
+    assert len(own) == 9  # three sizes, each as JPEG, AVIF and WebP
+    for key in own:
+        s3.put_object(Bucket=resized, Key=key, Body=b"thumbnail")
+    caplog.set_level(logging.INFO, logger="thumbrouter.s3job")
+    assert lambda_module.handler(s3_event(removed(source, "photos/a.jpg")), None) == {"deleted": 1, "retry": 0}
+    assert json.loads(one_line(caplog))["reason"] == "listed only the first 5000 keys under its prefix"
+    left = {o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=resized, Prefix="photos/a_")
+            for o in page.get("Contents", [])}
+    assert left.isdisjoint(own) and len(left) == 5500

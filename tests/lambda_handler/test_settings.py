@@ -33,6 +33,7 @@ def test_sizes_are_canonical_and_deduplicated_and_values_are_parsed():
     ("THUMBNAIL_MODE", "stretch"), ("MAX_PIXELS", "lots"), ("MAX_BYTES", "0"), ("JPEG_QUALITY", "96"),
     ("JPEG_QUALITY", "0"), ("CACHE_CONTROL", "max-age=1\r\nX-Evil: 1"), ("MAX_DECODED_BYTES", "lots"),
     ("MAX_DECODED_BYTES", "1000"), ("MAX_PIXELS", "100000000"),  # above Pillow's own 89.5 M: it would win silently
+    ("PRESETS", "thumb=50"), ("PRESETS", "a=9000x9000:2x"),
 ])
 def test_a_wrong_value_raises_a_config_error_naming_the_variable(name, value):
     with pytest.raises(ConfigError, match=f"^{name} "):

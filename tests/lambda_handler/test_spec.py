@@ -31,6 +31,7 @@ def test_a_derived_destination_over_63_characters_is_refused_and_thn_bucket_lift
 @pytest.mark.parametrize("spec", [
     ThumbnailSpec(),
     ThumbnailSpec("thumbs", ("200x100", "50x50"), "cover", 70, "public, max-age=600"),
+    ThumbnailSpec(presets="small=64x64:avif+2x+3x,big=800x600"),
 ])
 @pytest.mark.parametrize("prefix", ["", "THUMBROUTER_"])
 def test_to_env_is_read_back_by_from_env_as_the_same_spec(spec, prefix):
@@ -38,6 +39,18 @@ def test_to_env_is_read_back_by_from_env_as_the_same_spec(spec, prefix):
     assert all(name.startswith(prefix) for name in variables)
     assert ThumbnailSpec.from_env(variables, prefix) == spec
     assert LambdaSettings.from_env(variables, prefix).spec == spec
+
+
+def test_every_size_is_the_lambdas_sizes_then_each_preset_box_and_its_densities():
+    assert ThumbnailSpec().every_size() == ("50x50", "1440x1440")
+    spec = ThumbnailSpec(sizes=("200x100", "64x64"), presets="small=64x64:avif+2x+3x,big=800x600")
+    assert spec.every_size() == ("200x100", "64x64", "128x128", "192x192", "800x600")
+
+
+def test_presets_are_read_with_blanks_trimmed_and_refused_naming_the_variable():
+    assert ThumbnailSpec.from_env({"X_PRESETS": " a=10x10 , b=20x20:webp "}, "X_").presets == "a=10x10,b=20x20:webp"
+    with pytest.raises(ConfigError, match="^X_PRESETS preset 'a': unknown option '4x'"):
+        ThumbnailSpec.from_env({"X_PRESETS": "a=10x10:4x"}, "X_")
 
 
 def test_a_prefixed_spec_ignores_the_unprefixed_variables():

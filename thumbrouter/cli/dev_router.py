@@ -67,7 +67,8 @@ def start_router(bucket: str, host: str = "127.0.0.1", port: int = 8080) -> DevR
 
 def report(router: DevRouter, example_key: str | None) -> None:
     """Prove the demo works end to end (API -> signed URL -> local S3) and print curl commands to repeat it."""
-    print(f"router: {router.base}  (anonymous, loopback only; health {router.base}/healthz, "
+    print(f"router: {router.base}  (a development server for this machine's loopback only: anonymous, and "
+          f"nothing in front of it; deploy with gunicorn behind router/nginx.conf; health {router.base}/healthz, "
           f"readiness {router.base}/readyz, metrics {router.base}/metrics)")
     if example_key is None:
         return

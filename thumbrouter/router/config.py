@@ -9,9 +9,8 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
-from thumbrouter.imagecore import VARIANT_EXTENSIONS, InvalidSizeError, format_size, parse_size
+from thumbrouter.imagecore import InvalidSizeError, format_size
 from thumbrouter.s3job import ConfigError, Env, ThumbnailSpec
 
 from .secrets import resolve_secrets
@@ -20,11 +19,6 @@ __all__ = ["ConfigError", "Settings", "load_settings"]  # ConfigError is s3job's
 PREFIX = "THUMBROUTER_"
 
 CLOUDS = ("s3", "qiniu")
-# `name=WxH[:option+option]`: webp/avif let /thumb negotiate that format by Accept, 2x/3x allow `name@2x`.
-# A preset written without options negotiates nothing (as before); the default presets negotiate both.
-DEFAULT_PRESETS = "thumb50=50x50:webp+avif,preview=1440x1440:webp+avif"
-PRESET_FORMATS = tuple(VARIANT_EXTENSIONS)  # AVIF, WEBP: best first, the order /thumb prefers them in
-PRESET_DENSITIES = {"2x": 2, "3x": 3}
 # Each cached entry holds two signed URLs (~0.5-1.5 KB each): 10,000 entries stay near 20 MB per worker.
 DEFAULT_URL_CACHE_SIZE = 10_000
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -38,7 +32,6 @@ _QINIU_STYLE = re.compile(r"^([-_!/.][A-Za-z0-9_.-]+|(imageView2|imageMogr2)/[A-
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _HEADER = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 _TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")  # DynamoDB's table name rule
-_PRESET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 # A function name, optionally as a full ARN, optionally with a :version or :alias qualifier.
 _LAMBDA_NAME = re.compile(r"^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:)?"
                           r"[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$")
@@ -74,12 +67,14 @@ class Settings:
     country_header: str | None = None
     url_cache_size: int = DEFAULT_URL_CACHE_SIZE
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    # THUMBROUTER_PRESETS, parsed by the spec (s3job.presets): per preset its box, the formats /thumb
+    # negotiates by Accept (best first) and the `@2x` densities it allows.
     presets: Mapping[str, tuple[int, int]] = field(
-        default_factory=lambda: MappingProxyType({"thumb50": (50, 50), "preview": (1440, 1440)}), hash=False)
-    # Per preset: the formats /thumb negotiates by Accept (best first) and the `@2x` densities it allows.
+        default_factory=lambda: ThumbnailSpec().preset_table().sizes, hash=False)
     preset_formats: Mapping[str, tuple[str, ...]] = field(
-        default_factory=lambda: MappingProxyType({"thumb50": PRESET_FORMATS, "preview": PRESET_FORMATS}), hash=False)
-    preset_densities: Mapping[str, tuple[int, ...]] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+        default_factory=lambda: ThumbnailSpec().preset_table().formats, hash=False)
+    preset_densities: Mapping[str, tuple[int, ...]] = field(
+        default_factory=lambda: ThumbnailSpec().preset_table().densities, hash=False)
     ondemand: bool = True  # GET /thumb; off, the router never imports it (Pillow, redis, the job code)
     redis_url: str | None = field(default=None, repr=False)
     # Single-flight's shared store without a VPC (a router on Lambda); Redis stays the choice under gunicorn.
@@ -124,28 +119,10 @@ def _size(env: Env, spec: ThumbnailSpec) -> str:
         raise ConfigError(f"THUMBROUTER_THUMBNAIL_SIZE: {exc}") from None
 
 
-def _presets(env: Env) -> dict:
-    """presets, preset_formats and preset_densities from `name=WxH[:webp+avif+2x],...`."""
-    presets, formats, densities = {}, {}, {}
-    for item in (env.text("PRESETS") or DEFAULT_PRESETS).split(","):
-        name, _, rest = item.strip().partition("=")
-        size, colon, options = rest.partition(":")
-        if not _PRESET_NAME.match(name) or name in presets:
-            raise ConfigError(f"THUMBROUTER_PRESETS: bad or repeated preset name {name!r} (want name=WxH,...)")
-        chosen = [o.strip().lower() for o in options.split("+")] if colon else []
-        if unknown := set(chosen) - {f.lower() for f in PRESET_FORMATS} - set(PRESET_DENSITIES):
-            raise ConfigError(f"THUMBROUTER_PRESETS: preset {name!r}: unknown option {sorted(unknown)[0]!r} "
-                              f"(want name=WxH[:webp+avif+2x+3x])")
-        formats[name] = tuple(f for f in PRESET_FORMATS if f.lower() in chosen)
-        densities[name] = tuple(d for o, d in PRESET_DENSITIES.items() if o in chosen)
-        try:
-            presets[name] = parse_size(size.strip())
-            for density in densities[name]:  # the scaled box must be a valid size too
-                parse_size((presets[name][0] * density, presets[name][1] * density))
-        except InvalidSizeError as exc:
-            raise ConfigError(f"THUMBROUTER_PRESETS: preset {name!r}: {exc}") from None
-    return {"presets": MappingProxyType(presets), "preset_formats": MappingProxyType(formats),
-            "preset_densities": MappingProxyType(densities)}
+def _presets(spec: ThumbnailSpec) -> dict:
+    """presets, preset_formats and preset_densities from the spec's THUMBROUTER_PRESETS (validated there)."""
+    table = spec.preset_table()
+    return {"presets": table.sizes, "preset_formats": table.formats, "preset_densities": table.densities}
 
 
 def _geoip_db(env: Env) -> str | None:
@@ -221,7 +198,7 @@ def _fields(environ: Mapping[str, str]) -> dict:
         country_header=env.match("COUNTRY_HEADER", _HEADER, "an HTTP header name"),
         url_cache_size=env.integer("URL_CACHE_SIZE", DEFAULT_URL_CACHE_SIZE, 0, 10_000_000),
         max_upload_bytes=env.integer("MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, 1, 5 * 1024**3),
-        **_presets(env), ondemand=env.boolean("ONDEMAND", True), redis_url=_redis_url(env),
+        **_presets(spec), ondemand=env.boolean("ONDEMAND", True), redis_url=_redis_url(env),
         generation_backend=env.choice("GENERATION_BACKEND", ("local", "lambda"), "local"),
         generation_pool_size=env.integer("GENERATION_POOL_SIZE", os.cpu_count() or 1, 1, 256),
         generation_queue_size=env.integer("GENERATION_QUEUE_SIZE", 16, 0, 100_000),

@@ -1,7 +1,8 @@
 """thumbrouter.s3job: the edge between S3 and the pure core, shared by the Lambda, backfill and on-demand.
 
 events   -- S3/SQS event JSON -> ObjectRecord or BadRecord (keys URL-decoded once)
-spec     -- ThumbnailSpec: destination bucket, sizes, mode, quality, cache-control (shared with the router)
+spec     -- ThumbnailSpec: destination bucket, sizes, mode, quality, cache-control, presets (shared with the router)
+presets  -- the PRESETS grammar (`name=WxH[:webp+avif+2x]`), parsed for the spec: ThumbnailSpec.preset_table
 env      -- Env (typed prefixed variables), ConfigError, is_bucket_name (the one bucket-name rule)
 settings -- LambdaSettings.from_env: the spec plus the job's limits (MAX_BYTES, ...)
 job      -- process_object / store_thumbnail: capped GET, make_thumbnail, PUT; object_exists / object_head

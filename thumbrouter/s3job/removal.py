@@ -18,8 +18,9 @@ _LIST_PAGES = 5
 
 def remove_thumbnails(s3, record: ObjectRecord, settings: LambdaSettings) -> Outcome:
     """Delete every thumbnail of a deleted original, whatever its size (missing ones are fine, so a
-    redelivery is harmless): those a listing under its prefix finds, and the configured sizes' keys
-    too when that listing stopped at its bound (the Outcome's reason says so).
+    redelivery is harmless): those a listing under its prefix finds, and, when that listing stopped at
+    its bound (the Outcome's reason says so), every key the spec's sizes and presets (each density
+    included) can give it, in every format.
 
     Nothing is deleted while the original exists: the event is then stale (the key was uploaded again,
     or only an older version was deleted) and the thumbnails belong to the object that is there.
@@ -34,7 +35,7 @@ def remove_thumbnails(s3, record: ObjectRecord, settings: LambdaSettings) -> Out
         return Outcome("skipped", record.bucket, record.key, "original exists again", ms=elapsed_ms(started))
     keys, complete = list_thumbnails(s3, dest, record.key)
     if not complete:
-        keys = tuple(dict.fromkeys(keys + thumbnail_keys(record.key, settings.spec.sizes)))
+        keys = tuple(dict.fromkeys(keys + thumbnail_keys(record.key, settings.spec.every_size())))
     delete_objects(s3, dest, keys)
     reason = "" if complete else f"listed only the first {_LIST_PAGES * _LIST_PAGE} keys under its prefix"
     return Outcome("deleted", record.bucket, record.key, reason, ms=elapsed_ms(started), thumbnail_keys=keys)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psutil
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.servers import free_port, wait_for_port
 
@@ -37,7 +38,8 @@ class RouterProcess:
             [sys.executable, "-m", "gunicorn", "-c", "router/gunicorn.conf.py", "thumbrouter.router:create_app()"],
             cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
         wait_for_port(self.port, timeout=20)
-        requests.get(f"{self.url}/healthz", timeout=10).raise_for_status()
+        # The master listens before its worker has imported the app: on a loaded machine that takes seconds.
+        requests.get(f"{self.url}/healthz", timeout=60).raise_for_status()
         return self
 
     def worker(self) -> psutil.Process:
@@ -52,6 +54,12 @@ class RouterProcess:
                 self.process.kill()
                 self.process.wait(timeout=10)
             self.process = None
+
+    def counter(self, name: str, **labels: str) -> float:
+        """The sum of the /metrics samples called `name` (with those labels) over this router's workers."""
+        text = requests.get(f"{self.url}/metrics", timeout=30).text
+        return sum(s.value for family in text_string_to_metric_families(text) for s in family.samples
+                   if s.name == name and labels.items() <= s.labels.items())
 
     def output(self) -> str:
         self.log.seek(0)

@@ -1,7 +1,8 @@
 """The on-demand thumbnail service: existing -> redirect; missing -> generate once, then redirect.
 
 Order per request: preset (404, no work), access (signature 403 / token 401), key (400: invalid, or
-no thumbnail key fits it), negative cache (422), HEAD in the thumbnail bucket (302), then single-flight
+no thumbnail key fits it), negative cache (422), then single-flight: a result another router just
+published, else one HEAD in the thumbnail bucket per process (302; concurrent requests share it), else
 generation on the bounded backend, made as the ThumbnailSpec says (the Lambda's mode, quality, bucket).
 A preset with formats picks one by Accept (negotiation.py); each variant is its own object, lock and
 negative-cache entry (naming.variant_key), so the steps above run per variant.
@@ -95,10 +96,8 @@ class OnDemand:
             return Answer(302, self.redirect_url(thumb_key))
         if reason := self.negative.get(name):
             return Answer(422, reason=reason)
-        if self._exists(thumb_key):
-            return Answer(302, self.redirect_url(thumb_key))
-        try:
-            outcome = self.flight.run(name, lambda: self._generate(name, request))
+        try:  # one HEAD per process and burst: waiters take the leader's answer, not an S3 place each
+            outcome = self.flight.run(name, lambda: self._generate(name, request), lambda: self._existing(thumb_key))
         except WaitTimeout:
             self.metrics.rejections.labels("wait_deadline").inc()
             raise Overloaded("thumbnail is being generated, retry shortly", retry_after=self.options.retry_after,
@@ -119,12 +118,12 @@ class OnDemand:
             return Answer(302, self.redirect_url(outcome["thumbnail_key"]))
         return Answer(404 if status == "missing" else 422, reason=outcome.get("reason", ""))
 
-    def _exists(self, thumb_key: str) -> bool:
-        """HEAD the thumbnail (raises BackendUnavailable); remember a hit for `exists_ttl` seconds."""
-        found = self.storage.head(self.storage.thumbnail_bucket, thumb_key) is not None
-        if found:
-            self.known.put(thumb_key, "1")
-        return found
+    def _existing(self, thumb_key: str) -> dict | None:
+        """HEAD the thumbnail: an "exists" outcome, or None (raises BackendUnavailable); a hit is remembered."""
+        if self.storage.head(self.storage.thumbnail_bucket, thumb_key) is None:
+            return None
+        self.known.put(thumb_key, "1")
+        return {"status": "exists", "thumbnail_key": thumb_key}
 
     def _generate(self, name: str, request: OnDemandRequest) -> dict:
         """Run one generation on the backend (only the single-flight leader gets here)."""
@@ -139,6 +138,8 @@ class OnDemand:
             raise BackendUnavailable("thumbnail generation unavailable, retry later",
                                      log_message=f"generate {request.size}: {type(exc).__name__}") from exc
         self.metrics.generations.labels(self.backend.name, outcome["status"]).inc()
+        if outcome["status"] in ("created", "exists"):  # before the waiters wake: a newcomer then needs no HEAD
+            self.known.put(outcome["thumbnail_key"], "1")
         if outcome["status"] == "invalid":
             log.info("on-demand: a %s thumbnail cannot be made: %s", request.size, outcome.get("reason"))
             self.negative.put(name, outcome.get("reason") or "invalid image")

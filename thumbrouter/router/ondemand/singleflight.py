@@ -8,6 +8,10 @@ result is published under a short-lived entry that the other processes poll with
 their deadline. If the holder dies its lease expires after `lock_ttl`, and the next poll of a
 waiter takes it and does the work. If the store is down or slow, the local layer alone still
 guarantees one run per process.
+
+An optional `check` (is the work's result already there? /thumb's HEAD) runs in the process's leader
+only, after a published result and before the lock: a burst of one name costs one check per process,
+and its waiters need no place of their own on whatever the check calls.
 """
 
 import logging
@@ -108,27 +112,33 @@ class SingleFlight:
         self.local = LocalFlight()
         self.renewer = Renewer(self.store, self.lock_ttl_ms) if self.store else None
 
-    def run(self, name: str, fn) -> dict:
+    def run(self, name: str, fn, check=None) -> dict:
         """Return fn() (a JSON-able dict) computed once for all concurrent callers of `name`.
 
-        Raises what fn raised, or WaitTimeout when the holder did not finish before the deadline.
+        `check()` returns a result that makes fn unnecessary, or None; it runs at most once per process
+        and burst, before fn. Raises what fn or check raised, or WaitTimeout when the holder did not
+        finish before the deadline.
         """
         deadline = time.monotonic() + self.wait
-        return self.local.run(name, lambda: self._shared(name, fn, deadline), self.wait, self.on_wait)
+        return self.local.run(name, lambda: self._shared(name, fn, check, deadline), self.wait, self.on_wait)
 
-    def _shared(self, name: str, fn, deadline: float) -> dict:
+    def _shared(self, name: str, fn, check, deadline: float) -> dict:
         if self.store is None:
-            return fn()
+            return _checked(check, fn)
         delay, waited = 0.01, False
         while True:
             try:
                 if (published := self.store.published(name)) is not None:
                     return published
+                if check is not None:  # after a published result (no call at all), before the lock (no hold)
+                    if (found := check()) is not None:
+                        return found
+                    check = None
                 token = secrets.token_hex(16)
                 if self.store.acquire(name, token, self.lock_ttl_ms):
                     return self._lead(name, token, fn)
             except StoreUnavailable:
-                return fn()  # degraded: this process's LocalFlight is the only guard left
+                return _checked(check, fn)  # degraded: this process's LocalFlight is the only guard left
             if time.monotonic() + delay > deadline:
                 raise WaitTimeout(name)
             if not waited and self.on_wait:
@@ -154,3 +164,9 @@ class SingleFlight:
             operation(*args)
         except StoreUnavailable:
             pass  # the lease then expires by itself; waiters fall back to HEAD or their own run
+
+
+def _checked(check, fn) -> dict:
+    """check()'s result when it has one, else fn()."""
+    found = check() if check is not None else None
+    return found if found is not None else fn()
