@@ -16,8 +16,8 @@ from thumbrouter.s3job import ConfigError, Env, ThumbnailSpec, renamed_variables
 
 __all__ = ["ConfigError", "Settings", "load_settings"]  # ConfigError is s3job's: one error type for both configs
 PREFIX = "THUMBROUTER_"
-# Eager or lazy S3 links. Once S3_THUMBNAIL_MODE, too easily confused with the spec's THUMBNAIL_MODE (fit/cover,
-# now THUMBNAIL_FIT); the old name is still read, with a deprecation line in the log.
+# Eager or lazy S3 links. Its old name (RENAMED) was too easily confused with the spec's fit/cover mode, itself
+# renamed (ThumbnailSpec.RENAMED); old names are still read, with a deprecation line in the log.
 LINKS = "S3_THUMBNAIL_LINKS"
 RENAMED = {LINKS: "S3_THUMBNAIL_MODE"}  # variable -> its name before the rename (both without PREFIX)
 
