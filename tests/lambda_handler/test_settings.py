@@ -111,3 +111,12 @@ def test_the_lambda_cold_start_reads_the_new_names():
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "('64x64', '128x128')"
+
+
+def test_the_lambda_cold_start_logs_the_deprecation_of_an_old_name_once():
+    env = {**os.environ, "PYTHONPATH": str(LAMBDA_DIR), "JPEG_QUALITY": "70"}
+    code = "import create_thumbnail, on_demand; print(create_thumbnail.SETTINGS.spec.jpeg_quality)"
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "70"
+    assert proc.stderr.count("JPEG_QUALITY is deprecated: set THUMBNAILER_JPEG_QUALITY instead") == 1
