@@ -8,6 +8,7 @@ import pytest
 
 from tests.lambda_handler.helpers import image_bytes, open_image
 from thumbrouter.cli import backfill
+from thumbrouter.cli.outputs import env_lines
 
 
 def run_backfill(*argv: str) -> int:
@@ -196,3 +197,61 @@ def test_stale_still_creates_missing_sizes_and_counts_them_as_created(s3, outdat
     assert "created 3, exists 0, missing 0, skipped 0, failed 0, stale 0" in capsys.readouterr().out
     assert versions(s3, resized) == {"a_50x50.jpg": 2, "b_50x50.jpg": 2, "c_50x50.jpg": 1,
                                      "a_20x20.jpg": 1, "b_20x20.jpg": 1, "c_20x20.jpg": 1}
+
+
+@pytest.fixture
+def router_env_file(s3, buckets, tmp_path):
+    """The router's environment file as `deploy ENV output --env-format` writes it: its own thumbnail bucket,
+    two sizes, cover, plus router-only lines and comments; returns (source, thumbs, path)."""
+    source, _ = buckets
+    thumbs = f"{source}-thumbs"
+    s3.create_bucket(Bucket=thumbs)
+    outputs = {"source_bucket": {"value": source}, "region": {"value": "us-east-1"},
+               "dead_letter_queue_url": {"value": "https://sqs.us-east-1.amazonaws.com/1/dlq"},
+               "thumbnail_spec": {"value": {"dest_bucket": thumbs, "sizes": ["40x40", "20x10"], "mode": "cover",
+                                            "jpeg_quality": 70, "cache_control": "public, max-age=60"}}}
+    path = tmp_path / "router.env"
+    path.write_text("\n".join([*env_lines(outputs), "THUMBROUTER_DOMESTIC_COUNTRIES=", ""]))
+    for key in ("a.jpg", "b.png"):
+        s3.put_object(Bucket=source, Key=key, Body=image_bytes({"j": "JPEG", "p": "PNG"}[key[-3]], size=(80, 60)))
+    return source, thumbs, path
+
+
+def test_the_routers_environment_file_is_all_backfill_needs(s3, router_env_file, capsys):
+    source, thumbs, path = router_env_file
+    assert run_backfill("--env-file", str(path)) == 0
+    assert keys(s3, thumbs) == ["a_20x10.jpg", "a_40x40.jpg", "b_20x10.png", "b_40x40.png"]
+    assert keys(s3, f"{source}resized") == []
+    made = s3.get_object(Bucket=thumbs, Key="a_40x40.jpg")
+    assert made["CacheControl"] == "public, max-age=60"
+    assert open_image(made["Body"].read()).size == (40, 40)  # cover: the box filled, not fitted (40x30)
+    assert "created 2, exists 0, missing 0, skipped 0, failed 0" in capsys.readouterr().out
+
+
+def test_flags_win_over_the_environment_file(s3, router_env_file, capsys):
+    source, thumbs, path = router_env_file
+    assert run_backfill("--env-file", str(path), "--bucket", source, "--sizes", "30x30",
+                        "--dest", f"{source}resized") == 0
+    assert keys(s3, f"{source}resized") == ["a_30x30.jpg", "b_30x30.png"] and keys(s3, thumbs) == []
+
+
+def test_an_old_name_disagreeing_with_the_environment_file_is_refused_naming_both(router_env_file, monkeypatch,
+                                                                                  capsys):
+    _, _, path = router_env_file
+    monkeypatch.setenv("THUMBNAIL_SIZES", "50x50")
+    assert run_backfill("--env-file", str(path)) == 2
+    both = "THUMBNAIL_SIZES='50x50' and THUMBROUTER_THUMBNAIL_SIZES='40x40,20x10' are both set"
+    assert both in capsys.readouterr().err
+
+
+def test_without_a_bucket_flag_or_variable_backfill_stops_before_listing(buckets, capsys):
+    assert run_backfill() == 2
+    assert "--bucket or THUMBROUTER_S3_BUCKET" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--sizes", "50", "--sizes must be a comma list"), ("--dest", "Not_A_Bucket", "--dest must be an S3 bucket name"),
+])
+def test_a_bad_flag_is_named(buckets, capsys, flag, value, message):
+    assert run_backfill("--bucket", buckets[0], flag, value) == 2
+    assert message in capsys.readouterr().err

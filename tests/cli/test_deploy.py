@@ -269,8 +269,9 @@ def test_the_thumbnail_spec_output_gives_the_router_the_spec_the_lambda_reads(de
     # turns the same values into the function's environment.
     spec = {"dest_bucket": "photos-thumbs", "sizes": ["200x100", "50x50"], "mode": "cover", "jpeg_quality": 70,
             "cache_control": "public, max-age=600"}
-    lambda_env = {"THN_BUCKET": "photos-thumbs", "THUMBNAIL_SIZES": "200x100,50x50", "THUMBNAIL_MODE": "cover",
-                  "JPEG_QUALITY": "70", "CACHE_CONTROL": "public, max-age=600"}
+    lambda_env = {"THUMBNAILER_THN_BUCKET": "photos-thumbs", "THUMBNAILER_THUMBNAIL_SIZES": "200x100,50x50",
+                  "THUMBNAILER_THUMBNAIL_FIT": "cover", "THUMBNAILER_JPEG_QUALITY": "70",
+                  "THUMBNAILER_CACHE_CONTROL": "public, max-age=600"}
     outputs = {"source_bucket": {"value": "photos"}, "region": {"value": "eu-west-1"},
                "thumbnail_spec": {"value": spec, "type": ["object", {}], "sensitive": False}}
     done = deploy("test", "output", "--env-format", env={**recorder[0], "FAKE_TF_OUTPUTS": json.dumps(outputs)})
@@ -278,6 +279,7 @@ def test_the_thumbnail_spec_output_gives_the_router_the_spec_the_lambda_reads(de
     router_env = dict(shlex.split(line)[0].partition("=")[::2] for line in done.stdout.splitlines()
                       if line.startswith("THUMBROUTER_"))
     assert router_env["THUMBROUTER_CACHE_CONTROL"] == "public, max-age=600"  # quoted for the shell, read back whole
+    assert router_env["THUMBROUTER_THUMBNAIL_FIT"] == "cover" and "THUMBROUTER_THUMBNAIL_MODE" not in router_env
     settings = load_settings({**router_env, "THUMBROUTER_DOMESTIC_COUNTRIES": ""})
     assert settings.thumbnail_spec == LambdaSettings.from_env(lambda_env).spec
     assert settings.thumbnail_spec.destination(settings.s3_bucket) == "photos-thumbs"
@@ -285,7 +287,7 @@ def test_the_thumbnail_spec_output_gives_the_router_the_spec_the_lambda_reads(de
 
 
 def test_a_thumbnail_spec_the_lambda_would_refuse_is_not_printed():
-    with pytest.raises(ConfigError, match="thumbnail_spec output: JPEG_QUALITY must be in 1..95"):
+    with pytest.raises(ConfigError, match="thumbnail_spec output: THUMBNAILER_JPEG_QUALITY must be in 1..95"):
         env_lines({"thumbnail_spec": {"value": {"sizes": ["50x50"], "jpeg_quality": 100}}})
     with pytest.raises(ConfigError, match="unknown fields"):
         env_lines({"thumbnail_spec": {"value": {"sizes": ["50x50"], "format": "webp"}}})

@@ -1,9 +1,12 @@
 """load_settings: every THUMBROUTER_* variable parsed, every bad value named in a ConfigError."""
 
+import logging
+
 import pytest
 
 from thumbrouter.router.config import DEFAULT_URL_CACHE_SIZE, ConfigError, Settings, load_settings
 from thumbrouter.s3job import ThumbnailSpec
+from thumbrouter.s3job import env as env_module
 
 S3_ONLY = {"THUMBROUTER_S3_BUCKET": "photos", "THUMBROUTER_DOMESTIC_COUNTRIES": ""}
 QINIU = {
@@ -175,3 +178,53 @@ def test_a_bad_dynamodb_setting_is_named(name, value):
 def test_redis_and_dynamodb_together_are_refused():
     with pytest.raises(ConfigError, match="THUMBROUTER_REDIS_URL and THUMBROUTER_DYNAMODB_TABLE"):
         load_settings({**S3_ONLY, "THUMBROUTER_DYNAMODB_TABLE": "locks", "THUMBROUTER_REDIS_URL": "redis://x:1/0"})
+
+
+# Link mode and fit mode have names that cannot be confused; the old ones still work, deprecated.
+
+@pytest.fixture
+def deprecations(monkeypatch, caplog):
+    """The deprecation lines logged from here on (the once-per-process memory starts empty)."""
+    monkeypatch.setattr(env_module, "_WARNED", set())
+    caplog.set_level(logging.WARNING, logger=env_module.__name__)
+    return lambda: [r.getMessage() for r in caplog.records if r.name == env_module.__name__]
+
+
+LAZY = {"THUMBROUTER_URL_SIGNING_KEYS": "k" * 32, "THUMBROUTER_PUBLIC_BASE_URL": "https://router.example.com"}
+
+
+def test_the_new_link_and_fit_names_are_read_without_a_deprecation(deprecations):
+    s = load_settings({**FULL, **LAZY, "THUMBROUTER_S3_THUMBNAIL_LINKS": "lazy", "THUMBROUTER_THUMBNAIL_FIT": "cover"})
+    assert (s.s3_thumbnail_mode, s.thumbnail_spec.mode) == ("lazy", "cover")
+    assert deprecations() == []
+
+
+def test_the_old_link_and_fit_names_still_work_and_each_logs_one_deprecation_line(deprecations):
+    env = {**FULL, **LAZY, "THUMBROUTER_S3_THUMBNAIL_MODE": "lazy", "THUMBROUTER_THUMBNAIL_MODE": "cover"}
+    for _ in range(2):
+        s = load_settings(env)
+    assert (s.s3_thumbnail_mode, s.thumbnail_spec.mode) == ("lazy", "cover")
+    assert sorted(deprecations()) == [
+        "THUMBROUTER_S3_THUMBNAIL_MODE is deprecated: set THUMBROUTER_S3_THUMBNAIL_LINKS instead",
+        "THUMBROUTER_THUMBNAIL_MODE is deprecated: set THUMBROUTER_THUMBNAIL_FIT instead"]
+
+
+@pytest.mark.parametrize("old, new, value, other", [
+    ("THUMBROUTER_S3_THUMBNAIL_MODE", "THUMBROUTER_S3_THUMBNAIL_LINKS", "lazy", "eager"),
+    ("THUMBROUTER_THUMBNAIL_MODE", "THUMBROUTER_THUMBNAIL_FIT", "cover", "fit"),
+])
+def test_an_old_and_a_new_router_name_set_to_different_values_are_refused_naming_both(deprecations, old, new, value,
+                                                                                     other):
+    assert load_settings({**FULL, **LAZY, old: value, new: value}) == load_settings({**FULL, **LAZY, new: value})
+    with pytest.raises(ConfigError, match=f"^{old}=.* and {new}=.* are both set"):
+        load_settings({**FULL, **LAZY, old: other, new: value})
+
+
+@pytest.mark.parametrize("name", ["S3_THUMBNAIL_LINKS", "THUMBNAIL_FIT"])
+def test_a_bad_value_under_a_new_router_name_is_named_by_it(name):
+    with pytest.raises(ConfigError, match=f"^THUMBROUTER_{name} must be one of"):
+        load_settings({**FULL, f"THUMBROUTER_{name}": "sometimes"})
+
+
+def test_the_unprefixed_job_names_are_not_the_routers():
+    assert load_settings({**FULL, "THUMBNAIL_MODE": "cover", "S3_THUMBNAIL_LINKS": "lazy"}) == load_settings(FULL)

@@ -30,7 +30,7 @@ from tests.terraform.support import (
 from thumbrouter.cli.outputs import env_lines
 from thumbrouter.imagecore import EXTENSIONS
 from thumbrouter.router.config import load_settings
-from thumbrouter.s3job import LambdaSettings, ObjectRecord, ThumbnailSpec, skip_reason
+from thumbrouter.s3job import JOB_PREFIX, LambdaSettings, ObjectRecord, ThumbnailSpec, skip_reason
 
 LAMBDA, STACK, BUCKETS = MODULES["thumbnail-lambda"], MODULES["thumbnail-stack"], MODULES["image-buckets"]
 NOTIFICATION = MODULES["bucket-notification"]
@@ -105,7 +105,7 @@ def test_the_module_defaults_are_the_codes_defaults():
 
 
 def test_where_terraform_has_no_reason_to_set_a_value_it_sets_none():
-    assert function_environment(module_defaults()) == {"THN_BUCKET": "demoresized"}
+    assert function_environment(module_defaults()) == {"THUMBNAILER_THN_BUCKET": "demoresized"}
 
 
 @pytest.mark.parametrize("handler_module", ["create_thumbnail", "on_demand"])
@@ -123,10 +123,14 @@ def test_a_cold_start_fails_on_a_setting_the_code_refuses():
 def test_every_setting_given_reaches_the_parser_as_given():
     settings = {"sizes": ["200x200", "50x50"], "mode": "cover", "max_pixels": 40_000_000, "max_bytes": 10_000_000,
                 "jpeg_quality": 70, "cache_control": "public, max-age=60"}
-    parsed = LambdaSettings.from_env(function_environment({**module_defaults(), "settings": settings}))
+    environment = function_environment({**module_defaults(), "settings": settings})
+    parsed = LambdaSettings.from_env(environment)
     assert parsed == LambdaSettings(spec=ThumbnailSpec("demoresized", ("200x200", "50x50"), "cover", 70,
                                                        "public, max-age=60"), max_pixels=40_000_000,
                                     max_bytes=10_000_000)
+    # Every name is the job's current one: a deprecated name would parse too, so this is what fails on one.
+    names = (*ThumbnailSpec.VARIABLES.values(), *LambdaSettings.VARIABLES.values())
+    assert set(environment) <= {f"{JOB_PREFIX}{name}" for name in names}
 
 
 @pytest.mark.parametrize("bad", [{"sizes": []}, {"mode": "stretch"}, {"jpeg_quality": 96}, {"max_pixels": 0}])

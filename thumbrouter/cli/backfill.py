@@ -4,6 +4,11 @@ Lists originals in key order, skips what the Lambda would skip, HEADs each thumb
 destination bucket and creates the missing sizes through the Lambda's own job code; with --stale,
 also the sizes whose `source-etag` or `spec` metadata is not the original's ETag or today's settings.
 Bad images are reported, never fatal; the exit code is 1 when anything failed.
+
+What a thumbnail is comes from the router's variables (THUMBROUTER_THN_BUCKET, _THUMBNAIL_SIZES, ...), so
+the router's environment file (`--env-file`, as `thumbrouter deploy ENV output --env-format` prints it)
+is all an operator needs; the seed's unprefixed names still count, and the limits are the job's
+(THUMBNAILER_MAX_BYTES, ...).
 """
 
 import argparse
@@ -23,6 +28,7 @@ from tqdm import tqdm
 from thumbrouter.imagecore import no_thumbnail_reason, thumbnail_key
 from thumbrouter.s3job import (
     ConfigError,
+    Env,
     LambdaSettings,
     ObjectRecord,
     is_stale,
@@ -32,20 +38,26 @@ from thumbrouter.s3job import (
     skip_reason,
 )
 
+from .envfile import read_env_file
+from .outputs import ROUTER_PREFIX, ROUTER_VARIABLES
+
 STATE_EVERY_SECONDS = 2.0
 WINDOW = 1000  # most keys finished out of order while an earlier one is still running
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--bucket", required=True, help="bucket holding the originals")
+    parser.add_argument("--bucket", help="bucket holding the originals (default THUMBROUTER_S3_BUCKET)")
+    parser.add_argument("--env-file", type=Path, metavar="PATH",
+                        help="the router's KEY=value lines (shell-quoted, # comments), over this environment")
     parser.add_argument("--prefix", default="", help="only keys starting with this")
     parser.add_argument("--dry-run", action="store_true", help="count what is missing; write nothing")
     parser.add_argument("--stale", action="store_true",
                         help="also re-render thumbnails of another version of the original or made with other settings")
     parser.add_argument("--workers", type=_workers, default=4, metavar="N", help="threads, 1-64 (default 4)")
     parser.add_argument("--start-after", metavar="KEY", help="resume after this key (as printed by a previous run)")
-    parser.add_argument("--dest", metavar="BUCKET", help="thumbnail bucket (default THN_BUCKET or <bucket>resized)")
-    parser.add_argument("--sizes", help="comma list like 50x50,200x200 (default THUMBNAIL_SIZES or 50x50)")
+    parser.add_argument("--dest", metavar="BUCKET",
+                        help="thumbnail bucket (default THUMBROUTER_THN_BUCKET or <bucket>resized)")
+    parser.add_argument("--sizes", help="comma list like 50x50,200x200 (default THUMBROUTER_THUMBNAIL_SIZES or 50x50)")
     parser.add_argument("--state-file", type=Path, help="JSON file holding the resume position; read on start")
 
 
@@ -180,7 +192,11 @@ class Backfill:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        settings = _settings(args)
+        environ = os.environ | (read_env_file(args.env_file) if args.env_file else {})
+        settings = _settings(args, environ)
+        args.bucket = args.bucket or Env(environ).bucket(ROUTER_VARIABLES["source_bucket"])
+        if not args.bucket:
+            raise ConfigError(f"--bucket or {ROUTER_VARIABLES['source_bucket']} names the bucket of originals")
         settings.spec.destination(args.bucket)
     except ConfigError as exc:
         print(f"backfill: {exc}", file=sys.stderr)
@@ -208,9 +224,13 @@ def _workers(text: str) -> int:
     return int(text)
 
 
-def _settings(args: argparse.Namespace) -> LambdaSettings:
-    overrides = {"THN_BUCKET": args.dest, "THUMBNAIL_SIZES": args.sizes}
-    return LambdaSettings.from_env(os.environ | {k: v for k, v in overrides.items() if v})
+def _settings(args: argparse.Namespace, environ: dict[str, str]) -> LambdaSettings:
+    """The router's spec and the job's limits from `environ`; --dest and --sizes win over both."""
+    settings = LambdaSettings.from_env(environ, spec_prefix=ROUTER_PREFIX)
+    flags = Env({"--dest": args.dest or "", "--sizes": args.sizes or ""})
+    spec = replace(settings.spec, dest_bucket=flags.bucket("--dest") or settings.spec.dest_bucket,
+                   sizes=flags.sizes("--sizes", ",".join(settings.spec.sizes)))
+    return replace(settings, spec=spec)
 
 
 def _start_after(args: argparse.Namespace) -> str | None:

@@ -48,7 +48,7 @@ class DevRouter:
 
 def dev_environ(bucket: str) -> dict[str, str]:
     """THUMBROUTER_* for the demo: the local S3 bucket, demo Qiniu for CN users, anonymous access, and the
-    dev Lambda's ThumbnailSpec (THN_BUCKET, THUMBNAIL_SIZES, ... of this shell), so both agree."""
+    dev Lambda's ThumbnailSpec (THUMBNAILER_THN_BUCKET, _THUMBNAIL_SIZES, ... of this shell), so both agree."""
     spec = ThumbnailSpec.from_env(os.environ)
     return {"THUMBROUTER_S3_BUCKET": bucket, "THUMBROUTER_ALLOW_ANONYMOUS": "1", **spec.to_env("THUMBROUTER_"),
             "AWS_ENDPOINT_URL_S3": os.environ["AWS_ENDPOINT_URL_S3"], "AWS_REGION": "us-east-1", **DEMO_QINIU}

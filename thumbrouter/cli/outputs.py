@@ -8,7 +8,7 @@ read back the way the Lambda reads its own, so router and Lambda cannot disagree
 import json
 import shlex
 
-from thumbrouter.s3job import ConfigError, ThumbnailSpec
+from thumbrouter.s3job import JOB_PREFIX, ConfigError, ThumbnailSpec
 
 # Output name (the contract in terraform/environments/*/outputs.tf) -> router variable.
 ROUTER_VARIABLES = {
@@ -40,7 +40,8 @@ def spec_environment(value: dict) -> dict[str, str]:
     unknown = set(value) - set(ThumbnailSpec.VARIABLES)
     if unknown:
         raise ConfigError(f"{SPEC_OUTPUT} output: unknown fields {sorted(unknown)}")
-    lambda_env = {ThumbnailSpec.VARIABLES[field]: _env_text(item) for field, item in value.items() if item is not None}
+    lambda_env = {f"{JOB_PREFIX}{ThumbnailSpec.VARIABLES[field]}": _env_text(item)
+                  for field, item in value.items() if item is not None}
     try:
         ThumbnailSpec.from_env(lambda_env)
     except ConfigError as exc:

@@ -11,12 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from thumbrouter.imagecore import InvalidSizeError, format_size
-from thumbrouter.s3job import ConfigError, Env, ThumbnailSpec
+from thumbrouter.s3job import ConfigError, Env, ThumbnailSpec, renamed_variables
 
 from .secrets import resolve_secrets
 
 __all__ = ["ConfigError", "Settings", "load_settings"]  # ConfigError is s3job's: one error type for both configs
 PREFIX = "THUMBROUTER_"
+# Eager or lazy S3 links. Its old name (RENAMED) was too easily confused with the spec's fit/cover mode, itself
+# renamed (ThumbnailSpec.RENAMED); old names are still read, with a deprecation line in the log.
+LINKS = "S3_THUMBNAIL_LINKS"
+RENAMED = {LINKS: "S3_THUMBNAIL_MODE"}  # variable -> its name before the rename (both without PREFIX)
 
 CLOUDS = ("s3", "qiniu")
 # Each cached entry holds two signed URLs (~0.5-1.5 KB each): 10,000 entries stay near 20 MB per worker.
@@ -46,9 +50,8 @@ class Settings:
     s3_endpoint_url: str | None = None  # AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL (local server): path-style URLs
     s3_thumbnail_base_url: str | None = None
     s3_thumbnail_mode: str = "eager"
-    # Where thumbnails are and how they are made: the Lambda's THN_BUCKET, THUMBNAIL_SIZES, THUMBNAIL_MODE,
+    # Where thumbnails are and how they are made: the functions' THN_BUCKET, THUMBNAIL_SIZES, THUMBNAIL_FIT,
     # JPEG_QUALITY, CACHE_CONTROL with this prefix (`thumbrouter deploy ENV output --env-format` prints them).
-    # Not to be confused: THUMBROUTER_THUMBNAIL_MODE is fit/cover, THUMBROUTER_S3_THUMBNAIL_MODE eager/lazy.
     thumbnail_spec: ThumbnailSpec = field(default_factory=ThumbnailSpec)
     thumbnail_size: str = "50x50"  # the size linked in download URLs: default the spec's first
     qiniu_access_key: str | None = None
@@ -177,13 +180,14 @@ def _qiniu_domain(env: Env) -> str | None:
 
 def _fields(environ: Mapping[str, str]) -> dict:
     """Parse every variable into Settings field values (each parser names its variable on error)."""
-    env, spec = Env(environ, PREFIX), ThumbnailSpec.from_env(environ, PREFIX)
+    env = Env(environ, PREFIX, renamed_variables({name: name for name in RENAMED}, RENAMED, PREFIX))
+    spec = ThumbnailSpec.from_env(environ, PREFIX)
     region = _s3_region(env)
     return dict(
         s3_bucket=env.bucket("S3_BUCKET"), thumbnail_spec=spec,
         s3_region=region, s3_endpoint_url=_endpoint(env), **_dynamodb(env, region),
         s3_thumbnail_base_url=_url(env, "S3_THUMBNAIL_BASE_URL"),
-        s3_thumbnail_mode=env.choice("S3_THUMBNAIL_MODE", ("eager", "lazy"), "eager"),
+        s3_thumbnail_mode=env.choice(LINKS, ("eager", "lazy"), "eager"),
         thumbnail_size=_size(env, spec),
         qiniu_access_key=env.text("QINIU_ACCESS_KEY"), qiniu_secret_key=env.text("QINIU_SECRET_KEY"),
         qiniu_bucket=env.text("QINIU_BUCKET"), qiniu_domain=_qiniu_domain(env),
@@ -241,9 +245,9 @@ def _check_consistent(s: Settings) -> None:
         raise ConfigError("THUMBROUTER_DOMESTIC_COUNTRIES routes to Qiniu but THUMBROUTER_QINIU_* is not set "
                           "(set THUMBROUTER_DOMESTIC_COUNTRIES= empty to route everyone to the default cloud)")
     if s.s3_thumbnail_mode == "lazy" and not s.url_signing_keys:
-        raise ConfigError("THUMBROUTER_S3_THUMBNAIL_MODE=lazy needs THUMBROUTER_URL_SIGNING_KEYS")
+        raise ConfigError(f"{PREFIX}{LINKS}=lazy needs THUMBROUTER_URL_SIGNING_KEYS")
     if s.s3_thumbnail_mode == "lazy" and not s.ondemand:
-        raise ConfigError("THUMBROUTER_S3_THUMBNAIL_MODE=lazy links /thumb URLs: it needs THUMBROUTER_ONDEMAND=1")
+        raise ConfigError(f"{PREFIX}{LINKS}=lazy links /thumb URLs: it needs THUMBROUTER_ONDEMAND=1")
     if s.redis_url and s.dynamodb_table:
         raise ConfigError("THUMBROUTER_REDIS_URL and THUMBROUTER_DYNAMODB_TABLE both set: single-flight uses one "
                           "shared store (Redis under gunicorn, DynamoDB on Lambda); unset one")

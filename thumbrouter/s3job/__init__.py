@@ -3,8 +3,9 @@
 events   -- S3/SQS event JSON -> ObjectRecord or BadRecord (keys URL-decoded once)
 spec     -- ThumbnailSpec: destination bucket, sizes, mode, quality, cache-control, presets (shared with the router)
 presets  -- the PRESETS grammar (`name=WxH[:webp+avif+2x]`), parsed for the spec: ThumbnailSpec.preset_table
-env      -- Env (typed prefixed variables), ConfigError, is_bucket_name (the one bucket-name rule)
-settings -- LambdaSettings.from_env: the spec plus the job's limits (MAX_BYTES, ...)
+env      -- Env (typed prefixed variables), ConfigError, is_bucket_name (the one bucket-name rule),
+            renamed_variables (old variable names still read, with one deprecation line)
+settings -- LambdaSettings.from_env: the spec plus the job's limits (THUMBNAILER_MAX_BYTES, ...)
 job      -- process_object / store_thumbnail: capped GET, make_thumbnail, PUT; object_exists / object_head
 removal  -- remove_thumbnails: a deleted original's thumbnails, every size and variant
 errors   -- the one table of S3 errors: permanent (an Outcome) or TransientError (retry)
@@ -19,7 +20,7 @@ the first thumbnail; the Lambda handlers preload it at init).
 
 from .batch import BatchResult, BatchRetryError, process_batch
 from .client import default_s3_client, new_s3_client
-from .env import ConfigError, Env, SameBucketError, is_bucket_name
+from .env import ConfigError, Env, SameBucketError, is_bucket_name, renamed_variables
 from .errors import PermanentError, SourceMissingError, TransientError, is_not_found
 from .events import BadRecord, ObjectRecord, is_sqs_event, parse_event
 from .job import (
@@ -36,13 +37,13 @@ from .job import (
 from .ondemand import OnDemandRequest, PayloadError, generate, parse_request
 from .removal import remove_thumbnails
 from .settings import LambdaSettings
-from .spec import ThumbnailSpec
+from .spec import JOB_PREFIX, ThumbnailSpec
 
 __all__ = [
-    "BadRecord", "BatchResult", "BatchRetryError", "ConfigError", "Env", "LambdaSettings", "ObjectRecord",
+    "JOB_PREFIX", "BadRecord", "BatchResult", "BatchRetryError", "ConfigError", "Env", "LambdaSettings", "ObjectRecord",
     "OnDemandRequest", "Outcome", "PayloadError", "PermanentError", "SameBucketError", "SourceMissingError",
     "StoredThumbnail", "ThumbnailSpec", "TransientError", "default_s3_client", "generate", "is_bucket_name",
     "is_not_found", "is_sqs_event", "is_stale", "new_s3_client", "object_exists", "object_head", "parse_event",
-    "parse_request", "process_batch", "process_object", "remove_thumbnails", "skip_reason", "spec_digest",
-    "store_thumbnail",
+    "parse_request", "process_batch", "process_object", "remove_thumbnails", "renamed_variables", "skip_reason",
+    "spec_digest", "store_thumbnail",
 ]

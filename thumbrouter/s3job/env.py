@@ -2,9 +2,11 @@
 
 Every getter treats an unset or blank variable as "use the default" and raises ConfigError naming the
 full variable (`THUMBROUTER_JPEG_QUALITY must be in 1..95, got 99`), so a bad deployment stops at
-start-up. `is_bucket_name` is the one S3 bucket-name rule of the project.
+start-up. `is_bucket_name` is the one S3 bucket-name rule of the project. `renamed_variables` and
+`Env(..., renames)` let a renamed variable's old name keep working, with one deprecation line in the log.
 """
 
+import logging
 import re
 from collections.abc import Mapping
 from typing import TypeGuard
@@ -13,6 +15,8 @@ from thumbrouter.imagecore import InvalidSizeError, format_size
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _HEADER_VALUE = re.compile(r"^[\x20-\x7e]+$")
+log = logging.getLogger(__name__)
+_WARNED: set[str] = set()  # old names already warned about: one line per name per process
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
@@ -29,15 +33,54 @@ def is_bucket_name(name: object) -> TypeGuard[str]:
     return isinstance(name, str) and bool(_BUCKET.match(name)) and ".." not in name
 
 
-class Env:
-    """Reads `<prefix><NAME>` variables from `environ`; every error names the full variable."""
+def renamed_variables(names: Mapping[str, str], old_names: Mapping[str, str], prefix: str,
+                      legacy_prefixes: tuple[str, ...] = ()) -> dict[str, str]:
+    """Old full name -> new full name: `names` (field -> name) under `prefix` is the new name; the old ones are
+    the field's name before its rename (`old_names`, else the same) under `prefix` and each legacy prefix."""
+    renames: dict[str, str] = {}
+    for field, name in names.items():
+        new, old = f"{prefix}{name}", old_names.get(field, name)
+        renames |= {f"{before}{old}": new for before in (prefix, *legacy_prefixes) if f"{before}{old}" != new}
+    return renames
 
-    def __init__(self, environ: Mapping[str, str], prefix: str = ""):
+
+def deprecated_sources(environ: Mapping[str, str], renames: Mapping[str, str]) -> dict[str, str]:
+    """New full name -> the old name to read it from, for each new name left unset whose old name is set
+    (`renames`: old -> new, full names).
+
+    Logs one deprecation warning per old name per process. Raises ConfigError naming both when an old
+    and a new name (or two old names of one variable) are set to different values.
+    """
+    sources: dict[str, str] = {}
+    for old, new in renames.items():
+        value = (environ.get(old) or "").strip()
+        current_name = sources.get(new, new)
+        current = (environ.get(current_name) or "").strip()
+        if not value:
+            continue
+        if current and current != value:
+            raise ConfigError(f"{old}={value!r} and {current_name}={current!r} are both set: "
+                              f"unset {old} (deprecated; {new} replaces it)")
+        if old not in _WARNED:
+            _WARNED.add(old)
+            log.warning("%s is deprecated: set %s instead", old, new)
+        if not current:
+            sources[new] = old
+    return sources
+
+
+class Env:
+    """Reads `<prefix><NAME>` variables from `environ`, or a deprecated name of one (`renames`: old -> new,
+    full names; see deprecated_sources); every error names the full variable that was read."""
+
+    def __init__(self, environ: Mapping[str, str], prefix: str = "", renames: Mapping[str, str] | None = None):
         self.environ, self.prefix = environ, prefix
+        self.sources = deprecated_sources(environ, renames or {})
 
     def name(self, name: str) -> str:
-        """The full variable name, prefix included."""
-        return f"{self.prefix}{name}"
+        """The full variable name, prefix included (the deprecated one when only that is set)."""
+        full = f"{self.prefix}{name}"
+        return self.sources.get(full, full)
 
     def error(self, name: str, problem: str) -> ConfigError:
         """A ConfigError whose message starts with the full variable name."""

@@ -7,11 +7,12 @@ the variable, so a bad deploy fails at cold start instead of failing every recor
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from thumbrouter.imagecore import DEFAULT_MAX_DECODED_BYTES, DEFAULT_MAX_PIXELS
 
-from .env import Env
-from .spec import ThumbnailSpec
+from .env import Env, renamed_variables
+from .spec import JOB_LEGACY_PREFIXES, JOB_PREFIX, ThumbnailSpec
 
 # 50 MiB: above any camera JPEG or phone photo (typically 2-25 MB) yet small enough that the
 # original, its decoded draft and the output fit comfortably in a 1 GB Lambda.
@@ -27,19 +28,29 @@ class LambdaSettings:
     max_bytes: int = DEFAULT_MAX_BYTES
     max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
 
+    # Field -> variable (without prefix): the job's limits; the spec has its own table.
+    VARIABLES: ClassVar[Mapping[str, str]] = {
+        "max_pixels": "MAX_PIXELS", "max_bytes": "MAX_BYTES", "max_decoded_bytes": "MAX_DECODED_BYTES",
+    }
+
     @classmethod
-    def from_env(cls, environ: Mapping[str, str], prefix: str = "") -> "LambdaSettings":
-        """Read the spec's variables (ThumbnailSpec.from_env) and MAX_PIXELS, MAX_BYTES, MAX_DECODED_BYTES
-        (MAX_PIXELS at most Pillow's MAX_IMAGE_PIXELS, which would otherwise win silently).
+    def from_env(cls, environ: Mapping[str, str], prefix: str = JOB_PREFIX,
+                 spec_prefix: str | None = None) -> "LambdaSettings":
+        """Read the spec's variables (ThumbnailSpec.from_env, under `spec_prefix`, default `prefix`) and
+        MAX_PIXELS, MAX_BYTES, MAX_DECODED_BYTES (MAX_PIXELS at most Pillow's MAX_IMAGE_PIXELS, which would
+        otherwise win silently). Under JOB_PREFIX the seed's unprefixed names still count, deprecated.
 
         Unset or empty variables take the defaults. Raises ConfigError naming the variable.
         """
         from PIL import Image  # here, not at import: the router builds LambdaSettings without loading Pillow
 
-        env = Env(environ, prefix)
+        legacy = JOB_LEGACY_PREFIXES if JOB_PREFIX in (prefix, spec_prefix) else ()
+        spec = ThumbnailSpec.from_env(environ, prefix if spec_prefix is None else spec_prefix, legacy)
+        env, names = Env(environ, prefix, renamed_variables(cls.VARIABLES, {}, prefix, legacy)), cls.VARIABLES
         return cls(
-            spec=ThumbnailSpec.from_env(environ, prefix),
-            max_pixels=env.integer("MAX_PIXELS", DEFAULT_MAX_PIXELS, 1, Image.MAX_IMAGE_PIXELS or 10**10),
-            max_bytes=env.integer("MAX_BYTES", DEFAULT_MAX_BYTES, 1, 5 * 1024**3),
-            max_decoded_bytes=env.integer("MAX_DECODED_BYTES", DEFAULT_MAX_DECODED_BYTES, 1024**2, 8 * 1024**3),
+            spec=spec,
+            max_pixels=env.integer(names["max_pixels"], DEFAULT_MAX_PIXELS, 1, Image.MAX_IMAGE_PIXELS or 10**10),
+            max_bytes=env.integer(names["max_bytes"], DEFAULT_MAX_BYTES, 1, 5 * 1024**3),
+            max_decoded_bytes=env.integer(names["max_decoded_bytes"], DEFAULT_MAX_DECODED_BYTES, 1024**2,
+                                          8 * 1024**3),
         )

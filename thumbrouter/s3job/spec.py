@@ -1,9 +1,16 @@
 """ThumbnailSpec: where thumbnails go and how they are made, the one contract of the Lambda, backfill and router.
 
-The Lambda reads it from THN_BUCKET, THUMBNAIL_SIZES, THUMBNAIL_MODE, JPEG_QUALITY, CACHE_CONTROL and PRESETS
-(the sizes /thumb makes on demand, which the delete path must know too); the router from the same names with
-its THUMBROUTER_ prefix. `thumbrouter deploy ENV output --env-format`
-prints `to_env("THUMBROUTER_")` of the values Terraform gives the Lambda, so the two cannot disagree.
+The functions read it from THUMBNAILER_THN_BUCKET, _THUMBNAIL_SIZES, _THUMBNAIL_FIT, _JPEG_QUALITY,
+_CACHE_CONTROL and _PRESETS (the sizes /thumb makes on demand, which the delete path must know too); the
+router and backfill from the same names with the router's THUMBROUTER_ prefix.
+`thumbrouter deploy ENV output --env-format` prints `to_env("THUMBROUTER_")` of the values Terraform
+gives the functions, so the two cannot disagree.
+
+THUMBNAILER_ is the job's one prefix: a plain word for the deployable (the thumbnail job, whoever runs
+it), distinct from THUMBROUTER_ at a glance, clear of the names Lambda reserves (AWS_*, LAMBDA_*), and
+it keeps the suffixes the router uses so one table serves both. The seed's unprefixed names (THN_BUCKET,
+...) and THUMBNAIL_MODE still work, each logging one deprecation line; an old and a new name both set
+must agree.
 """
 
 from collections.abc import Mapping
@@ -12,7 +19,7 @@ from typing import ClassVar
 
 from thumbrouter.imagecore import MODES
 
-from .env import ConfigError, Env, SameBucketError, is_bucket_name
+from .env import ConfigError, Env, SameBucketError, is_bucket_name, renamed_variables
 from .presets import DEFAULT_PRESETS, PresetTable, parse_presets
 
 # Not `immutable`: the thumbnail key is derived from the original's key, not its content, so
@@ -21,6 +28,9 @@ from .presets import DEFAULT_PRESETS, PresetTable, parse_presets
 DEFAULT_CACHE_CONTROL = "public, max-age=86400"
 DEFAULT_JPEG_QUALITY = 85
 RESIZED_SUFFIX = "resized"
+JOB_PREFIX = "THUMBNAILER_"
+# The job's names before they had a prefix: still accepted under JOB_PREFIX, with a deprecation line.
+JOB_LEGACY_PREFIXES = ("",)
 
 
 @dataclass(frozen=True)
@@ -34,19 +44,31 @@ class ThumbnailSpec:
     cache_control: str = DEFAULT_CACHE_CONTROL
     presets: str = DEFAULT_PRESETS  # `name=WxH[:webp+avif+2x+3x],...` (presets.py)
 
-    # Field -> variable (without prefix): the one name table of from_env and to_env.
+    # Field -> variable (without prefix): the one name table of from_env and to_env. THUMBNAIL_FIT, not
+    # _MODE: the router also has S3_THUMBNAIL_LINKS (eager/lazy), and two "modes" were mixed up.
     VARIABLES: ClassVar[Mapping[str, str]] = {
-        "dest_bucket": "THN_BUCKET", "sizes": "THUMBNAIL_SIZES", "mode": "THUMBNAIL_MODE",
+        "dest_bucket": "THN_BUCKET", "sizes": "THUMBNAIL_SIZES", "mode": "THUMBNAIL_FIT",
         "jpeg_quality": "JPEG_QUALITY", "cache_control": "CACHE_CONTROL", "presets": "PRESETS",
     }
+    # Field -> its variable's name before a rename (same prefix); still read, with a deprecation line.
+    RENAMED: ClassVar[Mapping[str, str]] = {"mode": "THUMBNAIL_MODE"}
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str], prefix: str = "") -> "ThumbnailSpec":
-        """Read `<prefix>THN_BUCKET` and the rest; unset or blank variables take the defaults.
+    def renames(cls, prefix: str, legacy_prefixes: tuple[str, ...] = ()) -> dict[str, str]:
+        """Deprecated full name -> current full name, for the spec read under `prefix`."""
+        return renamed_variables(cls.VARIABLES, cls.RENAMED, prefix, legacy_prefixes)
 
-        Raises ConfigError naming the variable.
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], prefix: str = JOB_PREFIX,
+                 legacy_prefixes: tuple[str, ...] | None = None) -> "ThumbnailSpec":
+        """Read `<prefix>THN_BUCKET` and the rest; unset or blank variables take the defaults. Old names
+        (see `renames`; legacy prefixes default to the job's unprefixed names under JOB_PREFIX) still count.
+
+        Raises ConfigError naming the variable, or both names when an old and a new one disagree.
         """
-        env, names = Env(environ, prefix), cls.VARIABLES
+        if legacy_prefixes is None:
+            legacy_prefixes = JOB_LEGACY_PREFIXES if prefix == JOB_PREFIX else ()
+        env, names = Env(environ, prefix, cls.renames(prefix, legacy_prefixes)), cls.VARIABLES
         return cls(
             dest_bucket=env.bucket(names["dest_bucket"]),
             sizes=env.sizes(names["sizes"], "50x50"),
@@ -56,7 +78,7 @@ class ThumbnailSpec:
             presets=_presets(env, names["presets"]),
         )
 
-    def to_env(self, prefix: str = "") -> dict[str, str]:
+    def to_env(self, prefix: str = JOB_PREFIX) -> dict[str, str]:
         """The variables `from_env(..., prefix)` reads back as this spec (no THN_BUCKET when None)."""
         values = {"dest_bucket": self.dest_bucket, "sizes": ",".join(self.sizes), "mode": self.mode,
                   "jpeg_quality": str(self.jpeg_quality), "cache_control": self.cache_control,

@@ -36,7 +36,7 @@ output "on_demand_function_name" {
 }
 
 output "thumbnail_spec" {
-  description = "The functions' ThumbnailSpec (THUMBROUTER_THN_BUCKET, _THUMBNAIL_SIZES, _THUMBNAIL_MODE, _JPEG_QUALITY, _CACHE_CONTROL)."
+  description = "The functions' ThumbnailSpec (THUMBROUTER_THN_BUCKET, _THUMBNAIL_SIZES, _THUMBNAIL_FIT, _JPEG_QUALITY, _CACHE_CONTROL)."
   value       = module.thumbnails.thumbnail_spec
 }
 

@@ -86,7 +86,7 @@ variable "source_bucket" {
 }
 
 variable "resized_bucket" {
-  description = "Bucket the function writes thumbnails to (s3:PutObject only); becomes THN_BUCKET."
+  description = "Bucket the function writes thumbnails to (s3:PutObject only); becomes THUMBNAILER_THN_BUCKET."
   type        = string
 
   validation {

@@ -40,7 +40,7 @@ output "on_demand_function_arn" {
 }
 
 output "thumbnail_spec" {
-  description = "Where thumbnails go and how both functions make them (THN_BUCKET, THUMBNAIL_SIZES, THUMBNAIL_MODE, JPEG_QUALITY, CACHE_CONTROL): the router must use the same. A null field is the code's default."
+  description = "Where thumbnails go and how both functions make them (THUMBNAILER_THN_BUCKET, _THUMBNAIL_SIZES, _THUMBNAIL_FIT, _JPEG_QUALITY, _CACHE_CONTROL): the router must use the same. A null field is the code's default."
   value       = merge({ dest_bucket = module.buckets.resized_bucket }, local.thumbnail_spec)
 }
 

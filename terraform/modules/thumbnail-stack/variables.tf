@@ -68,7 +68,7 @@ variable "on_demand_reserved_concurrency" {
 }
 
 variable "thumbnail_settings" {
-  description = "Thumbnail sizes, mode and limits given to both functions (THUMBNAIL_SIZES, THUMBNAIL_MODE, ...); null settings are left to the code's defaults (thumbrouter/s3job/settings.py)."
+  description = "Thumbnail sizes, mode and limits given to both functions (THUMBNAILER_THUMBNAIL_SIZES, _THUMBNAIL_FIT, ...); null settings are left to the code's defaults (thumbrouter/s3job/settings.py)."
   type = object({
     sizes         = optional(list(string))
     mode          = optional(string)
