@@ -17,3 +17,17 @@ output "resized_bucket_arn" {
   description = "ARN of the thumbnail bucket."
   value       = aws_s3_bucket.resized.arn
 }
+
+output "buckets" {
+  description = "Name and regional domain name per bucket role (source, resized): the cdn module's origins."
+  value = {
+    source = {
+      name                 = local.source_id
+      regional_domain_name = var.create_source_bucket ? aws_s3_bucket.source[0].bucket_regional_domain_name : data.aws_s3_bucket.source[0].bucket_regional_domain_name
+    }
+    resized = {
+      name                 = aws_s3_bucket.resized.id
+      regional_domain_name = aws_s3_bucket.resized.bucket_regional_domain_name
+    }
+  }
+}

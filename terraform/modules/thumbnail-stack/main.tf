@@ -12,6 +12,21 @@ module "buckets" {
   source_bucket        = var.source_bucket
   create_source_bucket = var.create_source_bucket
   resized_lifecycle    = var.resized_lifecycle
+  upload_cors          = var.upload_cors
+  cdn_read_policies    = var.cdn.enabled ? module.cdn[0].origin_read_policies : {}
+}
+
+# Optional: CloudFront in front of both buckets (signed URLs, format variants at the edge).
+module "cdn" {
+  source = "../cdn"
+  count  = var.cdn.enabled ? 1 : 0
+
+  name                = var.function_name
+  resized_bucket      = module.buckets.buckets.resized
+  source_bucket       = module.buckets.buckets.source
+  signing_public_keys = var.cdn.signing_public_keys
+  price_class         = var.cdn.price_class
+  logging             = var.cdn.logging
 }
 
 module "thumbnailer" {

@@ -49,3 +49,12 @@ output "thumbnail_spec" {
     cache_control = var.thumbnail_settings.cache_control
   }
 }
+
+output "cdn" {
+  description = "The CDN's domain (THUMBROUTER_CDN_DOMAIN), signing key id (THUMBROUTER_CDN_KEY_ID) and distribution id, null unless cdn.enabled."
+  value = var.cdn.enabled ? {
+    domain_name     = module.cdn[0].domain_name
+    signing_key_id  = module.cdn[0].signing_key_id
+    distribution_id = module.cdn[0].distribution_id
+  } : null
+}

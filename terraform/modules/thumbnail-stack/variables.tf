@@ -95,3 +95,29 @@ variable "log_retention_days" {
   type        = number
   default     = 30
 }
+
+variable "cdn" {
+  description = "CloudFront in front of both buckets (off by default): the key group's public keys, oldest first (the router signs with the last), price class and access logs."
+  type = object({
+    enabled = optional(bool, false)
+    signing_public_keys = optional(list(object({
+      name = string
+      pem  = string
+    })), [])
+    price_class = optional(string, "PriceClass_100")
+    logging = optional(object({
+      bucket = string
+      prefix = optional(string, "cdn/")
+    }))
+  })
+  default = {}
+}
+
+variable "upload_cors" {
+  description = "Sites whose pages may upload originals from a browser (the source bucket's CORS rule) and the preflight cache time; none by default."
+  type = object({
+    allowed_origins = optional(list(string), [])
+    max_age_seconds = optional(number, 3600)
+  })
+  default = {}
+}

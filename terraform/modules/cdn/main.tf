@@ -1,0 +1,186 @@
+# One CloudFront distribution in front of the thumbnail bucket (default behaviour) and the originals
+# (/originals/*), both private S3 origins reached through Origin Access Control. Every request must be
+# signed with a key of the key group (the router signs; the private key never enters Terraform), HTTPS
+# only, and the cache key is the path plus the one format token the viewer-request function computes.
+
+locals {
+  origins = {
+    resized = var.resized_bucket
+    source  = var.source_bucket
+  }
+  # The router signs with the newest key; the older one stays in the group until its URLs have expired.
+  newest_key = var.signing_public_keys[length(var.signing_public_keys) - 1].name
+}
+
+resource "aws_cloudfront_origin_access_control" "this" {
+  name                              = "${var.name}-s3"
+  description                       = "CloudFront reads the thumbnail and originals buckets with SigV4."
+  origin_access_control_origin_type = "s3"
+  signing_behavior                  = "always"
+  signing_protocol                  = "sigv4"
+}
+
+resource "aws_cloudfront_public_key" "this" {
+  for_each = { for key in var.signing_public_keys : key.name => key }
+
+  name        = "${var.name}-${each.key}"
+  comment     = "Verifies CDN URLs signed by the router."
+  encoded_key = each.value.pem
+}
+
+resource "aws_cloudfront_key_group" "this" {
+  name    = "${var.name}-signers"
+  comment = "Keys whose signatures the distribution accepts (two while rotating)."
+  items   = [for key in aws_cloudfront_public_key.this : key.id]
+}
+
+resource "aws_cloudfront_function" "viewer_request" {
+  name    = "${var.name}-viewer-request"
+  runtime = "cloudfront-js-2.0"
+  comment = "Accept -> one format token and the variant's key; /originals/ prefix removed."
+  publish = true
+  code    = file("${path.module}/functions/viewer_request.js")
+}
+
+resource "aws_cloudfront_cache_policy" "thumbnails" {
+  name        = "${var.name}-thumbnails"
+  comment     = "Path plus the function's format token; never raw headers, cookies or the signature query."
+  min_ttl     = var.ttl_seconds.min
+  default_ttl = var.ttl_seconds.default
+  max_ttl     = var.ttl_seconds.max
+
+  parameters_in_cache_key_and_forwarded_to_origin {
+    enable_accept_encoding_brotli = false # images are compressed already
+    enable_accept_encoding_gzip   = false
+
+    headers_config {
+      header_behavior = "whitelist"
+      headers {
+        items = ["x-thumb-format"]
+      }
+    }
+    cookies_config {
+      cookie_behavior = "none"
+    }
+    query_strings_config {
+      query_string_behavior = "none"
+    }
+  }
+}
+
+resource "aws_cloudfront_cache_policy" "originals" {
+  name        = "${var.name}-originals"
+  comment     = "Path plus the download name S3 puts in Content-Disposition; never the signature query."
+  min_ttl     = var.ttl_seconds.min
+  default_ttl = var.ttl_seconds.default
+  max_ttl     = var.ttl_seconds.max
+
+  parameters_in_cache_key_and_forwarded_to_origin {
+    enable_accept_encoding_brotli = false
+    enable_accept_encoding_gzip   = false
+
+    headers_config {
+      header_behavior = "none"
+    }
+    cookies_config {
+      cookie_behavior = "none"
+    }
+    query_strings_config {
+      query_string_behavior = "whitelist"
+      query_strings {
+        items = ["response-content-disposition"]
+      }
+    }
+  }
+}
+
+resource "aws_cloudfront_distribution" "this" {
+  enabled         = true
+  is_ipv6_enabled = true
+  comment         = "${var.name}: thumbnails and originals"
+  price_class     = var.price_class
+  http_version    = "http2and3"
+  web_acl_id      = var.web_acl_arn
+  tags            = var.tags
+
+  dynamic "origin" {
+    for_each = local.origins
+    content {
+      origin_id                = origin.key
+      domain_name              = origin.value.regional_domain_name
+      origin_access_control_id = aws_cloudfront_origin_access_control.this.id
+    }
+  }
+
+  default_cache_behavior {
+    target_origin_id       = "resized"
+    viewer_protocol_policy = "https-only"
+    allowed_methods        = ["GET", "HEAD"]
+    cached_methods         = ["GET", "HEAD"]
+    cache_policy_id        = aws_cloudfront_cache_policy.thumbnails.id
+    trusted_key_groups     = [aws_cloudfront_key_group.this.id]
+    compress               = false
+
+    function_association {
+      event_type   = "viewer-request"
+      function_arn = aws_cloudfront_function.viewer_request.arn
+    }
+  }
+
+  ordered_cache_behavior {
+    path_pattern           = "/originals/*"
+    target_origin_id       = "source"
+    viewer_protocol_policy = "https-only"
+    allowed_methods        = ["GET", "HEAD"]
+    cached_methods         = ["GET", "HEAD"]
+    cache_policy_id        = aws_cloudfront_cache_policy.originals.id
+    trusted_key_groups     = [aws_cloudfront_key_group.this.id]
+    compress               = false
+
+    function_association {
+      event_type   = "viewer-request"
+      function_arn = aws_cloudfront_function.viewer_request.arn
+    }
+  }
+
+  dynamic "logging_config" {
+    for_each = var.logging == null ? [] : [var.logging]
+    content {
+      bucket          = logging_config.value.bucket
+      prefix          = logging_config.value.prefix
+      include_cookies = false
+    }
+  }
+
+  restrictions {
+    geo_restriction {
+      restriction_type = "none"
+    }
+  }
+
+  viewer_certificate {
+    cloudfront_default_certificate = true
+  }
+}
+
+# What the bucket policies must let in: CloudFront's service principal, for this distribution only.
+data "aws_iam_policy_document" "origin_read" {
+  for_each = local.origins
+
+  statement {
+    sid       = "ReadThroughThisDistributionOnly"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::${each.value.name}/*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "AWS:SourceArn"
+      values   = [aws_cloudfront_distribution.this.arn]
+    }
+  }
+}
