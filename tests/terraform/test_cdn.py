@@ -52,7 +52,8 @@ def test_thumbnails_are_cached_by_path_and_the_format_token_only():
 
 def test_originals_are_cached_by_path_and_download_name_never_by_the_signature():
     query = one(cache_key("originals")["query_strings_config"])
-    assert query == {"query_string_behavior": "whitelist", "query_strings": [{"items": ["response-content-disposition"]}]}
+    assert query == {"query_string_behavior": "whitelist",
+                     "query_strings": [{"items": ["response-content-disposition"]}]}
     assert one(cache_key("originals")["headers_config"]) == {"header_behavior": "none"}
 
 
@@ -71,7 +72,8 @@ def test_bucket_policies_let_in_this_distribution_and_no_other_cloudfront_caller
     merged = typed(load_dir(BUCKETS), "data", "aws_iam_policy_document")["bucket"]
     assert merged["source_policy_documents"] == (
         "${compact([data.aws_iam_policy_document.tls_only[each.key].json, var.cdn_read_policies[each.key]])}")
-    assert stack_calls()["buckets"]["cdn_read_policies"] == "${var.cdn.enabled ? module.cdn[0].origin_read_policies : {}}"
+    assert stack_calls()["buckets"]["cdn_read_policies"] == (
+        "${var.cdn.enabled ? module.cdn[0].origin_read_policies : {}}")
 
 
 def test_the_stack_builds_the_cdn_only_when_enabled_and_off_by_default():
