@@ -27,6 +27,7 @@ PRESET_DENSITIES = {"2x": 2, "3x": 3}
 DEFAULT_URL_CACHE_SIZE = 10_000
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MIN_SECRET_CHARS = 16
+MIN_ORIGIN_SECRET_CHARS = 32  # sent by CloudFront on every failover request: long and random
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$")
@@ -92,6 +93,9 @@ class Settings:
     cdn_domain: str | None = None
     cdn_key_id: str | None = None
     cdn_private_key: str | None = field(default=None, repr=False)
+    # The header CloudFront adds on its failover to the router (GET /edge/<thumbnail key>); a comma list
+    # while rotating. Unset: no /edge route.
+    cdn_origin_secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def qiniu_base_url(self) -> str | None:
@@ -228,6 +232,7 @@ def _fields(environ: Mapping[str, str]) -> dict:
         cdn_domain=env.match("CDN_DOMAIN", _HOST, "a host name like d111111abcdef8.cloudfront.net"),
         cdn_key_id=env.match("CDN_KEY_ID", _CDN_KEY_ID, "a CloudFront public key id like K2JCJMDEHXQW5F"),
         cdn_private_key=_pem(env, "CDN_PRIVATE_KEY"),
+        cdn_origin_secrets=env.secrets("CDN_ORIGIN_SECRET", MIN_ORIGIN_SECRET_CHARS),
     )
 
 
@@ -246,6 +251,9 @@ def _check_cdn(s: Settings) -> None:
         raise ConfigError(f"the CDN is half configured: set {', '.join(missing)} too (or none of them)")
     if s.cdn_domain and not s.s3_bucket:
         raise ConfigError("THUMBROUTER_CDN_DOMAIN serves the S3 buckets: it needs THUMBROUTER_S3_BUCKET")
+    if s.cdn_origin_secrets and not (s.s3_bucket and s.ondemand):
+        raise ConfigError("THUMBROUTER_CDN_ORIGIN_SECRET serves the CDN's misses from /edge: it needs "
+                          "THUMBROUTER_S3_BUCKET and THUMBROUTER_ONDEMAND=1")
     if s.cdn_domain and s.s3_thumbnail_base_url:
         raise ConfigError("set THUMBROUTER_CDN_DOMAIN (signed CDN URLs) or THUMBROUTER_S3_THUMBNAIL_BASE_URL "
                           "(an unsigned thumbnail base), not both")

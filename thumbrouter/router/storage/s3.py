@@ -186,6 +186,29 @@ class S3Storage:
         except Unavailable as exc:
             raise BackendUnavailable(retry_after=RETRY_AFTER, log_message=f"S3 HEAD {bucket} not sent: {exc}") from None
 
+    def get(self, bucket: str, key: str, max_bytes: int) -> tuple[bytes, dict] | None:
+        """GET a small object on the request path (a thumbnail for the CDN): (body, metadata), None when missing.
+
+        Guarded like `head`; raises BackendUnavailable on failure or for an object over `max_bytes`.
+        """
+        try:
+            with self.guard.slot():
+                answer = self._client("request", REQUEST_CONFIG).get_object(Bucket=bucket, Key=key)
+                with answer["Body"] as stream:
+                    body = stream.read(max_bytes + 1) if answer.get("ContentLength", 0) <= max_bytes else b""
+            if not body or len(body) > max_bytes:
+                raise BackendUnavailable(log_message=f"S3 GET {bucket}: empty or over {max_bytes} bytes")
+            return body, answer
+        except Unavailable as exc:
+            raise BackendUnavailable(retry_after=RETRY_AFTER, log_message=f"S3 GET {bucket} not sent: {exc}") from None
+        except ClientError as exc:
+            if is_not_found(exc):
+                return None
+            raise BackendUnavailable(retry_after=RETRY_AFTER, log_message=f"S3 GET {bucket} failed") from exc
+        except BotoCoreError as exc:
+            raise BackendUnavailable(retry_after=RETRY_AFTER,
+                                     log_message=f"S3 GET {bucket} failed: {type(exc).__name__}") from exc
+
     def _head(self, bucket: str, key: str) -> dict | None:
         try:
             answer = self._client("request", REQUEST_CONFIG).head_object(Bucket=bucket, Key=key)
