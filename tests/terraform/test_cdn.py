@@ -4,6 +4,7 @@ import pytest
 
 from tests.terraform.evaluate import TerraformRefused, evaluate
 from tests.terraform.support import MODULES, labelled, load_dir, one, resource, stack_calls, typed
+from thumbrouter.router.ondemand import edge
 
 CDN = MODULES["cdn"]
 BUCKETS = MODULES["image-buckets"]
@@ -30,7 +31,7 @@ def test_both_buckets_are_origins_reached_only_through_origin_access_control():
 
 
 def test_every_behaviour_is_https_only_read_only_signed_and_runs_the_format_function():
-    assert [b["target_origin_id"] for b in behaviours()] == ["resized", "source"]
+    assert [b["target_origin_id"] for b in behaviours()] == ["${local.thumbnail_target}", "source"]
     for behaviour in behaviours():
         assert behaviour["viewer_protocol_policy"] == "https-only"
         assert behaviour["allowed_methods"] == ["GET", "HEAD"]
@@ -83,8 +84,8 @@ def test_the_stack_builds_the_cdn_only_when_enabled_and_off_by_default():
     assert "optional(bool, false)" in cdn["type"]
 
 
-def newest_key(tmp_path, keys: list[dict]) -> str:
-    """The key the router signs with, as Terraform computes it from the module's own variables and locals."""
+def cdn_locals(tmp_path, variables: dict, expressions: dict[str, str]) -> dict:
+    """Locals of main.tf as Terraform evaluates them from the module's own variables.tf for `variables`."""
     main = CDN / "main.tf"
     locals_only = tmp_path / "src"
     locals_only.mkdir()
@@ -94,8 +95,12 @@ def newest_key(tmp_path, keys: list[dict]) -> str:
     (locals_only / "locals.tf").write_text(text[start:text.index("\n}\n", start) + 3])
     run = tmp_path / "run"
     run.mkdir()
-    return evaluate(run, [CDN / "variables.tf", locals_only / "locals.tf"], {"newest": "local.newest_key"},
-                    INPUTS | {"signing_public_keys": keys})["newest"]
+    return evaluate(run, [CDN / "variables.tf", locals_only / "locals.tf"], expressions, INPUTS | variables)
+
+
+def newest_key(tmp_path, keys: list[dict]) -> str:
+    """The key the router signs with."""
+    return cdn_locals(tmp_path, {"signing_public_keys": keys}, {"newest": "local.newest_key"})["newest"]
 
 
 def test_the_router_signs_with_the_last_key_while_two_are_in_the_group(tmp_path):
@@ -113,3 +118,40 @@ def test_the_router_signs_with_the_last_key_while_two_are_in_the_group(tmp_path)
 def test_terraform_refuses_no_key_three_keys_or_a_private_key(tmp_path, keys, message):
     with pytest.raises(TerraformRefused, match=message):
         newest_key(tmp_path, keys)
+
+
+def test_missing_thumbnails_fail_over_from_the_bucket_to_the_router_on_403_and_404():
+    distribution = resource(CDN, "aws_cloudfront_distribution", "this")
+    group = next(block["origin_group"] for block in distribution["dynamic"] if "origin_group" in block)
+    content = one(group["content"])
+    assert one(content["failover_criteria"]) == {"status_codes": [403, 404]}
+    assert [member["origin_id"] for member in content["member"]] == ["resized", "router"]
+    assert one(distribution["default_cache_behavior"])["target_origin_id"] == "${local.thumbnail_target}"
+
+
+def test_the_router_origin_is_https_only_on_the_edge_route_with_the_header_the_router_trusts(tmp_path):
+    distribution = resource(CDN, "aws_cloudfront_distribution", "this")
+    router = next(one(block["origin"]["content"]) for block in distribution["dynamic"]
+                  if "origin" in block and "router" in str(block["origin"]["for_each"]))
+    assert one(router["custom_origin_config"])["origin_protocol_policy"] == "https-only"
+    assert one(router["custom_header"])["value"] == "${data.aws_secretsmanager_secret_version.origin[0].secret_string}"
+    values = cdn_locals(tmp_path, {"signing_public_keys": [{"name": "k", "pem": PEM}],
+                                   "router_origin": {"domain_name": "router.example.com", "secret_id": "cdn-origin"}},
+                        {"path": "local.router_path", "header": "local.origin_secret_header",
+                         "target": "local.thumbnail_target"})
+    assert values == {"path": "/edge", "header": edge.ORIGIN_SECRET_HEADER, "target": "thumbnails"}
+    assert [rule.rule for rule in _edge_rules()] == ["/edge/<path:name>"]
+
+
+def _edge_rules():
+    from flask import Flask
+
+    app = Flask("probe")
+    app.register_blueprint(edge.bp)
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("edge.")]
+
+
+def test_without_a_router_origin_thumbnails_come_from_the_bucket_alone(tmp_path):
+    values = cdn_locals(tmp_path, {"signing_public_keys": [{"name": "k", "pem": PEM}]},
+                        {"target": "local.thumbnail_target"})
+    assert values == {"target": "resized"}

@@ -10,6 +10,18 @@ locals {
   }
   # The router signs with the newest key; the older one stays in the group until its URLs have expired.
   newest_key = var.signing_public_keys[length(var.signing_public_keys) - 1].name
+  # The router's failover route (GET /edge/<thumbnail key>) and the header it trusts (router.ondemand.edge).
+  router_path          = "/edge"
+  origin_secret_header = "X-Thumbrouter-Origin-Secret"
+  thumbnail_target     = var.router_origin == null ? "resized" : "thumbnails"
+}
+
+# The shared secret the distribution adds on its way to the router; the router reads the same secret
+# (THUMBROUTER_CDN_ORIGIN_SECRET). CloudFront keeps origin headers in its configuration, so it is in state.
+data "aws_secretsmanager_secret_version" "origin" {
+  count = var.router_origin == null ? 0 : 1
+
+  secret_id = var.router_origin.secret_id
 }
 
 resource "aws_cloudfront_origin_access_control" "this" {
@@ -112,8 +124,50 @@ resource "aws_cloudfront_distribution" "this" {
     }
   }
 
+  # A thumbnail missing from the bucket (403 without s3:ListBucket, or 404) is asked of the router, which
+  # makes it once; its answer is cached like the object, so later views are edge hits.
+  dynamic "origin" {
+    for_each = var.router_origin == null ? [] : [var.router_origin]
+    content {
+      origin_id   = "router"
+      domain_name = origin.value.domain_name
+      origin_path = local.router_path
+
+      custom_origin_config {
+        http_port                = 80
+        https_port               = 443
+        origin_protocol_policy   = "https-only"
+        origin_ssl_protocols     = ["TLSv1.2"]
+        origin_read_timeout      = 30
+        origin_keepalive_timeout = 5
+      }
+
+      custom_header {
+        name  = local.origin_secret_header
+        value = data.aws_secretsmanager_secret_version.origin[0].secret_string
+      }
+    }
+  }
+
+  dynamic "origin_group" {
+    for_each = var.router_origin == null ? [] : ["thumbnails"]
+    content {
+      origin_id = origin_group.value
+
+      failover_criteria {
+        status_codes = [403, 404]
+      }
+      member {
+        origin_id = "resized"
+      }
+      member {
+        origin_id = "router"
+      }
+    }
+  }
+
   default_cache_behavior {
-    target_origin_id       = "resized"
+    target_origin_id       = local.thumbnail_target
     viewer_protocol_policy = "https-only"
     allowed_methods        = ["GET", "HEAD"]
     cached_methods         = ["GET", "HEAD"]

@@ -44,6 +44,20 @@ variable "signing_public_keys" {
   }
 }
 
+variable "router_origin" {
+  description = "The router as failover origin for missing thumbnails: its public HTTPS host and the Secrets Manager id of the origin secret (the value of THUMBROUTER_CDN_ORIGIN_SECRET). null: thumbnails come from the bucket only."
+  type = object({
+    domain_name = string
+    secret_id   = string
+  })
+  default = null
+
+  validation {
+    condition     = var.router_origin == null ? true : can(regex("^[A-Za-z0-9.-]+$", var.router_origin.domain_name))
+    error_message = "router_origin.domain_name must be a host name (no scheme, port or path): CloudFront reaches it on 443."
+  }
+}
+
 variable "price_class" {
   description = "Edge locations the distribution uses: PriceClass_100 (North America, Europe), _200 or _All."
   type        = string

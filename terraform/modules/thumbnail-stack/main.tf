@@ -25,6 +25,7 @@ module "cdn" {
   resized_bucket      = module.buckets.buckets.resized
   source_bucket       = module.buckets.buckets.source
   signing_public_keys = var.cdn.signing_public_keys
+  router_origin       = var.cdn.router_origin
   price_class         = var.cdn.price_class
   logging             = var.cdn.logging
 }

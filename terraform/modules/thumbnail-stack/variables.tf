@@ -97,7 +97,7 @@ variable "log_retention_days" {
 }
 
 variable "cdn" {
-  description = "CloudFront in front of both buckets (off by default): the key group's public keys, oldest first (the router signs with the last), price class and access logs."
+  description = "CloudFront in front of both buckets (off by default): the key group's public keys, oldest first (the router signs with the last), the router as failover origin for missing thumbnails, price class and access logs."
   type = object({
     enabled = optional(bool, false)
     signing_public_keys = optional(list(object({
@@ -105,6 +105,10 @@ variable "cdn" {
       pem  = string
     })), [])
     price_class = optional(string, "PriceClass_100")
+    router_origin = optional(object({
+      domain_name = string
+      secret_id   = string
+    }))
     logging = optional(object({
       bucket = string
       prefix = optional(string, "cdn/")
