@@ -106,7 +106,41 @@ resource "aws_cloudfront_cache_policy" "originals" {
   }
 }
 
+# Images are answered with headers that stop a browser from sniffing them into something else, keep them
+# on HTTPS and out of frames; CORS stays off (thumbnails are shown, not read by scripts).
+resource "aws_cloudfront_response_headers_policy" "this" {
+  name    = "${var.name}-security"
+  comment = "nosniff, HSTS, no framing, no referrer leak."
+
+  security_headers_config {
+    content_type_options {
+      override = true
+    }
+    # The distribution's host is *.cloudfront.net or an alias of the operator's; the preload list only
+    # takes registrable domains, so `preload` here commits no apex domain.
+    strict_transport_security {
+      access_control_max_age_sec = 31536000
+      include_subdomains         = true
+      preload                    = true
+      override                   = true
+    }
+    frame_options {
+      frame_option = "DENY"
+      override     = true
+    }
+    referrer_policy {
+      referrer_policy = "no-referrer"
+      override        = true
+    }
+  }
+}
+
 resource "aws_cloudfront_distribution" "this" {
+  #checkov:skip=CKV_AWS_305:No default root object: the distribution serves keys, and "/" is no object of either bucket.
+  #checkov:skip=CKV_AWS_374:No geo restriction: thumbnails are served wherever the users are; the router's own routing picks the cloud.
+  #checkov:skip=CKV2_AWS_47:WAF is optional (web_acl_arn); signed-URL-only image GETs reach no code a Log4j rule protects.
+  #checkov:skip=CKV_AWS_174:With custom_domain the minimum is TLSv1.2_2021; the default *.cloudfront.net certificate fixes TLSv1 and cannot be changed.
+  #checkov:skip=CKV2_AWS_42:A custom certificate needs the operator's domain (custom_domain); null keeps the CloudFront certificate.
   enabled         = true
   is_ipv6_enabled = true
   comment         = "${var.name}: thumbnails and originals"
@@ -175,6 +209,8 @@ resource "aws_cloudfront_distribution" "this" {
     trusted_key_groups     = [aws_cloudfront_key_group.this.id]
     compress               = false
 
+    response_headers_policy_id = aws_cloudfront_response_headers_policy.this.id
+
     function_association {
       event_type   = "viewer-request"
       function_arn = aws_cloudfront_function.viewer_request.arn
@@ -190,6 +226,8 @@ resource "aws_cloudfront_distribution" "this" {
     cache_policy_id        = aws_cloudfront_cache_policy.originals.id
     trusted_key_groups     = [aws_cloudfront_key_group.this.id]
     compress               = false
+
+    response_headers_policy_id = aws_cloudfront_response_headers_policy.this.id
 
     function_association {
       event_type   = "viewer-request"
@@ -212,8 +250,13 @@ resource "aws_cloudfront_distribution" "this" {
     }
   }
 
+  aliases = var.custom_domain == null ? [] : [var.custom_domain.name]
+
   viewer_certificate {
-    cloudfront_default_certificate = true
+    cloudfront_default_certificate = var.custom_domain == null
+    acm_certificate_arn            = try(var.custom_domain.acm_certificate_arn, null)
+    ssl_support_method             = var.custom_domain == null ? null : "sni-only"
+    minimum_protocol_version       = var.custom_domain == null ? "TLSv1" : "TLSv1.2_2021"
   }
 }
 

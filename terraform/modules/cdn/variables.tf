@@ -98,6 +98,20 @@ variable "ttl_seconds" {
   }
 }
 
+variable "custom_domain" {
+  description = "A domain of the operator's for the distribution (an alias) and its ACM certificate in us-east-1; null serves on *.cloudfront.net."
+  type = object({
+    name                = string
+    acm_certificate_arn = string
+  })
+  default = null
+
+  validation {
+    condition     = var.custom_domain == null ? true : can(regex("^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/.+$", var.custom_domain.acm_certificate_arn))
+    error_message = "custom_domain.acm_certificate_arn must be an ACM certificate ARN in us-east-1 (CloudFront reads certificates only there)."
+  }
+}
+
 variable "web_acl_arn" {
   description = "ARN of a WAFv2 web ACL (scope CLOUDFRONT, in us-east-1) to attach; null attaches none."
   type        = string
