@@ -5,6 +5,7 @@ with the router; the rest are this process's safety limits. A wrong value raises
 the variable, so a bad deploy fails at cold start instead of failing every record later.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ from .spec import ThumbnailSpec
 # 50 MiB: above any camera JPEG or phone photo (typically 2-25 MB) yet small enough that the
 # original, its decoded draft and the output fit comfortably in a 1 GB Lambda.
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+_DISTRIBUTION_ID = re.compile(r"^E[A-Z0-9]{5,20}$")  # EDFDVBD6EXAMPLE
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class LambdaSettings:
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_bytes: int = DEFAULT_MAX_BYTES
     max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
+    cdn_distribution_id: str | None = None  # deleted originals' CDN paths are invalidated there
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], prefix: str = "") -> "LambdaSettings":
@@ -42,4 +45,5 @@ class LambdaSettings:
             max_pixels=env.integer("MAX_PIXELS", DEFAULT_MAX_PIXELS, 1, Image.MAX_IMAGE_PIXELS or 10**10),
             max_bytes=env.integer("MAX_BYTES", DEFAULT_MAX_BYTES, 1, 5 * 1024**3),
             max_decoded_bytes=env.integer("MAX_DECODED_BYTES", DEFAULT_MAX_DECODED_BYTES, 1024**2, 8 * 1024**3),
+            cdn_distribution_id=env.match("CDN_DISTRIBUTION_ID", _DISTRIBUTION_ID, "a CloudFront distribution id"),
         )

@@ -17,6 +17,8 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from thumbrouter.s3job import cdn_path
+
 from ..config import ConfigError
 
 KEY_BITS = 2048  # the only RSA size CloudFront accepts in a key group
@@ -59,7 +61,7 @@ class CdnSigner:
 
     def url(self, path: str, query: dict[str, str] | None = None) -> str:
         """The unsigned URL of a path (an S3 key under the distribution), percent-encoded as S3Storage does."""
-        base = f"https://{self.domain}/{quote(path, safe='/~')}"
+        base = f"https://{self.domain}{cdn_path(path)}"  # the path the Lambda invalidates
         if not query:
             return base
         return base + "?" + "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query.items())

@@ -17,7 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from thumbrouter.imagecore import thumbnail_key
-from thumbrouter.s3job import ThumbnailSpec, is_not_found
+from thumbrouter.s3job import CDN_ORIGINALS, ThumbnailSpec, is_not_found
 
 from ..breaker import Breaker, Guard, Unavailable
 from ..config import ConfigError, Settings
@@ -39,7 +39,6 @@ BREAKER_FAILURES, BREAKER_COOLDOWN, RETRY_AFTER = 3, 1.0, 1
 SLOT_WAIT = 0.25  # a healthy HEAD takes tens of ms: a burst queues this long for a place before a 503
 _RFC5987_SAFE = "!#$&+-.^_`|~"
 DEFAULT_SPEC = ThumbnailSpec()  # frozen: one shared default instance is safe
-CDN_ORIGINALS = "originals"  # the cdn module's behaviour for the source bucket (its function drops the prefix)
 
 
 def content_disposition(filename: str) -> str:
