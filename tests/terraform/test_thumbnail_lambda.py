@@ -15,7 +15,7 @@ from tests.terraform.support import (
 
 LAMBDA = MODULES["thumbnail-lambda"]
 SETTINGS_VARIABLES = {"THN_BUCKET", "THUMBNAIL_SIZES", "THUMBNAIL_MODE", "MAX_PIXELS", "MAX_BYTES", "JPEG_QUALITY",
-                      "CACHE_CONTROL"}
+                      "CACHE_CONTROL", "CDN_DISTRIBUTION_ID"}
 
 
 def statements() -> list[dict]:
@@ -141,7 +141,7 @@ def optional_statements() -> dict[str, dict]:
 def test_deleting_thumbnails_grants_delete_on_resized_objects_and_listing_of_both_buckets_only():
     statements = optional_statements()
     assert set(statements) == {"DeleteThumbnails", "CheckOriginalIsGone", "FindThumbnailsOfAnySize",
-                               "LookUpThumbnails"}
+                               "LookUpThumbnails", "InvalidateDeletedOriginals"}
     assert statements["DeleteThumbnails"]["for_each"] == '${var.allow_thumbnail_delete ? ["delete"] : []}'
     assert statements["CheckOriginalIsGone"]["for_each"] == '${var.allow_thumbnail_delete ? ["check"] : []}'
     assert statements["FindThumbnailsOfAnySize"]["for_each"] == '${var.allow_thumbnail_delete ? ["list"] : []}'
@@ -166,3 +166,22 @@ def test_only_the_on_demand_function_may_look_up_thumbnails():
     assert calls["on_demand"]["allow_thumbnail_lookup"] is True
     assert calls["on_demand"]["handler"] == "on_demand.handler"
     assert calls["on_demand"]["function_name"] == "${var.function_name}-OnDemand"
+
+
+def test_invalidation_is_granted_on_the_stacks_own_distribution_only_to_the_deleting_entry():
+    statement = optional_statements()["InvalidateDeletedOriginals"]
+    assert statement["actions"] == ["cloudfront:CreateInvalidation"]
+    assert statement["resources"] == ["${var.cdn_distribution.arn}"]
+    assert statement["for_each"] == ('${var.cdn_distribution != null && var.allow_thumbnail_delete ? '
+                                     '["invalidate"] : []}')
+    assert stack_calls()["thumbnailer"]["cdn_distribution"] == (
+        "${var.cdn.enabled ? {id = module.cdn[0].distribution_id, arn = module.cdn[0].distribution_arn} : null}")
+    assert "cdn_distribution" not in stack_calls()["on_demand"]
+
+
+def test_without_a_cdn_the_function_gets_a_blank_distribution_id_which_it_reads_as_none():
+    from thumbrouter.s3job import LambdaSettings
+
+    variables = one(resource(LAMBDA, "aws_lambda_function", "this")["environment"])["variables"]
+    assert variables["CDN_DISTRIBUTION_ID"] == '${var.cdn_distribution == null ? "" : var.cdn_distribution.id}'
+    assert LambdaSettings.from_env({"CDN_DISTRIBUTION_ID": ""}).cdn_distribution_id is None

@@ -65,6 +65,16 @@ data "aws_iam_policy_document" "lambda" {
     resources = [aws_sqs_queue.dead_letter.arn]
   }
 
+  # The S3-triggered entry invalidates a deleted original's CDN paths, on its own distribution only.
+  dynamic "statement" {
+    for_each = var.cdn_distribution != null && var.allow_thumbnail_delete ? ["invalidate"] : []
+    content {
+      sid       = "InvalidateDeletedOriginals"
+      actions   = ["cloudfront:CreateInvalidation"]
+      resources = [var.cdn_distribution.arn]
+    }
+  }
+
   dynamic "statement" {
     for_each = var.allow_thumbnail_delete ? ["delete"] : []
     content {
@@ -136,6 +146,8 @@ resource "aws_lambda_function" "this" {
       MAX_BYTES       = tostring(var.settings.max_bytes)
       JPEG_QUALITY    = tostring(var.settings.jpeg_quality)
       CACHE_CONTROL   = var.settings.cache_control
+      # Empty without a CDN (the handler reads blank as unset): deleted originals are invalidated there.
+      CDN_DISTRIBUTION_ID = var.cdn_distribution == null ? "" : var.cdn_distribution.id
     }
   }
 

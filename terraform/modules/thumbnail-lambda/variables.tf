@@ -101,6 +101,15 @@ variable "allow_thumbnail_delete" {
   default     = true
 }
 
+variable "cdn_distribution" {
+  description = "The CloudFront distribution in front of the buckets (id and ARN): with thumbnail deletion allowed, the function invalidates a deleted original's paths there (CDN_DISTRIBUTION_ID, cloudfront:CreateInvalidation on that ARN). null: no CDN."
+  type = object({
+    id  = string
+    arn = string
+  })
+  default = null
+}
+
 variable "allow_thumbnail_lookup" {
   description = "Also let the function check for an existing thumbnail: s3:GetObject on the resized objects and s3:ListBucket on the resized bucket (without it S3 answers 403, not 404, for a missing key). The on-demand entry needs it; the S3-triggered one does not."
   type        = bool

@@ -42,6 +42,7 @@ module "thumbnailer" {
   resized_bucket       = module.buckets.resized_bucket
   settings             = var.thumbnail_settings
   log_retention_days   = var.log_retention_days
+  cdn_distribution     = var.cdn.enabled ? { id = module.cdn[0].distribution_id, arn = module.cdn[0].distribution_arn } : null
 }
 
 # Optional: the same artifact behind the router's synchronous on-demand path (issue 5). It gets
