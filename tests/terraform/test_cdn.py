@@ -60,7 +60,7 @@ def test_originals_are_cached_by_path_and_download_name_never_by_the_signature()
 
 def test_the_function_is_the_tested_file():
     function = resource(CDN, "aws_cloudfront_function", "viewer_request")
-    assert function["code"] == '${file("${path.module}/functions/viewer_request.js")}'
+    assert function["code"] == "${local.viewer_request_code}"  # function.tf renders it (tests: test_cdn_function)
     assert function["runtime"] == "cloudfront-js-2.0" and function["publish"] is True
 
 

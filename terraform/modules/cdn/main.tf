@@ -51,7 +51,7 @@ resource "aws_cloudfront_function" "viewer_request" {
   runtime = "cloudfront-js-2.0"
   comment = "Accept -> one format token and the variant's key; /originals/ prefix removed."
   publish = true
-  code    = file("${path.module}/functions/viewer_request.js")
+  code    = local.viewer_request_code
 }
 
 resource "aws_cloudfront_cache_policy" "thumbnails" {

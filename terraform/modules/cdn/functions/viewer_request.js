@@ -4,10 +4,14 @@
 // types count, wildcards never pick a modern format, q=0 refuses, highest q wins, ties go to AVIF, only
 // the first 1024 characters are read, cut at the last whole item), put that token alone in the
 // x-thumb-format header (the only header in the cache key), and ask the origin for the variant's key
-// (`a_50x50.jpg` + `.webp`), the name the router and the Lambda write variants under.
+// (`a_50x50.jpg` + `.webp`), the name the router writes variants under.
 // Originals: the /originals/ prefix routes to the source bucket and is removed before the origin.
-// tests/terraform/test_cdn_function.py runs this file under Node over the router's Accept table.
+// A Terraform template (templatefile): VARIANTS is true only when the router is the failover origin, since
+// the bucket holds variants only once the router has made them; without it every viewer gets the stored
+// thumbnail and the token is always "none". tests/terraform/test_cdn_function.py renders it with real
+// Terraform and runs it under Node over the router's Accept table.
 
+var VARIANTS = ${variants};
 var MAX_ACCEPT = 1024;
 var FORMATS = [["avif", "image/avif"], ["webp", "image/webp"]]; // best first, as the router's presets
 var ORIGINALS = "/originals/";
@@ -68,7 +72,7 @@ function handler(event) {
         return request;
     }
     var accept = request.headers.accept ? request.headers.accept.value : "";
-    var token = formatToken(accept);
+    var token = VARIANTS ? formatToken(accept) : "none";
     request.headers["x-thumb-format"] = {value: token};
     if (token !== "none" && request.uri.slice(-(token.length + 1)) !== "." + token) {
         request.uri = request.uri + "." + token; // a HEIC's thumbnail is already .webp: no second .webp
