@@ -39,3 +39,8 @@ output "thumbnail_spec" {
   description = "The functions' ThumbnailSpec (THUMBROUTER_THN_BUCKET, _THUMBNAIL_SIZES, _THUMBNAIL_MODE, _JPEG_QUALITY, _CACHE_CONTROL)."
   value       = module.thumbnails.thumbnail_spec
 }
+
+output "cdn" {
+  description = "CloudFront domain (THUMBROUTER_CDN_DOMAIN), signing key id (THUMBROUTER_CDN_KEY_ID) and distribution id; null without a CDN."
+  value       = module.thumbnails.cdn
+}
