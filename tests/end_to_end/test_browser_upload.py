@@ -112,7 +112,10 @@ def s3_server(tmp_path_factory):
 def s3(s3_server, monkeypatch):
     for name, value in s3rver.CREDENTIALS.items():
         monkeypatch.setenv(name, value)
+    # Credentials given, not read: boto3's default session may hold another test's from the environment.
     return boto3.client("s3", endpoint_url=s3_server.url, region_name="us-east-1",
+                        aws_access_key_id=s3rver.CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                        aws_secret_access_key=s3rver.CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
                         config=Config(connect_timeout=5, read_timeout=10, retries={"total_max_attempts": 2}))
 
 
