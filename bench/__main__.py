@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-BENCHMARKS = ["thumbnails", "bytes", "handler", "router", "ondemand", "hostile", "hotpaths"]
+BENCHMARKS = ["thumbnails", "bytes", "handler", "router", "ondemand", "hostile", "hotpaths", "cdn"]
 
 
 def machine() -> str:

@@ -6,6 +6,8 @@ every worker signs the same window to the same URL, so browsers and the CDN cach
 are randomised, so each worker would hand out another URL). SHA-256 rather than botocore's SHA-1
 (`botocore.signers.CloudFrontSigner` signs RSA-SHA1 only), which CloudFront accepts when the URL says so.
 The private key comes from the secret store through THUMBROUTER_CDN_PRIVATE_KEY, never from Terraform.
+An RSA signature costs far more CPU than a SigV4 presign (bench/results/cdn.md, the /v1 answer rows), which
+is why the router's windowed URL cache matters more with the CDN on.
 """
 
 import base64
