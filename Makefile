@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-APT_TEST := redis-server nginx
+# chromium and node run the browser-upload and CDN-function tests; npm installs s3rver for the first.
+APT_TEST := redis-server nginx chromium nodejs
 APT_BENCH := redis-server wrk mate-backgrounds
 
 # apt-get only the packages that are missing (we run as root on the target machines).
@@ -37,6 +38,7 @@ lint: $(STAMP)
 
 test: lint $(CHECKOV_STAMP)
 	$(call apt_ensure,$(APT_TEST))
+	@command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm)
 	$(BIN)/python -m pytest
 
 # checkov pins conflict with ours, so it gets its own virtualenv (tests/terraform runs it from there).

@@ -407,3 +407,27 @@ def test_real_terraform_applies_reads_outputs_and_destroys_on_a_local_backend(de
     assert destroyed.returncode == 0, destroyed.stderr
     assert state_resources(state) == []
     assert not (tmp_path / "state" / "prod.tfstate").exists()
+
+
+def test_the_cdn_output_gives_the_router_its_domain_and_key_id_and_never_a_private_key(deploy, environments,
+                                                                                        recorder):
+    cdn = {"domain_name": "d111111abcdef8.cloudfront.net", "signing_key_id": "K2JCJMDEHXQW5F",
+           "distribution_id": "EDFDVBD6EXAMPLE"}
+    outputs = {"source_bucket": {"value": "demo"}, "region": {"value": "us-east-1"}, "cdn": {"value": cdn}}
+    done = deploy("prod", "output", "--env-format", env={**recorder[0], "FAKE_TF_OUTPUTS": json.dumps(outputs)})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert {"THUMBROUTER_CDN_DOMAIN=d111111abcdef8.cloudfront.net",
+            "THUMBROUTER_CDN_KEY_ID=K2JCJMDEHXQW5F"} <= set(lines)
+    assert any(line.startswith("# THUMBROUTER_CDN_PRIVATE_KEY: ") for line in lines)
+    router_env = dict(line.partition("=")[::2] for line in lines if line.startswith("THUMBROUTER_"))
+    from_secret_store = "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----"
+    settings = load_settings({**router_env, "THUMBROUTER_DOMESTIC_COUNTRIES": "",
+                              "THUMBROUTER_CDN_PRIVATE_KEY": from_secret_store})
+    assert (settings.cdn_domain, settings.cdn_key_id) == (cdn["domain_name"], cdn["signing_key_id"])
+    plain = deploy("prod", "output", env={**recorder[0], "FAKE_TF_OUTPUTS": json.dumps(outputs)})
+    assert "d111111abcdef8.cloudfront.net" in plain.stdout
+
+
+def test_without_a_cdn_no_cdn_variable_is_printed():
+    assert not [line for line in env_lines({"cdn": {"value": None}}) if line.startswith("THUMBROUTER_CDN")]

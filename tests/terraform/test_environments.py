@@ -25,7 +25,7 @@ from thumbrouter.cli.environments import Environment
 STACK = MODULES["thumbnail-stack"]
 # The contract with `thumbrouter deploy` (terraform/README.md).
 OUTPUTS = {"source_bucket", "resized_bucket", "region", "function_name", "function_arn", "dead_letter_queue_url",
-           "on_demand_function_name", "thumbnail_spec", "router_policy_arn", "router_role_arn"}
+           "on_demand_function_name", "thumbnail_spec", "router_policy_arn", "router_role_arn", "cdn"}
 ROUTER_OUTPUTS = {"router_policy_arn": "policy_arn", "router_role_arn": "role_arn"}
 DEPLOY_VARIABLES = {"lambda_zip_path", "lambda_python", "lambda_architecture"}
 EXPECTED = {"test": ("test-demo", "test-CreateThumbnail"), "prod": ("demo", "CreateThumbnail")}
@@ -151,7 +151,7 @@ def test_a_zip_for_another_platform_fails_the_plan(env):
 def test_environments_share_everything_but_their_values():
     for name in ("variables.tf", "outputs.tf", "versions.tf"):
         assert (ENVIRONMENTS["test"] / name).read_text() == (ENVIRONMENTS["prod"] / name).read_text(), name
-    assert set(stack_call("test")) - {"resized_lifecycle"} == set(stack_call("prod"))
+    assert set(stack_call("test")) - {"resized_lifecycle"} == set(stack_call("prod")) - {"cdn"}
 
 
 def test_the_routers_identity_is_built_from_the_stacks_own_outputs(env):
@@ -161,3 +161,33 @@ def test_the_routers_identity_is_built_from_the_stacks_own_outputs(env):
               "on_demand_function_arn": "on_demand_function_arn", "kms_key_arn": "kms_key_arn"}
     for argument, output in wiring.items():
         assert call[argument] == f"${{module.{STACK_CALL}.{output}}}", argument
+
+
+
+def test_prod_serves_through_the_cdn_and_test_does_not():
+    assert stack_call("prod")["cdn"] == {"enabled": True, "signing_public_keys": "${local.cdn_signing_keys}"}
+    assert "cdn" not in stack_call("test")
+    assert "upload_cors" not in stack_call("prod") and "upload_cors" not in stack_call("test")  # no site yet
+
+
+def test_prods_signing_keys_are_the_public_key_files_oldest_first(tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from tests.terraform.evaluate import evaluate
+
+    text = (ENVIRONMENTS["prod"] / "main.tf").read_text()
+    start = text.index("locals {")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "locals.tf").write_text(text[start:text.index("\n}\n", start) + 3])
+    keys = tmp_path / "run" / "cdn-keys"
+    keys.mkdir(parents=True)
+    pems = {}
+    for name in ("2027-06", "2026-12"):
+        public = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+        pems[name] = public.public_bytes(serialization.Encoding.PEM,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        (keys / f"{name}.pub.pem").write_text(pems[name])
+    (keys / "README.md").write_text("not a key")
+    got = evaluate(tmp_path / "run", [tmp_path / "src" / "locals.tf"], {"keys": "local.cdn_signing_keys"}, {})
+    assert got["keys"] == [{"name": "2026-12", "pem": pems["2026-12"]}, {"name": "2027-06", "pem": pems["2027-06"]}]

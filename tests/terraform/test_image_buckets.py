@@ -58,7 +58,7 @@ def test_bucket_policy_denies_every_request_without_tls():
     assert statement["resources"] == ["${each.value.arn}", "${each.value.arn}/*"]
     assert one(statement["condition"]) == {"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}
     policy = resource(BUCKETS, "aws_s3_bucket_policy", "this")["policy"]
-    assert policy == "${data.aws_iam_policy_document.tls_only[each.key].json}"
+    assert policy == "${data.aws_iam_policy_document.bucket[each.key].json}"  # tls_only plus the CDN's reads
 
 
 def test_an_adopted_source_bucket_is_looked_up_and_a_created_one_cannot_be_destroyed():

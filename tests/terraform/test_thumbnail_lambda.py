@@ -18,7 +18,7 @@ from tests.terraform.support import (
 LAMBDA = MODULES["thumbnail-lambda"]
 SETTINGS_VARIABLES = {"THUMBNAILER_THN_BUCKET", "THUMBNAILER_THUMBNAIL_SIZES", "THUMBNAILER_THUMBNAIL_FIT",
                       "THUMBNAILER_MAX_PIXELS", "THUMBNAILER_MAX_BYTES", "THUMBNAILER_JPEG_QUALITY",
-                      "THUMBNAILER_CACHE_CONTROL"}
+                      "THUMBNAILER_CACHE_CONTROL", "THUMBNAILER_PRESETS", "THUMBNAILER_CDN_DISTRIBUTION_ID"}
 
 
 def statements() -> list[dict]:
@@ -149,7 +149,8 @@ def optional_statements() -> dict[str, dict]:
 
 def test_deleting_thumbnails_grants_delete_on_resized_objects_and_listing_of_both_buckets_only():
     statements = optional_statements()
-    assert set(statements) == {"DeleteThumbnails", "FindThumbnailsOfAnySize", "LookUpThumbnails", "UseBucketKey"}
+    assert set(statements) == {"DeleteThumbnails", "FindThumbnailsOfAnySize", "LookUpThumbnails", "UseBucketKey",
+                               "InvalidateDeletedOriginals"}
     assert statements["DeleteThumbnails"]["for_each"] == '${var.allow_thumbnail_delete ? ["delete"] : []}'
     assert statements["FindThumbnailsOfAnySize"]["for_each"] == '${var.allow_thumbnail_delete ? ["list"] : []}'
     assert statements["FindThumbnailsOfAnySize"]["actions"] == ["s3:ListBucket"]
@@ -188,3 +189,26 @@ def test_a_kms_key_adds_decrypt_and_data_keys_on_that_key_only():
     assert grants({**buckets, "kms_key_arn": key}) - grants(buckets) == {("kms:Decrypt", key),
                                                                          ("kms:GenerateDataKey", key)}
     assert labelled(load_dir(LAMBDA), "variable")["kms_key_arn"]["default"] is None
+
+
+def test_invalidation_is_granted_on_the_stacks_own_distribution_only_to_the_deleting_entry():
+    statement = optional_statements()["InvalidateDeletedOriginals"]
+    assert statement["actions"] == ["cloudfront:CreateInvalidation"]
+    assert statement["resources"] == ["${var.cdn_distribution.arn}"]
+    assert statement["for_each"] == ('${var.cdn_distribution != null && var.allow_thumbnail_delete ? '
+                                     '["invalidate"] : []}')
+    assert stack_calls()["thumbnailer"]["cdn_distribution"] == (
+        "${var.cdn.enabled ? {id = module.cdn[0].distribution_id, arn = module.cdn[0].distribution_arn} : null}")
+    assert "cdn_distribution" not in stack_calls()["on_demand"]
+
+
+def test_the_distribution_id_reaches_the_function_only_with_a_cdn_and_parses():
+    from thumbrouter.s3job import LambdaSettings
+
+    base = {"function_name": "f", "zip_path": "f.zip", "source_bucket": "demo", "resized_bucket": "demoresized"}
+    without = evaluate(LAMBDA, ("environment.tf",), {"environment": "local.environment"}, base)["environment"]
+    assert "THUMBNAILER_CDN_DISTRIBUTION_ID" not in without
+    distribution = {"id": "EDFDVBD6EXAMPLE", "arn": "arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE"}
+    with_cdn = evaluate(LAMBDA, ("environment.tf",), {"environment": "local.environment"},
+                        base | {"cdn_distribution": distribution})["environment"]
+    assert LambdaSettings.from_env(with_cdn).cdn_distribution_id == "EDFDVBD6EXAMPLE"

@@ -18,6 +18,9 @@ ROUTER_VARIABLES = {
     "on_demand_function_name": "THUMBROUTER_GENERATION_LAMBDA",
 }
 SPEC_OUTPUT = "thumbnail_spec"
+# The thumbnail-stack's `cdn` object (null without a CDN): the router signs URLs for this domain with this key.
+CDN_OUTPUT = "cdn"
+CDN_VARIABLES = {"domain_name": "THUMBROUTER_CDN_DOMAIN", "signing_key_id": "THUMBROUTER_CDN_KEY_ID"}
 ROUTER_PREFIX = "THUMBROUTER_"
 
 
@@ -58,6 +61,13 @@ def spec_lines(value: dict) -> list[str]:
     return [f"{name}={shlex.quote(text)}" for name, text in spec.to_env(ROUTER_PREFIX).items()]
 
 
+def cdn_lines(value: dict) -> list[str]:
+    """THUMBROUTER_CDN_DOMAIN and _KEY_ID from the `cdn` output, and where the private key comes from."""
+    lines = [f"{variable}={shlex.quote(str(value[name]))}" for name, variable in CDN_VARIABLES.items()
+             if value.get(name)]
+    return lines + ["# THUMBROUTER_CDN_PRIVATE_KEY: that key id's private key, from the secret store (never Terraform)"]
+
+
 def _env_text(value) -> str:
     """A Terraform value as the Lambda's environment holds it (thumbnail-lambda joins lists with commas)."""
     if isinstance(value, list):
@@ -79,6 +89,8 @@ def env_lines(outputs: dict) -> list[str]:
             comments.append(f"# {name}: sensitive, not printed")
         elif name == SPEC_OUTPUT and isinstance(value, dict):
             variables += spec_lines(value)
+        elif name == CDN_OUTPUT and isinstance(value, dict):
+            variables += cdn_lines(value)
         elif variable and isinstance(value, str | int | float):
             variables.append(f"{variable}={shlex.quote(str(value))}")
         else:

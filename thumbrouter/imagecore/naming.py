@@ -14,6 +14,7 @@ from .formats import output_extension, output_format_for_key
 MAX_EDGE = 10_000
 MAX_KEY_BYTES = 1024  # S3's limit on an object key, in UTF-8 bytes
 _SIZE = re.compile(r"^([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$")
+_THUMB_STEM = re.compile(r"_([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$")  # `<stem>_WxH`: parse_thumbnail_key
 _SIZE_AT = re.compile(r"([1-9][0-9]{0,4})x([1-9][0-9]{0,4})")  # a size where a thumbnail key has it
 # Formats /thumb may negotiate (best first) -> the extension their variant adds to the thumbnail key.
 VARIANT_EXTENSIONS = {"AVIF": ".avif", "WEBP": ".webp"}
@@ -80,6 +81,41 @@ def variant_key(key: str, size: str | tuple[int, int], output_format: str) -> st
     if output_format not in VARIANT_EXTENSIONS:
         raise ValueError(f"output format must be {own} or one of {sorted(VARIANT_EXTENSIONS)}, got {output_format!r}")
     return thumbnail_key(key, size) + VARIANT_EXTENSIONS[output_format]
+
+
+def parse_thumbnail_key(name: str) -> tuple[str, str, str | None] | None:
+    """(original, `WxH`, variant format or None) whose thumbnail_key or variant_key is `name`, else None.
+
+    The inverse of both (they are injective): the CDN's failover asks the router for a thumbnail key, and
+    this recovers what to make. None for every name our naming never produces (`a_050x50.jpg`, `a.jpg`).
+    A variant in the original's own format is its thumbnail_key, so it comes back with format None.
+    """
+    for fmt, extension in ((None, ""), *VARIANT_EXTENSIONS.items()):
+        if not name.endswith(extension):
+            continue
+        base = name[: len(name) - len(extension)]
+        for candidate in _originals_of(base):
+            original, size = candidate
+            own = output_format_for_key(original)
+            made = variant_key(original, size, fmt) if fmt and own else None if fmt else thumbnail_key(original, size)
+            if made == name:
+                return original, size, None if fmt == own else fmt
+    return None
+
+
+def _originals_of(base: str) -> list[tuple[str, str]]:
+    """(original, size) pairs whose thumbnail_key could be `base`, a converted original's extension stripped or not."""
+    folder, stem, ext = _split(base)
+    _, inner_stem, inner_ext = _split(stem)
+    splits = [(stem, ext)]
+    if inner_ext and output_extension(inner_ext) == ext:
+        splits.append((inner_stem, inner_ext))
+    found = []
+    for thumb_stem, original_ext in splits:
+        match = _THUMB_STEM.search(thumb_stem)
+        if match and int(match[1]) <= MAX_EDGE and int(match[2]) <= MAX_EDGE:
+            found.append((f"{folder}{thumb_stem[: match.start()]}{original_ext}", f"{match[1]}x{match[2]}"))
+    return found
 
 
 def thumbnail_keys(key: str, sizes: "tuple[str, ...]",

@@ -27,6 +27,7 @@ CLOUDS = ("s3", "qiniu")
 DEFAULT_URL_CACHE_SIZE = 10_000
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MIN_SECRET_CHARS = 16
+MIN_ORIGIN_SECRET_CHARS = 32  # sent by CloudFront on every failover request: long and random
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$")
@@ -36,6 +37,7 @@ _QINIU_STYLE = re.compile(r"^([-_!/.][A-Za-z0-9_.-]+|(imageView2|imageMogr2)/[A-
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _HEADER = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 _TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")  # DynamoDB's table name rule
+_CDN_KEY_ID = re.compile(r"^K[A-Z0-9]{5,63}$")  # CloudFront public key ids: K2JCJMDEHXQW5F
 # A function name, optionally as a full ARN, optionally with a :version or :alias qualifier.
 _LAMBDA_NAME = re.compile(r"^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:)?"
                           r"[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$")
@@ -92,6 +94,14 @@ class Settings:
     url_signing_keys: tuple[str, ...] = field(default=(), repr=False)
     public_base_url: str | None = None
     s3_max_inflight: int = 8  # request-path S3 calls waiting at once per process (router.breaker's bulkhead)
+    # CloudFront in front of the buckets (`thumbrouter deploy ENV output` prints the domain and key id; the
+    # private key comes from the secret store): S3 download and thumbnail URLs become signed CDN URLs.
+    cdn_domain: str | None = None
+    cdn_key_id: str | None = None
+    cdn_private_key: str | None = field(default=None, repr=False)
+    # The header CloudFront adds on its failover to the router (GET /edge/<thumbnail key>); a comma list
+    # while rotating. Unset: no /edge route.
+    cdn_origin_secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def qiniu_base_url(self) -> str | None:
@@ -178,6 +188,14 @@ def _qiniu_domain(env: Env) -> str | None:
     return value.rstrip("/")
 
 
+def _pem(env: Env, name: str) -> str | None:
+    """PEM text; a secret store that cannot hold newlines may give them as literal \\n (never echoed)."""
+    value = env.text(name)
+    if value is not None and "-----BEGIN" not in value:
+        raise env.error(name, "must be a PEM private key (-----BEGIN ... PRIVATE KEY-----)")
+    return value.replace("\\n", "\n") if value else None
+
+
 def _fields(environ: Mapping[str, str]) -> dict:
     """Parse every variable into Settings field values (each parser names its variable on error)."""
     env = Env(environ, PREFIX, renamed_variables({name: name for name in RENAMED}, RENAMED, PREFIX))
@@ -210,6 +228,10 @@ def _fields(environ: Mapping[str, str]) -> dict:
         url_signing_keys=env.secrets("URL_SIGNING_KEYS", MIN_SECRET_CHARS),
         public_base_url=_url(env, "PUBLIC_BASE_URL"),
         s3_max_inflight=env.integer("S3_MAX_INFLIGHT", 8, 1, 1024),
+        cdn_domain=env.match("CDN_DOMAIN", _HOST, "a host name like d111111abcdef8.cloudfront.net"),
+        cdn_key_id=env.match("CDN_KEY_ID", _CDN_KEY_ID, "a CloudFront public key id like K2JCJMDEHXQW5F"),
+        cdn_private_key=_pem(env, "CDN_PRIVATE_KEY"),
+        cdn_origin_secrets=env.secrets("CDN_ORIGIN_SECRET", MIN_ORIGIN_SECRET_CHARS),
     )
 
 
@@ -219,6 +241,21 @@ def _check_qiniu_complete(s: Settings) -> None:
     missing = [f"THUMBROUTER_{name}" for name, value in parts.items() if not value]
     if missing and len(missing) < len(parts):
         raise ConfigError(f"Qiniu is half configured: set {', '.join(missing)} too (or none of them)")
+
+
+def _check_cdn(s: Settings) -> None:
+    parts = {"CDN_DOMAIN": s.cdn_domain, "CDN_KEY_ID": s.cdn_key_id, "CDN_PRIVATE_KEY": s.cdn_private_key}
+    missing = [f"THUMBROUTER_{name}" for name, value in parts.items() if not value]
+    if missing and len(missing) < len(parts):
+        raise ConfigError(f"the CDN is half configured: set {', '.join(missing)} too (or none of them)")
+    if s.cdn_domain and not s.s3_bucket:
+        raise ConfigError("THUMBROUTER_CDN_DOMAIN serves the S3 buckets: it needs THUMBROUTER_S3_BUCKET")
+    if s.cdn_origin_secrets and not (s.s3_bucket and s.ondemand):
+        raise ConfigError("THUMBROUTER_CDN_ORIGIN_SECRET serves the CDN's misses from /edge: it needs "
+                          "THUMBROUTER_S3_BUCKET and THUMBROUTER_ONDEMAND=1")
+    if s.cdn_domain and s.s3_thumbnail_base_url:
+        raise ConfigError("set THUMBROUTER_CDN_DOMAIN (signed CDN URLs) or THUMBROUTER_S3_THUMBNAIL_BASE_URL "
+                          "(an unsigned thumbnail base), not both")
 
 
 def _check_thumbnails(s: Settings) -> None:
@@ -237,6 +274,7 @@ def _check_thumbnails(s: Settings) -> None:
 def _check_consistent(s: Settings) -> None:
     """Cross-variable rules: the clouds we route to exist, and lazy/lambda modes have what they need."""
     _check_qiniu_complete(s)
+    _check_cdn(s)
     _check_thumbnails(s)
     if s.default_cloud not in s.clouds:
         need = "THUMBROUTER_S3_BUCKET" if s.default_cloud == "s3" else "THUMBROUTER_QINIU_*"

@@ -8,6 +8,7 @@ env      -- Env (typed prefixed variables), ConfigError, is_bucket_name (the one
 settings -- LambdaSettings.from_env: the spec plus the job's limits (THUMBNAILER_MAX_BYTES, ...)
 job      -- process_object / store_thumbnail: capped GET, make_thumbnail, PUT; object_exists / object_head
 removal  -- remove_thumbnails: a deleted original's thumbnails, every size and variant
+invalidation -- Invalidator: the CDN paths of what removal deleted (CDN_DISTRIBUTION_ID), cdn_path
 errors   -- the one table of S3 errors: permanent (an Outcome) or TransientError (retry)
 ondemand -- parse_request / generate: ONE thumbnail now (lambda/on_demand.py and the router's /thumb)
 batch    -- run a list of records, log one JSON line each, answer Lambda or SQS
@@ -23,6 +24,7 @@ from .client import default_s3_client, new_s3_client
 from .env import ConfigError, Env, SameBucketError, is_bucket_name, renamed_variables
 from .errors import PermanentError, SourceMissingError, TransientError, is_not_found
 from .events import BadRecord, ObjectRecord, is_sqs_event, parse_event
+from .invalidation import CDN_ORIGINALS, Invalidator, cdn_path, invalidation_paths
 from .job import (
     Outcome,
     StoredThumbnail,
@@ -40,9 +42,11 @@ from .settings import LambdaSettings
 from .spec import JOB_PREFIX, ThumbnailSpec
 
 __all__ = [
-    "JOB_PREFIX", "BadRecord", "BatchResult", "BatchRetryError", "ConfigError", "Env", "LambdaSettings", "ObjectRecord",
+    "CDN_ORIGINALS", "JOB_PREFIX", "BadRecord", "BatchResult", "BatchRetryError", "ConfigError", "Env", "Invalidator",
+    "LambdaSettings", "ObjectRecord",
     "OnDemandRequest", "Outcome", "PayloadError", "PermanentError", "SameBucketError", "SourceMissingError",
-    "StoredThumbnail", "ThumbnailSpec", "TransientError", "default_s3_client", "generate", "is_bucket_name",
+    "StoredThumbnail", "ThumbnailSpec", "TransientError", "cdn_path", "default_s3_client", "generate",
+    "invalidation_paths", "is_bucket_name",
     "is_not_found", "is_sqs_event", "is_stale", "new_s3_client", "object_exists", "object_head", "parse_event",
     "parse_request", "process_batch", "process_object", "remove_thumbnails", "renamed_variables", "skip_reason",
     "spec_digest", "store_thumbnail",

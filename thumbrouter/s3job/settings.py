@@ -5,6 +5,7 @@ with the router; the rest are this process's safety limits. A wrong value raises
 the variable, so a bad deploy fails at cold start instead of failing every record later.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -17,6 +18,7 @@ from .spec import JOB_LEGACY_PREFIXES, JOB_PREFIX, ThumbnailSpec
 # 50 MiB: above any camera JPEG or phone photo (typically 2-25 MB) yet small enough that the
 # original, its decoded draft and the output fit comfortably in a 1 GB Lambda.
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+_DISTRIBUTION_ID = re.compile(r"^E[A-Z0-9]{5,20}$")  # EDFDVBD6EXAMPLE
 
 
 @dataclass(frozen=True)
@@ -27,10 +29,12 @@ class LambdaSettings:
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_bytes: int = DEFAULT_MAX_BYTES
     max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
+    cdn_distribution_id: str | None = None  # deleted originals' CDN paths are invalidated there
 
     # Field -> variable (without prefix): the job's limits; the spec has its own table.
     VARIABLES: ClassVar[Mapping[str, str]] = {
         "max_pixels": "MAX_PIXELS", "max_bytes": "MAX_BYTES", "max_decoded_bytes": "MAX_DECODED_BYTES",
+        "cdn_distribution_id": "CDN_DISTRIBUTION_ID",
     }
 
     @classmethod
@@ -53,4 +57,6 @@ class LambdaSettings:
             max_bytes=env.integer(names["max_bytes"], DEFAULT_MAX_BYTES, 1, 5 * 1024**3),
             max_decoded_bytes=env.integer(names["max_decoded_bytes"], DEFAULT_MAX_DECODED_BYTES, 1024**2,
                                           8 * 1024**3),
+            cdn_distribution_id=env.match(names["cdn_distribution_id"], _DISTRIBUTION_ID,
+                                          "a CloudFront distribution id"),
         )

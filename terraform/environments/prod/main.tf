@@ -2,6 +2,13 @@
 
 locals {
   region = "us-east-1" # where the seed's buckets live: `aws s3api get-bucket-location`
+
+  # The CDN key group's public keys: the files in cdn-keys/, oldest first by name (the router signs with
+  # the last); their private keys live in the secret store (terraform/modules/cdn/README.md).
+  cdn_signing_keys = [for key_file in sort(fileset(path.module, "cdn-keys/*.pub.pem")) : {
+    name = trimsuffix(basename(key_file), ".pub.pem")
+    pem  = file("${path.module}/${key_file}")
+  }]
 }
 
 provider "aws" {
@@ -30,6 +37,13 @@ module "thumbnails" {
 
   reserved_concurrency = 50
   log_retention_days   = 90
+
+  # CloudFront in front of both buckets; the plan fails until an operator has added the first key.
+  # No router origin yet: thumbnails come from the bucket as the Lambda wrote them (no edge variants).
+  cdn = {
+    enabled             = true
+    signing_public_keys = local.cdn_signing_keys
+  }
 }
 
 # The router's identity: attach router_policy_arn to whatever runs the router (set trusted_principal

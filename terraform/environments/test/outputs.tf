@@ -49,3 +49,8 @@ output "router_role_arn" {
   description = "The router's role, null until router_access gets a trusted_principal."
   value       = module.router_access.role_arn
 }
+
+output "cdn" {
+  description = "CloudFront domain (THUMBROUTER_CDN_DOMAIN), signing key id (THUMBROUTER_CDN_KEY_ID) and distribution id; null without a CDN."
+  value       = module.thumbnails.cdn
+}

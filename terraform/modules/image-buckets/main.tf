@@ -104,11 +104,21 @@ data "aws_iam_policy_document" "tls_only" {
   }
 }
 
+# TLS-only, plus (with a CDN) the statement that lets exactly one distribution read through OAC.
+data "aws_iam_policy_document" "bucket" {
+  for_each = local.buckets
+
+  source_policy_documents = compact([
+    data.aws_iam_policy_document.tls_only[each.key].json,
+    var.cdn_read_policies[each.key],
+  ])
+}
+
 resource "aws_s3_bucket_policy" "this" {
   for_each = local.buckets
 
   bucket = each.value.id
-  policy = data.aws_iam_policy_document.tls_only[each.key].json
+  policy = data.aws_iam_policy_document.bucket[each.key].json
 
   # S3 rejects a policy with a "*" principal until Block Public Access is in place.
   depends_on = [aws_s3_bucket_public_access_block.this]
@@ -139,6 +149,25 @@ resource "aws_s3_bucket_lifecycle_configuration" "resized" {
       content {
         noncurrent_days = noncurrent_version_expiration.value
       }
+    }
+  }
+}
+
+# The browser-upload rule from cors.tf; absent when no site is allowed.
+resource "aws_s3_bucket_cors_configuration" "source" {
+  count = length(local.upload_cors_rules) == 0 ? 0 : 1
+
+  bucket = local.source_id
+
+  dynamic "cors_rule" {
+    for_each = local.upload_cors_rules
+    content {
+      id              = cors_rule.value.id
+      allowed_methods = cors_rule.value.allowed_methods
+      allowed_origins = cors_rule.value.allowed_origins
+      allowed_headers = cors_rule.value.allowed_headers
+      expose_headers  = cors_rule.value.expose_headers
+      max_age_seconds = cors_rule.value.max_age_seconds
     }
   }
 }

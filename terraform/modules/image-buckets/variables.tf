@@ -59,6 +59,35 @@ variable "force_destroy_resized" {
   default     = false
 }
 
+variable "cdn_read_policies" {
+  description = "Policy JSON per bucket role (source, resized) added to that bucket's policy: the cdn module's origin_read_policies. Empty: no CDN reads."
+  type = object({
+    source  = optional(string)
+    resized = optional(string)
+  })
+  default = {}
+}
+
+variable "upload_cors" {
+  description = "Sites (scheme://host[:port]) whose pages may upload to the source bucket from a browser, and how long a browser caches the preflight. No origins (the default): no CORS rule, so no browser can upload."
+  type = object({
+    allowed_origins = optional(list(string), [])
+    max_age_seconds = optional(number, 3600)
+  })
+  default = {}
+
+  validation {
+    # A wildcard would let any site's scripts upload with a URL they obtained.
+    condition     = alltrue([for origin in var.upload_cors.allowed_origins : can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$", origin))])
+    error_message = "upload_cors.allowed_origins must be origins like https://app.example.com (no wildcard, path or trailing slash)."
+  }
+
+  validation {
+    condition     = var.upload_cors.max_age_seconds >= 0 && var.upload_cors.max_age_seconds <= 86400
+    error_message = "upload_cors.max_age_seconds must be 0 to 86400 (browsers cap it lower anyway)."
+  }
+}
+
 variable "tags" {
   description = "Tags added to both buckets (on top of the provider's default_tags)."
   type        = map(string)

@@ -11,6 +11,9 @@ locals {
     THUMBNAILER_MAX_BYTES       = var.settings.max_bytes == null ? null : tostring(var.settings.max_bytes)
     THUMBNAILER_JPEG_QUALITY    = var.settings.jpeg_quality == null ? null : tostring(var.settings.jpeg_quality)
     THUMBNAILER_CACHE_CONTROL   = var.settings.cache_control
+    THUMBNAILER_PRESETS         = var.settings.presets
+    # deleted originals' CDN paths are invalidated there
+    THUMBNAILER_CDN_DISTRIBUTION_ID = var.cdn_distribution == null ? null : var.cdn_distribution.id
   }
 
   environment = merge(

@@ -65,6 +65,16 @@ data "aws_iam_policy_document" "lambda" {
     resources = [aws_sqs_queue.dead_letter.arn]
   }
 
+  # The S3-triggered entry invalidates a deleted original's CDN paths, on its own distribution only.
+  dynamic "statement" {
+    for_each = var.cdn_distribution != null && var.allow_thumbnail_delete ? ["invalidate"] : []
+    content {
+      sid       = "InvalidateDeletedOriginals"
+      actions   = ["cloudfront:CreateInvalidation"]
+      resources = [var.cdn_distribution.arn]
+    }
+  }
+
   dynamic "statement" {
     for_each = var.allow_thumbnail_delete ? ["delete"] : []
     content {

@@ -101,6 +101,15 @@ variable "allow_thumbnail_delete" {
   default     = true
 }
 
+variable "cdn_distribution" {
+  description = "The CloudFront distribution in front of the buckets (id and ARN): with thumbnail deletion allowed, the function invalidates a deleted original's paths there (THUMBNAILER_CDN_DISTRIBUTION_ID, cloudfront:CreateInvalidation on that ARN). null: no CDN."
+  type = object({
+    id  = string
+    arn = string
+  })
+  default = null
+}
+
 variable "allow_thumbnail_lookup" {
   description = "Also let the function check for an existing thumbnail: s3:GetObject on the resized objects and s3:ListBucket on the resized bucket (without it S3 answers 403, not 404, for a missing key). The on-demand entry needs it; the S3-triggered one does not."
   type        = bool
@@ -127,8 +136,14 @@ variable "settings" {
     max_bytes     = optional(number)
     jpeg_quality  = optional(number)
     cache_control = optional(string)
+    presets       = optional(string)
   })
   default = {}
+
+  validation {
+    condition     = var.settings.presets == null ? true : can(regex("^[a-z0-9][a-z0-9_-]{0,31}=[1-9][0-9]{0,3}x[1-9][0-9]{0,3}(:[a-z0-9+]+)?(,[a-z0-9][a-z0-9_-]{0,31}=[1-9][0-9]{0,3}x[1-9][0-9]{0,3}(:[a-z0-9+]+)?)*$", var.settings.presets))
+    error_message = "settings.presets must be null or the router's THUMBROUTER_PRESETS, such as \"thumb50=50x50:webp+avif,preview=1440x1440\"."
+  }
 
   validation {
     condition     = var.settings.sizes == null ? true : length(var.settings.sizes) > 0 && alltrue([for size in var.settings.sizes : can(regex("^[1-9][0-9]{0,3}x[1-9][0-9]{0,3}$", size))])

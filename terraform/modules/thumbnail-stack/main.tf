@@ -13,6 +13,22 @@ module "buckets" {
   create_source_bucket = var.create_source_bucket
   resized_lifecycle    = var.resized_lifecycle
   kms_key_arn          = var.kms_key_arn
+  upload_cors          = var.upload_cors
+  cdn_read_policies    = var.cdn.enabled ? module.cdn[0].origin_read_policies : {}
+}
+
+# Optional: CloudFront in front of both buckets (signed URLs, format variants at the edge).
+module "cdn" {
+  source = "../cdn"
+  count  = var.cdn.enabled ? 1 : 0
+
+  name                = var.function_name
+  resized_bucket      = module.buckets.buckets.resized
+  source_bucket       = module.buckets.buckets.source
+  signing_public_keys = var.cdn.signing_public_keys
+  router_origin       = var.cdn.router_origin
+  price_class         = var.cdn.price_class
+  logging             = var.cdn.logging
 }
 
 module "thumbnailer" {
@@ -28,6 +44,7 @@ module "thumbnailer" {
   settings             = var.thumbnail_settings
   log_retention_days   = var.log_retention_days
   kms_key_arn          = var.kms_key_arn
+  cdn_distribution     = var.cdn.enabled ? { id = module.cdn[0].distribution_id, arn = module.cdn[0].distribution_arn } : null
 }
 
 # Optional: the same artifact behind the router's synchronous on-demand path (issue 5). It gets

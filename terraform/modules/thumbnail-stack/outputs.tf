@@ -63,3 +63,12 @@ output "dashboard_name" {
   description = "Name of the CloudWatch dashboard of the pipeline."
   value       = module.dashboard.dashboard_name
 }
+
+output "cdn" {
+  description = "The CDN's domain (THUMBROUTER_CDN_DOMAIN), signing key id (THUMBROUTER_CDN_KEY_ID) and distribution id, null unless cdn.enabled."
+  value = var.cdn.enabled ? {
+    domain_name     = module.cdn[0].domain_name
+    signing_key_id  = module.cdn[0].signing_key_id
+    distribution_id = module.cdn[0].distribution_id
+  } : null
+}

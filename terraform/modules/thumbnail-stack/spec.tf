@@ -7,5 +7,6 @@ locals {
     mode          = var.thumbnail_settings.mode
     jpeg_quality  = var.thumbnail_settings.jpeg_quality
     cache_control = var.thumbnail_settings.cache_control
+    presets       = var.thumbnail_settings.presets
   }
 }

@@ -76,6 +76,7 @@ variable "thumbnail_settings" {
     max_bytes     = optional(number)
     jpeg_quality  = optional(number)
     cache_control = optional(string)
+    presets       = optional(string) # the router's THUMBROUTER_PRESETS: a crowded delete removes every preset size
   })
   default = {}
 }
@@ -106,4 +107,34 @@ variable "alarm_email" {
   description = "An address subscribed to the pipeline's alarm topic (it must confirm the first mail); null subscribes nobody."
   type        = string
   default     = null
+}
+
+variable "cdn" {
+  description = "CloudFront in front of both buckets (off by default): the key group's public keys, oldest first (the router signs with the last), the router as failover origin for missing thumbnails, price class and access logs."
+  type = object({
+    enabled = optional(bool, false)
+    signing_public_keys = optional(list(object({
+      name = string
+      pem  = string
+    })), [])
+    price_class = optional(string, "PriceClass_100")
+    router_origin = optional(object({
+      domain_name = string
+      secret_id   = string
+    }))
+    logging = optional(object({
+      bucket = string
+      prefix = optional(string, "cdn/")
+    }))
+  })
+  default = {}
+}
+
+variable "upload_cors" {
+  description = "Sites whose pages may upload originals from a browser (the source bucket's CORS rule) and the preflight cache time; none by default."
+  type = object({
+    allowed_origins = optional(list(string), [])
+    max_age_seconds = optional(number, 3600)
+  })
+  default = {}
 }

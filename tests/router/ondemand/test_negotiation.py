@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from tests.lambda_handler import helpers  # noqa: F401 -- puts lambda/ on sys.path
+from tests.support.accept import ACCEPT_ROWS, CHROME
 from thumbrouter.router import create_app
 from thumbrouter.router.config import ConfigError, load_settings
 from thumbrouter.router.ondemand.backends import LambdaBackend
@@ -18,20 +19,10 @@ from thumbrouter.s3job import LambdaSettings, OnDemandRequest, PayloadError, par
 from .helpers import SIGNING_KEY, app_env, jpeg, open_image
 from .test_backends import FakeLambda
 
-CHROME = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
 BOTH = ("AVIF", "WEBP")
 
 
-@pytest.mark.parametrize(("accept", "expected"), [
-    (CHROME, "AVIF"),
-    ("image/webp,*/*", "WEBP"),
-    ("image/webp,image/avif;q=0", "WEBP"),
-    ("image/webp;q=0.9,image/avif;q=0.5", "WEBP"),
-    ("IMAGE/AVIF; q=1, image/webp", "AVIF"),
-    ("*/*", None), ("image/*", None), ("image/*,*/*;q=0.8", None), ("", None), (None, None),
-    ("image/webp;q=0", None), ("image/webp;q=0,image/webp", None), ("image/webp;q=nonsense", None),
-    ("text/html,application/xhtml+xml", None),
-])
+@pytest.mark.parametrize(("accept", "expected"), ACCEPT_ROWS)
 def test_only_explicitly_listed_acceptable_types_pick_a_modern_format(accept, expected):
     assert negotiate(accept, BOTH) == expected
 

@@ -12,6 +12,7 @@ from flask import Flask
 
 from .. import health, metrics
 from ..signing import UrlSigner
+from . import edge
 from .backends import BACKENDS
 from .counters import OnDemandMetrics
 from .locks import LockStore, RedisLocks
@@ -79,4 +80,6 @@ def init_app(app: Flask, options: Options | None = None) -> OnDemand | None:
         health.add_check(app, "redis", service.redis_check, critical=False)
     if bp.name not in app.blueprints:
         app.register_blueprint(bp)
+    if settings.cdn_origin_secrets and edge.bp.name not in app.blueprints:
+        edge.init_app(app, settings.cdn_origin_secrets)  # the CDN's failover origin
     return service

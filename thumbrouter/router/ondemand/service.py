@@ -55,6 +55,7 @@ class Answer:
     status: int
     location: str | None = None
     reason: str = ""
+    key: str | None = None  # the thumbnail's key in the resized bucket, with a location
 
 
 class OnDemand:
@@ -83,17 +84,27 @@ class OnDemand:
         refuse its thumbnail key on every try), Overloaded (pool full, or still generating at the
         deadline) and BackendUnavailable.
         """
+        return self.ensure(preset, key, self.variant(preset, key, accept))
+
+    def _check(self, preset: Preset, key: str) -> None:
         if format_for_key(key) is None:
             raise NotFound("no thumbnail for this kind of file")
         if reason := no_thumbnail_reason(key, preset.size):
             raise BadRequest(f"key can have no {preset.name} thumbnail: {reason}")
+
+    def ensure(self, preset: Preset, key: str, variant: str | None) -> Answer:
+        """`thumbnail` for a chosen variant (None: the key's own format), e.g. the one the CDN asks for.
+
+        Raises as `thumbnail` does.
+        """
+        self._check(preset, key)
         request = OnDemandRequest(self.storage.bucket, key, preset.size, self.spec.mode,
-                                  self.storage.thumbnail_bucket, self.variant(preset, key, accept))
+                                  self.storage.thumbnail_bucket, variant)
         # the lock and negative-cache name: a variant's differs from its default's (a size has no dot)
         name = f"{preset.size}{'.' + request.format if request.format else ''}/{key}"
         thumb_key = request.thumbnail_key
         if self.known.get(thumb_key):  # a hot hit: no Redis, no S3
-            return Answer(302, self.redirect_url(thumb_key))
+            return Answer(302, self.redirect_url(thumb_key), key=thumb_key)
         if reason := self.negative.get(name):
             return Answer(422, reason=reason)
         try:  # one HEAD per process and burst: waiters take the leader's answer, not an S3 place each
@@ -115,7 +126,7 @@ class OnDemand:
         status = outcome["status"]
         if status in ("created", "exists"):
             self.known.put(outcome["thumbnail_key"], "1")
-            return Answer(302, self.redirect_url(outcome["thumbnail_key"]))
+            return Answer(302, self.redirect_url(outcome["thumbnail_key"]), key=outcome["thumbnail_key"])
         return Answer(404 if status == "missing" else 422, reason=outcome.get("reason", ""))
 
     def _existing(self, thumb_key: str) -> dict | None:

@@ -17,7 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from thumbrouter.imagecore import thumbnail_key
-from thumbrouter.s3job import ThumbnailSpec, is_not_found
+from thumbrouter.s3job import CDN_ORIGINALS, ThumbnailSpec, is_not_found
 
 from ..breaker import Breaker, Guard, Unavailable
 from ..config import ConfigError, Settings
@@ -56,11 +56,12 @@ class S3Storage:
     def __init__(self, bucket: str, *, region: str, endpoint_url: str | None = None,
                  thumbnail_size: str = "50x50", thumbnail_base_url: str | None = None,
                  lazy_thumbnail_url: Callable[[str, int], str] | None = None, session=None,
-                 max_inflight: int = 8, spec: ThumbnailSpec = DEFAULT_SPEC):
+                 max_inflight: int = 8, spec: ThumbnailSpec = DEFAULT_SPEC, cdn=None):
         self.bucket, self.thumbnail_bucket = bucket, spec.destination(bucket)
         self.region, self.endpoint_url = region, endpoint_url
         self.thumbnail_size, self.thumbnail_base_url = thumbnail_size, thumbnail_base_url
         self.lazy_thumbnail_url = lazy_thumbnail_url
+        self.cdn = cdn  # a storage.cloudfront.CdnSigner: download and thumbnail URLs go through CloudFront
         self._session = session or boto3.session.Session()
         self._credentials = None
         self._clients: dict[str, object] = {}
@@ -76,7 +77,8 @@ class S3Storage:
         if not settings.s3_bucket:
             raise ConfigError("THUMBROUTER_S3_BUCKET is not set: S3 is not configured")
         return cls(settings.s3_bucket, region=settings.s3_region, endpoint_url=settings.s3_endpoint_url,
-                   thumbnail_size=settings.thumbnail_size, thumbnail_base_url=settings.s3_thumbnail_base_url,
+                   cdn=_cdn_signer(settings), thumbnail_size=settings.thumbnail_size,
+                   thumbnail_base_url=settings.s3_thumbnail_base_url,
                    lazy_thumbnail_url=lazy_thumbnail_url if settings.s3_thumbnail_mode == "lazy" else None,
                    session=session, max_inflight=settings.s3_max_inflight, spec=settings.thumbnail_spec)
 
@@ -130,17 +132,23 @@ class S3Storage:
                                  signed_at=signed_at, expires=expires, params=params)
 
     def thumbnail_url(self, key: str, window: Window) -> str:
-        """Lazy: the on-demand URL; CDN base: unsigned; else a presigned GET in the thumbnail bucket."""
+        """Lazy: the on-demand URL; CDN: signed CloudFront; CDN base: unsigned; else a presigned GET."""
         if self.lazy_thumbnail_url is not None:
             return self.lazy_thumbnail_url(key, window.expires_at)
         name = thumbnail_key(key, self.thumbnail_size)
+        if self.cdn is not None:
+            return self.cdn.sign(self.cdn.url(name), window.expires_at)
         if self.thumbnail_base_url:
             return f"{self.thumbnail_base_url}/{quote(name, safe='/~')}"
         return self.presign_get(self.thumbnail_bucket, name, window.lifetime, signed_at=window.signed_at)
 
     def download_urls(self, key: str, *, thumbnail: bool, filename: str | None,
                       window: Window) -> tuple[str, str | None]:
-        """Presigned original (with Content-Disposition when `filename`) and thumbnail (shown inline) URLs."""
+        """Presigned (or CDN-signed) original, with Content-Disposition when `filename`, and thumbnail (inline) URLs."""
+        if self.cdn is not None:
+            query = {"response-content-disposition": content_disposition(filename)} if filename else None
+            download = self.cdn.sign(self.cdn.url(f"{CDN_ORIGINALS}/{key}", query), window.expires_at)
+            return download, self.thumbnail_url(key, window) if thumbnail else None
         download = self.presign_get(self.bucket, key, window.lifetime, filename=filename,
                                     signed_at=window.signed_at)
         return download, self.thumbnail_url(key, window) if thumbnail else None
@@ -177,6 +185,29 @@ class S3Storage:
         except Unavailable as exc:
             raise BackendUnavailable(retry_after=RETRY_AFTER, log_message=f"S3 HEAD {bucket} not sent: {exc}") from None
 
+    def get(self, bucket: str, key: str, max_bytes: int) -> tuple[bytes, dict] | None:
+        """GET a small object on the request path (a thumbnail for the CDN): (body, metadata), None when missing.
+
+        Guarded like `head`; raises BackendUnavailable on failure or for an object over `max_bytes`.
+        """
+        try:
+            with self.guard.slot():
+                answer = self._client("request", REQUEST_CONFIG).get_object(Bucket=bucket, Key=key)
+                with answer["Body"] as stream:
+                    body = stream.read(max_bytes + 1) if answer.get("ContentLength", 0) <= max_bytes else b""
+            if not body or len(body) > max_bytes:
+                raise BackendUnavailable(log_message=f"S3 GET {bucket}: empty or over {max_bytes} bytes")
+            return body, answer
+        except Unavailable as exc:
+            raise BackendUnavailable(retry_after=RETRY_AFTER, log_message=f"S3 GET {bucket} not sent: {exc}") from None
+        except ClientError as exc:
+            if is_not_found(exc):
+                return None
+            raise BackendUnavailable(retry_after=RETRY_AFTER, log_message=f"S3 GET {bucket} failed") from exc
+        except BotoCoreError as exc:
+            raise BackendUnavailable(retry_after=RETRY_AFTER,
+                                     log_message=f"S3 GET {bucket} failed: {type(exc).__name__}") from exc
+
     def _head(self, bucket: str, key: str) -> dict | None:
         try:
             answer = self._client("request", REQUEST_CONFIG).head_object(Bucket=bucket, Key=key)
@@ -198,6 +229,15 @@ class S3Storage:
         probe = self._client("probe", PROBE_CONFIG)
         return {name: _probe_bucket(probe, bucket)
                 for name, bucket in (("s3", self.bucket), ("s3_resized", self.thumbnail_bucket))}
+
+
+def _cdn_signer(settings: Settings):
+    """The CloudFront signer when the CDN is configured (cryptography is imported only then); raises ConfigError."""
+    if not (settings.cdn_domain and settings.cdn_key_id and settings.cdn_private_key):
+        return None
+    from .cloudfront import CdnSigner
+
+    return CdnSigner.from_pem(settings.cdn_domain, settings.cdn_key_id, settings.cdn_private_key)
 
 
 def _probe_bucket(client, bucket: str) -> dict:
