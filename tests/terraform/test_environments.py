@@ -86,7 +86,8 @@ def test_the_thumbnail_spec_output_is_what_both_functions_are_given():
     spec = labelled(load_dir(STACK), "output")["thumbnail_spec"]["value"]
     assert spec == '${merge({dest_bucket = module.buckets.resized_bucket}, local.thumbnail_spec)}'
     assert labelled(load_dir(STACK), "locals")["thumbnail_spec"] == {
-        name: f"${{var.thumbnail_settings.{name}}}" for name in ("sizes", "mode", "jpeg_quality", "cache_control")}
+        name: f"${{var.thumbnail_settings.{name}}}"
+        for name in ("sizes", "mode", "jpeg_quality", "cache_control", "presets")}
     for call in ("thumbnailer", "on_demand"):
         assert stack_calls()[call]["resized_bucket"] == "${module.buckets.resized_bucket}"
         assert stack_calls()[call]["settings"] == "${var.thumbnail_settings}"

@@ -96,9 +96,10 @@ def test_function_gets_the_environment_terraform_renders_for_it():
     function = resource(LAMBDA, "aws_lambda_function", "this")
     assert one(function["environment"])["variables"] == "${local.environment}"
     every_setting = {"sizes": ["50x50"], "mode": "fit", "max_pixels": 1, "max_bytes": 1, "jpeg_quality": 1,
-                     "cache_control": "no-store"}
+                     "cache_control": "no-store", "presets": "thumb50=50x50"}
+    distribution = {"id": "EDFDVBD6EXAMPLE", "arn": "arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE"}
     variables = {"function_name": "f", "zip_path": "f.zip", "source_bucket": "demo", "resized_bucket": "demoresized",
-                 "settings": every_setting}
+                 "settings": every_setting, "cdn_distribution": distribution}
     rendered = evaluate(LAMBDA, ("environment.tf",), {"environment": "local.environment"}, variables)["environment"]
     assert set(rendered) == SETTINGS_VARIABLES
 

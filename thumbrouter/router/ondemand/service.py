@@ -84,6 +84,7 @@ class OnDemand:
         refuse its thumbnail key on every try), Overloaded (pool full, or still generating at the
         deadline) and BackendUnavailable.
         """
+        self._check(preset, key)  # before negotiating: a variant needs a key that can have thumbnails
         return self.ensure(preset, key, self.variant(preset, key, accept))
 
     def _check(self, preset: Preset, key: str) -> None:
