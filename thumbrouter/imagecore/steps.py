@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from PIL import Image
 
+from . import resample
 from .cache import ByteBoundedCache
 from .geometry import plan
 
@@ -61,11 +62,15 @@ def resize(image: Image.Image, job: Job) -> Image.Image:
         return image
     ratio = max((target.region[2] - target.region[0]) / target.size[0],
                 (target.region[3] - target.region[1]) / target.size[1])
+    reduce_first = ratio >= 2 * REDUCING_GAP and image.mode != "RGBA"
+    simd = None if reduce_first else resample.lanczos(image, target.size, target.region)
+    if simd is not None:
+        return simd
     if ratio >= 2 * REDUCING_GAP:  # Image.reduce() runs first; what follows is small
         return image.resize(target.size, RESAMPLE_AFTER_REDUCE, box=target.region, reducing_gap=REDUCING_GAP)
     # decoded at 1/2 scale right down to the box (geometry.draft_box): the rest is a small, cheap step
-    resample = RESAMPLE_AFTER_REDUCE if job.dct_scaled and ratio < 2 else RESAMPLE
-    return _resize_in_bands(image, target.size, target.region, resample)
+    kernel = RESAMPLE_AFTER_REDUCE if job.dct_scaled and ratio < 2 else RESAMPLE
+    return _resize_in_bands(image, target.size, target.region, kernel)
 
 
 def _resize_in_bands(image: Image.Image, size: tuple[int, int], region, resample=RESAMPLE) -> Image.Image:
