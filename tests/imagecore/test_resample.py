@@ -99,3 +99,18 @@ def test_threads_resizing_at_once_each_get_the_right_picture():
         thread.join()
     assert not errors and len(results) == 40
     assert all(result is not None and result.tobytes() == expected[mode].tobytes() for mode, result in results)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_a_big_source_resized_in_bands_gives_the_same_pixels_as_one_resize(monkeypatch, mode):
+    picture = scene(mode)
+    region = (150.0, 20.0, 850.0, 690.0)
+    whole = resample.lanczos(picture, (420, 402), region)
+    monkeypatch.setattr(resample, "WHOLE_PIXELS", 1000)
+    monkeypatch.setattr(resample, "BAND", 64)
+    pastes = []
+    real_paste = Image.Image.paste
+    monkeypatch.setattr(Image.Image, "paste", lambda self, *args: pastes.append(1) or real_paste(self, *args))
+    banded = resample.lanczos(picture, (420, 402), region)
+    assert len(pastes) == 7  # 402 rows in bands of 64
+    assert banded is not None and whole is not None and banded.tobytes() == whole.tobytes()
