@@ -94,22 +94,34 @@ def lambda_entries(root: Path) -> list[tuple[str, Path]]:
 # What the zip bundles from requirements.txt: Pillow, isal (ISA-L deflate; imagecore/png.py
 # falls back to zlib without it, but PNG encoding is then ~2.5x slower) and pillow-heif (HEIC input).
 BUNDLED = ("pillow", "isal", "pillow-heif")
+# Bundled only for these architectures: cykooz-resizer (SIMD resizing, imagecore/resample.py) has
+# x86_64 wheels only; an arm64 zip resizes with Pillow.
+BUNDLED_FOR = {"cykooz-resizer": frozenset({"x86_64"})}
 
 
-def bundled_pins(requirements: Path) -> tuple[str, ...]:
-    """The exact `name==X` lines of BUNDLED in requirements.txt. Raises ArtifactError when absent or unpinned."""
+def bundled_names(arch: str) -> tuple[str, ...]:
+    """The requirement names the zip for `arch` bundles, in install order."""
+    return BUNDLED + tuple(name for name, arches in BUNDLED_FOR.items() if arch in arches)
+
+
+def bundled_pins(requirements: Path, arch: str = "x86_64") -> tuple[str, ...]:
+    """The exact `name==X` lines (markers dropped) of what `arch`'s zip bundles from requirements.txt.
+
+    Raises ArtifactError when one is absent or unpinned.
+    """
+    names = bundled_names(arch)
     pins = {}
     for line in requirements.read_text().splitlines():
-        requirement = line.split("#")[0].strip().lower().replace(" ", "")
+        requirement = line.split("#")[0].split(";")[0].strip().lower().replace(" ", "")
         name = re.split(r"[=<>!~\[;]", requirement, maxsplit=1)[0]
-        if name in BUNDLED:
+        if name in names:
             if "==" not in requirement:
                 raise ArtifactError(f"{requirements}: pin {name} exactly ({name}==X.Y.Z), got {line!r}")
             pins[name] = requirement
-    missing = [name for name in BUNDLED if name not in pins]
+    missing = [name for name in names if name not in pins]
     if missing:
         raise ArtifactError(f"{requirements} has no {missing[0]}==X.Y.Z line")
-    return tuple(pins[name] for name in BUNDLED)
+    return tuple(pins[name] for name in names)
 
 
 def inputs_digest(entries: list[tuple[str, Path]], pins: tuple[str, ...], target: Target) -> str:

@@ -1,5 +1,5 @@
-"""Build the Lambda zip (lambda/, the thumbrouter image core and S3 job, Pillow and isal wheels for the Lambda
-platform) into dist/.
+"""Build the Lambda zip (lambda/, the thumbrouter image core and S3 job, Pillow, isal and pillow-heif wheels for
+the Lambda platform, and on x86_64 cykooz-resizer) into dist/.
 
 Rebuilds only when its inputs changed (the code the zip ships, the bundled pins, Python, architecture).
 What can go wrong: ArtifactError (no handler, pip or network failure, zip above Lambda's limits) -> exit 1.
@@ -70,7 +70,7 @@ def local_target() -> Target:
 def ensure_artifact(request: BuildRequest, force: bool = False) -> Artifact:
     """The zip for request, rebuilt only when its inputs digest changed. Raises ArtifactError."""
     entries = lambda_entries(request.root)
-    pins = bundled_pins(request.requirements)
+    pins = bundled_pins(request.requirements, request.target.arch)
     digest = inputs_digest(entries, pins, request.target)
     stamp = request.stamp_path
     if not force and request.zip_path.is_file() and stamp.is_file() and stamp.read_text().strip() == digest:
