@@ -284,6 +284,36 @@ def _png_deflate() -> str:
         return f"Python zlib {zlib.ZLIB_RUNTIME_VERSION} (isal not installed)"
 
 
+def lambda_paths() -> str:
+    """Build the Lambda zip for each architecture (bench figures come from the x86_64 path; arm64 runs (d))."""
+    from thumbrouter.cli.artifact import ArtifactError, Target, bundled_names
+    from thumbrouter.cli.build_lambda import DEFAULT_PYTHON, REPO, BuildRequest, ensure_artifact
+
+    lines = ["### Lambda zip and resize path per architecture\n",
+             "| architecture | zip | resize path | figures above | zipped MiB | unzipped MiB |", "|" + "---|" * 6]
+    for arch in ("x86_64", "arm64"):
+        simd = "cykooz-resizer" in bundled_names(arch)
+        path = "SIMD Lanczos-3 (cykooz-resizer bundled)" if simd else "Pillow's resampler (cykooz-resizer has no wheel)"
+        column = "(b)" if simd else "(d)"
+        request = BuildRequest(target=Target(python=DEFAULT_PYTHON, arch=arch), out_dir=REPO / "dist")
+        try:
+            size = ensure_artifact(request).size
+            figures = f"{size.zipped / 2**20:.1f} | {size.unzipped / 2**20:.1f}"
+        except ArtifactError as exc:
+            figures = f"not built: {str(exc).splitlines()[0]} |"
+        lines.append(f"| {arch} | {request.zip_path.name} | {path} | {column} | {figures} |")
+    lines.append("\nLambda's limits: 50 MiB zipped (direct upload), 250 MiB unzipped; build-lambda refuses a zip over "
+                 "either. (b) ran here on " + _this_machine_path() + "; arm64 was not run here (no such machine): it "
+                 "runs column (d)'s code, whose ratios are x86_64 figures of that path.\n")
+    return "\n".join(lines)
+
+
+def _this_machine_path() -> str:
+    from thumbrouter.imagecore import resample
+
+    return resample.describe()
+
+
 def main() -> None:
     from bench.__main__ import machine
 
@@ -300,7 +330,7 @@ def main() -> None:
         f"Time = CPU ms (process_time, all threads), best of {REPEATS} after one warm-up, fresh subprocess per "
         "image and method; wall-clock totals are listed too. "
         "RSS = that subprocess's peak (VmHWM: interpreter and library included). Throughput ratio = total time of "
-        "the other method / total time of (b).\n", NOTES, *sections]))
+        "the other method / total time of (b).\n", NOTES, *sections, lambda_paths()]))
     print(f"wrote {RESULTS}")
 
 
