@@ -12,8 +12,9 @@ COMMANDS = {
                    "Lambda handler."),
     "backfill": ("backfill", "Create missing thumbnails for objects already in a bucket (bounded concurrency, "
                              "resumable)."),
-    "build-lambda": ("build_lambda", "Build the Lambda zip (lambda/, the thumbrouter image core and S3 job, Pillow "
-                                     "and isal wheels for the Lambda platform) into dist/."),
+    "build-lambda": ("build_lambda", "Build the Lambda zip (lambda/, the thumbrouter image core and S3 job, Pillow, "
+                                     "isal and pillow-heif wheels for the Lambda platform, and on x86_64 "
+                                     "cykooz-resizer) into dist/."),
     "deploy": ("deploy", "Plan, apply, destroy or show the outputs of a Terraform environment "
                          "(terraform/environments/ENV)."),
     "qiniu-style": ("qiniu_style", "Show the Qiniu image style that matches the S3 thumbnails, or check a bucket "
