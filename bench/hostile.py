@@ -147,7 +147,7 @@ def report(rows: list[dict], before: Path | None, seconds: float) -> str:
         head += " before: outcome | before: CPU s | before: peak MB |"
     lines = ["## hostile\n", f"Machine: {machine()}  ",
              f"Libraries: Pillow {PIL.__version__} (libjpeg-turbo {features.version('libjpeg_turbo')}, "
-             f"libwebp {features.version('webp')})  ",
+             f"libwebp {features.version('webp')}), resize: {_resize_path()}  ",
              f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {seconds:.0f} s. One fresh subprocess per "
              "case and box; CPU = process_time of the make_thumbnail call(s) only; peak = VmHWM after the call minus "
              "VmRSS before it (interpreter, Pillow, the input bytes and a warm-up excluded). Targets: a thumbnail "
@@ -166,6 +166,13 @@ def report(rows: list[dict], before: Path | None, seconds: float) -> str:
         lines.append(line)
     lines += ["", summary(rows, before), ""]
     return "\n".join(lines)
+
+
+def _resize_path() -> str:
+    """The resampler this tree's core runs here (the workers import the same one)."""
+    from thumbrouter.imagecore import resample
+
+    return resample.describe()
 
 
 def summary(rows: list[dict], before: Path | None) -> str:
