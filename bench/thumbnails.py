@@ -32,7 +32,7 @@ METHODS = ("seed", "core", "vips", "pillow")
 TOTAL_TARGET = 1.5
 PHOTO_TARGET = {(50, 50): 1.0, (1440, 1440): 1.2}
 QUALITY = 85
-REPEATS = 3
+REPEATS = 5
 WORKER_TIMEOUT = 120
 
 
