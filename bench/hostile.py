@@ -148,7 +148,7 @@ def report(rows: list[dict], before: Path | None, seconds: float) -> str:
     lines = ["## hostile\n", f"Machine: {machine()}  ",
              f"Libraries: Pillow {PIL.__version__} (libjpeg-turbo {features.version('libjpeg_turbo')}, "
              f"libwebp {features.version('webp')}, libavif {features.version('avif')}), "
-             f"pillow-heif {_heif_versions()}  ",
+             f"pillow-heif {_heif_versions()}, resize: {_resize_path()}  ",
              f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {seconds:.0f} s. One fresh subprocess per "
              "case and box; CPU = process_time of the make_thumbnail call(s) only; peak = VmHWM after the call minus "
              "VmRSS before it (interpreter, Pillow, the input bytes and a warm-up excluded). Targets: a thumbnail "
@@ -173,6 +173,13 @@ def _heif_versions() -> str:
     import pillow_heif
 
     return f"{pillow_heif.__version__} (libheif {pillow_heif.libheif_version()})"
+
+
+def _resize_path() -> str:
+    """The resampler this tree's core runs here (the workers import the same one)."""
+    from thumbrouter.imagecore import resample
+
+    return resample.describe()
 
 
 def summary(rows: list[dict], before: Path | None) -> str:

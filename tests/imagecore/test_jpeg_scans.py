@@ -4,7 +4,7 @@ import io
 import random
 
 import pytest
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageChops, ImageDraw, ImageStat
 
 from tests.support import images
 from thumbrouter.imagecore import ThumbnailError, make_thumbnail
@@ -45,7 +45,9 @@ def test_the_thumbnail_of_a_big_progressive_jpeg_matches_the_full_decode(monkeyp
     full = make_thumbnail(original, (60, 60))
     assert (fast.width, fast.height) == (full.width, full.height) == (60, 40) and not fast.degraded
     difference = ImageChops.difference(*(Image.open(io.BytesIO(t.data)).convert("RGB") for t in (fast, full)))
-    assert max(high for _, high in difference.getextrema()) <= 16
+    # the 1/8-scale decodes differ by up to 12 levels (above); Lanczos-3 sharpens that a little
+    assert max(high for _, high in difference.getextrema()) <= 20
+    assert max(ImageStat.Stat(difference).mean) < 3
 
 
 @pytest.mark.parametrize("data", [

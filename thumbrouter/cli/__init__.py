@@ -12,8 +12,9 @@ COMMANDS = {
                    "Lambda handler."),
     "backfill": ("backfill", "Create missing thumbnails for objects already in a bucket (bounded concurrency, "
                              "resumable)."),
-    "build-lambda": ("build_lambda", "Build a Lambda zip into dist/: the thumbnailer (image core, S3 job, Pillow for "
-                                     "the Lambda platform) or, with --function router, the router."),
+    "build-lambda": ("build_lambda", "Build a Lambda zip into dist/: the thumbnailer (image core, S3 job, Pillow, "
+                                     "isal and pillow-heif for the Lambda platform, cykooz-resizer on x86_64) or, "
+                                     "with --function router, the router."),
     "deploy": ("deploy", "Plan, apply, destroy, check or show the outputs of a Terraform environment "
                          "(terraform/environments/ENV)."),
     "replay": ("replay", "Re-run the thumbnail function's failed events from its failure queue "

@@ -85,6 +85,13 @@ class Contents:
     bundled: tuple[str, ...]
     omitted: tuple[str, ...] = ()  # files of the bundled wheels the function never opens (a tuple: its repr,
     # part of the inputs digest, must not depend on the process's hash seed as a set's order does)
+    # (requirement, architectures) bundled only there: cykooz-resizer (SIMD resizing, imagecore/resample.py)
+    # has x86_64 wheels only, so an arm64 zip resizes with Pillow.
+    arch_only: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def bundled_for(self, arch: str) -> tuple[str, ...]:
+        """The requirement names the zip for `arch` bundles, in install order."""
+        return self.bundled + tuple(name for name, arches in self.arch_only if arch in arches)
 
 
 LAMBDA_DIR = "lambda"
@@ -97,7 +104,7 @@ CONTENTS = {
     "thumbnailer": Contents(
         handlers=("create_thumbnail.py", "on_demand.py"),
         packages=("thumbrouter/__init__.py", "thumbrouter/imagecore", "thumbrouter/s3job"),
-        bundled=("pillow", "isal", "pillow-heif")),
+        bundled=("pillow", "isal", "pillow-heif"), arch_only=(("cykooz-resizer", ("x86_64",)),)),
     "router": Contents(
         handlers=("router_lambda.py",),
         packages=("thumbrouter/__init__.py", "thumbrouter/imagecore", "thumbrouter/s3job", "thumbrouter/router"),
@@ -127,10 +134,13 @@ def lambda_entries(root: Path, contents: Contents) -> list[tuple[str, Path]]:
 
 
 def bundled_pins(requirements: Path, bundled: tuple[str, ...]) -> tuple[str, ...]:
-    """The exact `name==X` lines of `bundled` in requirements.txt. Raises ArtifactError when absent or unpinned."""
+    """The exact `name==X` lines (markers dropped) of `bundled` in requirements.txt.
+
+    Raises ArtifactError when one is absent or unpinned.
+    """
     pins = {}
     for line in requirements.read_text().splitlines():
-        requirement = line.split("#")[0].strip().lower().replace(" ", "")
+        requirement = line.split("#")[0].split(";")[0].strip().lower().replace(" ", "")
         name = re.split(r"[=<>!~\[;]", requirement, maxsplit=1)[0].replace("_", "-")
         if name in bundled:
             if "==" not in requirement:

@@ -1,8 +1,9 @@
 """Build a Lambda zip into dist/: the thumbnailer (image core, S3 job, Pillow for the Lambda platform) or, with
 --function router, the router.
 
-The thumbnailer holds its lambda/ handlers, the image core and S3 job, and Pillow, isal and pillow-heif wheels;
-the router holds lambda/router_lambda.py, the router package, Flask and the WSGI adapter (no image stack).
+The thumbnailer holds its lambda/ handlers, the image core and S3 job, and Pillow, isal and pillow-heif wheels
+(and on x86_64 cykooz-resizer); the router holds lambda/router_lambda.py, the router package, Flask and the
+WSGI adapter (no image stack).
 
 Rebuilds only when its inputs changed (the code the zip ships, the bundled pins, Python, architecture).
 What can go wrong: ArtifactError (no handler, pip or network failure, zip above Lambda's limits) -> exit 1.
@@ -75,7 +76,7 @@ def ensure_artifact(request: BuildRequest, force: bool = False) -> Artifact:
     """The zip for request, rebuilt only when its inputs digest changed. Raises ArtifactError."""
     contents = request.target.contents
     entries = lambda_entries(request.root, contents)
-    pins = bundled_pins(request.requirements, contents.bundled)
+    pins = bundled_pins(request.requirements, contents.bundled_for(request.target.arch))
     digest = inputs_digest(entries, pins, request.target)
     stamp = request.stamp_path
     if not force and request.zip_path.is_file() and stamp.is_file() and stamp.read_text().strip() == digest:
