@@ -5,7 +5,12 @@ codes. These readers parse the few header fields before the size, nothing more. 
 cannot read gives None (the decoder then judges the stream; its errors are typed anyway).
 """
 
+from .errors import DecodeError
+
 _HEVC_SPS = 33
+# Encoders write 3-4 parameter sets (VPS, SPS, PPS, an SEI); every grid tile's hvcC is read, so a
+# padded one would cost the scan 255 x 65,535 steps per tile.
+MAX_PARAMETER_SETS = 64
 
 
 class _Bits:
@@ -35,7 +40,10 @@ class _Bits:
 
 
 def hevc_size(hvcc: bytes) -> tuple[int, int] | None:
-    """Width and height (after the conformance window) of the first SPS in an `hvcC` body, or None."""
+    """Width and height (after the conformance window) of the first SPS in an `hvcC` body, or None.
+
+    Raises DecodeError when the SPS comes after more than MAX_PARAMETER_SETS other NAL units.
+    """
     sps = _hevc_sps(hvcc)
     if sps is None:
         return None
@@ -48,12 +56,17 @@ def hevc_size(hvcc: bytes) -> tuple[int, int] | None:
 def _hevc_sps(hvcc: bytes) -> bytes | None:
     if len(hvcc) < 23:
         return None
-    position = 23
+    position, scanned = 23, 0
     for _ in range(hvcc[22]):
         if position + 3 > len(hvcc):
             return None
         kind, count = hvcc[position] & 0x3F, int.from_bytes(hvcc[position + 1:position + 3], "big")
         position += 3
+        if position + 2 * count > len(hvcc):
+            return None  # not even the length fields fit: libheif refuses this hvcC
+        scanned += count
+        if scanned > MAX_PARAMETER_SETS and kind != _HEVC_SPS:
+            raise DecodeError(f"the hvcC of this HEIF lists more than {MAX_PARAMETER_SETS} parameter sets")
         for _ in range(count):
             length = int.from_bytes(hvcc[position:position + 2], "big")
             if kind == _HEVC_SPS:
