@@ -164,3 +164,19 @@ def test_avif_bit_depth_and_chroma_come_from_av1c(flags, depth, chroma):
 def test_a_grey_heif_is_charged_no_less_than_an_eight_bit_colour_one():
     grey = limits.heif_decoded_bytes("AVIF", heif.Picture(1000, 1000, chroma="400"))
     assert grey == limits.heif_decoded_bytes("AVIF", heif.Picture(1000, 1000)) == 10_000_000
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_metadata_items_repeating_one_extent_are_refused_before_libheif_reads_each(fmt, no_decoder):
+    with pytest.raises(ImageTooLargeError, match="metadata"):  # libheif reads all 40 MB on open
+        make_thumbnail(hostile_heif.repeated_metadata(fmt, items=40, size=2**20))
+
+
+@pytest.mark.parametrize("kind", [b"Exif", b"mime"])
+def test_one_metadata_item_over_the_limit_is_refused(kind, no_decoder):
+    with pytest.raises(ImageTooLargeError, match="metadata"):
+        make_thumbnail(hostile_heif.repeated_metadata("HEIF", 1, heif.MAX_METADATA_BYTES, kind))
+
+
+def test_a_picture_with_ordinary_metadata_is_thumbnailed():
+    assert make_thumbnail(hostile_heif.repeated_metadata("HEIF", 2, 100_000), (32, 32)).width == 32

@@ -232,4 +232,15 @@ CASES = {
     "heic-10bit-444-3000x3000": lambda: deep_colour_single(3000, 444, 10),
     "heic-8192x8192-grid-clap-64": lambda: cropped("HEIF", 16),
     "heic-64px-alpha-8192x8192": lambda: big_alpha("HEIF", 16),
+    "heic-900-exif-items-one-10mb-extent": lambda: repeated_metadata("HEIF"),
 }
+
+
+def repeated_metadata(fmt="HEIF", items=900, size=10 * 2**20, kind=b"Exif") -> bytes:
+    """A 64x64 picture described (cdsc) by `items` metadata items that all name one `size`-byte extent."""
+    blob = b"\x00\x00\x00\x06Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08" + bytes(size)
+    graph = {1: _coded(_tile(fmt, 64), (64, 64))}
+    for index in range(items):
+        graph[2 + index] = bmff.Item(kind, b"" if index else blob, references={b"cdsc": [1]},
+                                     same_data_as=2 if index else None)
+    return bmff.write(fmt, graph)

@@ -21,6 +21,9 @@ MAX_GRID_TILES = 1024
 MIN_TILE_SIDE = 64
 MAX_OVERLAY_LAYERS = 64
 MAX_DERIVATION_DEPTH = 2  # an overlay of grids; MIAF forbids deeper
+# libheif reads every metadata item (cdsc: Exif, XMP) whole on open, and pillow-heif copies each, about
+# 4 bytes held per byte read. A camera's Exif and XMP are tens of KB; items may all name one extent.
+MAX_METADATA_BYTES = 8 * 1024 * 1024
 _CODED = {b"hvc1": "hvcC", b"av01": "av1C"}
 _ALPHA_URNS = (b"urn:mpeg:hevc:2015:auxid:1", b"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha")
 
@@ -45,6 +48,7 @@ def survey(data: bytes, max_frames: int) -> Picture:
     of more than max_frames samples), UnsupportedFormatError (an image coded other than HEVC or AV1).
     """
     container = isobmff.read(data)
+    _check_metadata(container, len(data))
     frames = max(container.sample_counts, default=1)
     if frames > max_frames:
         raise TooManyFramesError(f"this AVIF sequence has {frames} frames, over the limit of {max_frames} (max_frames)")
@@ -58,6 +62,14 @@ def survey(data: bytes, max_frames: int) -> Picture:
              if _is_alpha(container, item)]
     return Picture(main.width, main.height, max([main.depth, *(a.depth for a in alpha)]), main.chroma,
                    sum(a.width * a.height for a in alpha), frames)
+
+
+def _check_metadata(container: isobmff.Container, file_length: int) -> None:
+    describing = {source for kind, source, _ in container.references if kind == b"cdsc"}
+    total = sum(container.data_length(item, file_length) for item in describing)
+    if total > MAX_METADATA_BYTES:
+        raise ImageTooLargeError(f"the metadata items (Exif, XMP) of this HEIF/AVIF hold {total} bytes, over "
+                                 f"{MAX_METADATA_BYTES}")
 
 
 def _measure(container: isobmff.Container, data: bytes, item: int, depth: int) -> Picture:

@@ -53,6 +53,12 @@ class Container:
         """The items that point at `target` with references of `kind` (its `auxl` alpha planes)."""
         return [frm for ref, frm, targets in self.references if ref == kind and target in targets]
 
+    def data_length(self, item: int, file_length: int) -> int:
+        """The bytes a reader gathers for `item` (extents may overlap; a length of 0 runs to the end)."""
+        method, extents = self.locations.get(item, (0, []))
+        end = len(self.idat) if method == 1 else file_length
+        return sum(length or max(0, end - offset) for offset, length in extents)
+
     def item_bytes(self, data: bytes, item: int, limit: int = MAX_ITEM_BYTES) -> bytes:
         """Up to `limit` bytes of an item's data (from `idat` or the file). Raises DecodeError when missing."""
         method, extents = self.locations.get(item, (0, []))
