@@ -180,3 +180,13 @@ def test_one_metadata_item_over_the_limit_is_refused(kind, no_decoder):
 
 def test_a_picture_with_ordinary_metadata_is_thumbnailed():
     assert make_thumbnail(hostile_heif.repeated_metadata("HEIF", 2, 100_000), (32, 32)).width == 32
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_item_whose_extents_add_up_to_more_than_the_file_is_refused(fmt, no_decoder):
+    with pytest.raises(DecodeError, match="more bytes than the file"):  # libheif gathers 32 x 1 MB
+        make_thumbnail(hostile_heif.repeated_extent(fmt, 32, 2**20))
+
+
+def test_an_item_listing_its_extent_once_is_thumbnailed():
+    assert make_thumbnail(hostile_heif.repeated_extent("HEIF", 1, 2**20), (32, 32)).width == 32

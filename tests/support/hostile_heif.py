@@ -233,6 +233,7 @@ CASES = {
     "heic-8192x8192-grid-clap-64": lambda: cropped("HEIF", 16),
     "heic-64px-alpha-8192x8192": lambda: big_alpha("HEIF", 16),
     "heic-900-exif-items-one-10mb-extent": lambda: repeated_metadata("HEIF"),
+    "heic-40mb-extent-listed-32-times": lambda: repeated_extent("HEIF"),
 }
 
 
@@ -244,3 +245,11 @@ def repeated_metadata(fmt="HEIF", items=900, size=10 * 2**20, kind=b"Exif") -> b
         graph[2 + index] = bmff.Item(kind, b"" if index else blob, references={b"cdsc": [1]},
                                      same_data_as=2 if index else None)
     return bmff.write(fmt, graph)
+
+
+def repeated_extent(fmt="HEIF", repeat=32, padding=40 * 2**20) -> bytes:
+    """A 64x64 picture whose item data is its coded bytes and `padding` zeros, listed `repeat` times by iloc."""
+    tile = _tile(fmt, 64)
+    item = _coded(bmff.Item(tile.type, tile.data + bytes(padding), tile.properties), (64, 64))
+    item.repeat = repeat
+    return bmff.write(fmt, {1: item})

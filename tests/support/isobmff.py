@@ -64,6 +64,7 @@ class Item:
     in_idat: bool = False
     same_data_as: int | None = None  # share another item's extent (one coded tile behind many cells)
     hidden: bool = False  # not an image of its own (a grid's tiles): flag 1 of its infe
+    repeat: int = 1  # how many times iloc lists the item's one extent (overlapping extents)
 
 
 def coded_item(fmt: str, data: bytes, item: int = 1) -> Item:
@@ -138,7 +139,8 @@ def _iloc(items: dict[int, Item], mdat_start: int) -> bytes:
         offsets[item_id] = start
         length = len(items[item.same_data_as].data) if item.same_data_as is not None else len(item.data)
         method = 1 if item.in_idat else 0
-        entries.append(struct.pack(">HHHHII", item_id, method, 0, 1, start, length))
+        extents = struct.pack(">II", start, length) * item.repeat
+        entries.append(struct.pack(">HHHH", item_id, method, 0, item.repeat) + extents)
     return full_box(b"iloc", 1, 0, bytes([0x44, 0x00]), struct.pack(">H", len(items)), *entries)
 
 

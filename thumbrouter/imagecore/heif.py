@@ -119,6 +119,8 @@ def _coded(container: isobmff.Container, data: bytes, item: int) -> Picture:
     if kind not in _CODED:  # uncompressed (unci), JPEG, masks...: not HEIC or AVIF, and charged by other rules
         raise UnsupportedFormatError(f"HEIF images coded as {kind.decode('latin-1')!r} are not supported "
                                      "(HEVC and AV1 only)")
+    if container.data_length(item, len(data)) > len(data):  # libheif gathers every extent into one buffer
+        raise DecodeError(f"item {item} of this HEIF/AVIF lists more bytes than the file holds (overlapping extents)")
     config = container.property(item, _CODED[kind].encode())
     depth, chroma = _sample_format(kind, config, container.property(item, b"pixi"))
     coded = None
