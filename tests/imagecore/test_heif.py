@@ -190,3 +190,10 @@ def test_an_item_whose_extents_add_up_to_more_than_the_file_is_refused(fmt, no_d
 
 def test_an_item_listing_its_extent_once_is_thumbnailed():
     assert make_thumbnail(hostile_heif.repeated_extent("HEIF", 1, 2**20), (32, 32)).width == 32
+
+
+@pytest.mark.parametrize("table", [b"stco", b"co64", b"stsc", b"stts", b"stss", b"ctts"])
+def test_an_avif_sequence_whose_sample_tables_list_more_entries_than_max_frames_is_refused(table, no_decoder):
+    with pytest.raises(TooManyFramesError, match="2000 entries"):
+        make_thumbnail(hostile_heif.declared_sequence(3, table, 2000))
+    assert heif.survey(hostile_heif.declared_sequence(3, table, 3), 10).frames == 3

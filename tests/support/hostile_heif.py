@@ -136,10 +136,11 @@ def sequence(frames=3, size=(48, 32)) -> bytes:
     return images.encode(pictures[0], "AVIF", save_all=True, append_images=pictures[1:], speed=10)
 
 
-def declared_sequence(samples=2_592_000) -> bytes:
-    """An AVIF sequence (brand avis) whose track's stsz declares `samples` one-byte samples."""
+def declared_sequence(samples=2_592_000, table=b"stsz", entries=None) -> bytes:
+    """An AVIF sequence (brand avis) whose track's stsz declares `samples` one-byte samples, and with `table`
+    (stco, stsc, stts...) of `entries` entries: libavif reads every table whole on open."""
     tile = _tile("AVIF", 64)
-    data = bmff.write("AVIF", {1: _coded(tile, (64, 64))}, extra=bmff.sample_table(samples))
+    data = bmff.write("AVIF", {1: _coded(tile, (64, 64))}, extra=bmff.sample_table(samples, table, entries))
     return data[:8] + b"avis" + data[12:]
 
 
@@ -234,6 +235,7 @@ CASES = {
     "heic-64px-alpha-8192x8192": lambda: big_alpha("HEIF", 16),
     "heic-900-exif-items-one-10mb-extent": lambda: repeated_metadata("HEIF"),
     "heic-40mb-extent-listed-32-times": lambda: repeated_extent("HEIF"),
+    "avif-sequence-3-samples-12m-chunk-offsets": lambda: declared_sequence(3, b"stco", 12_000_000),
 }
 
 

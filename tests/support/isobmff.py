@@ -144,7 +144,11 @@ def _iloc(items: dict[int, Item], mdat_start: int) -> bytes:
     return full_box(b"iloc", 1, 0, bytes([0x44, 0x00]), struct.pack(">H", len(items)), *entries)
 
 
-def sample_table(samples: int) -> bytes:
-    """A `moov` with one track whose `stsz` declares `samples` one-byte samples (headers only)."""
-    stsz = full_box(b"stsz", 0, 0, struct.pack(">II", 1, samples))
-    return box(b"moov", box(b"trak", box(b"mdia", box(b"minf", box(b"stbl", stsz)))))
+def sample_table(samples: int, table: bytes = b"stsz", entries: int | None = None) -> bytes:
+    """A `moov` with one track whose `stsz` declares `samples` one-byte samples (headers only), and with
+    `table` (stco, stsc, stts...) a table of `entries` zeroed entries after it."""
+    boxes = [full_box(b"stsz", 0, 0, struct.pack(">II", 1, samples))]
+    if table != b"stsz":
+        width = {b"stsc": 12, b"stts": 8, b"ctts": 8, b"co64": 8}.get(table, 4)
+        boxes.append(full_box(table, 0, 0, struct.pack(">I", entries or 0), bytes(width * (entries or 0))))
+    return box(b"moov", box(b"trak", box(b"mdia", box(b"minf", box(b"stbl", *boxes)))))

@@ -52,6 +52,10 @@ def survey(data: bytes, max_frames: int) -> Picture:
     frames = max(container.sample_counts, default=1)
     if frames > max_frames:
         raise TooManyFramesError(f"this AVIF sequence has {frames} frames, over the limit of {max_frames} (max_frames)")
+    entries = max(container.table_entries, default=0)
+    if entries > max_frames:
+        raise TooManyFramesError(f"this AVIF sequence's sample tables list {entries} entries, over the limit of "
+                                 f"{max_frames} (max_frames)")
     if not container.items and container.tracks:
         return replace(max(_tracks(container), key=lambda picture: picture.width * picture.height), frames=frames)
     if container.primary not in container.items:

@@ -22,6 +22,8 @@ MAX_ASSOCIATIONS = 32  # an image item has 4-9 (hvcC/av1C, ispe, colr, pixi, iro
 MAX_EXTENTS = 32  # libheif's max_iloc_extents_per_item
 MAX_ITEM_BYTES = 64 * 1024  # a grid or overlay descriptor is a few bytes; a coded header a few hundred
 _CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"iprp", b"ipco", b"dinf"}
+# Sample tables libavif reads whole on open (an entry per chunk, run or sync sample: never more than samples)
+_TABLES = {b"stco", b"co64", b"stsc", b"stts", b"stss", b"ctts"}
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Container:
     locations: dict[int, tuple[int, list[tuple[int, int]]]] = field(default_factory=dict)  # id -> (method, extents)
     idat: bytes = b""
     sample_counts: list[int] = field(default_factory=list)  # stsz of every track
+    table_entries: list[int] = field(default_factory=list)  # entry counts of the other sample tables
     tracks: list[tuple[int, int, bytes | None]] = field(default_factory=list)  # sample entry: width, height, av1C
 
     def property(self, item: int, kind: bytes) -> bytes | None:
@@ -230,6 +233,8 @@ def _read_tracks(walker: _Walker, container: Container, start: int, end: int, de
     for kind, body, stop in walker.children(start, end, depth):
         if kind in (b"stsz", b"stz2") and stop - body >= 12:
             container.sample_counts.append(_uint(walker.data, body + 8, 4))
+        elif kind in _TABLES and stop - body >= 8:
+            container.table_entries.append(_uint(walker.data, body + 4, 4))
         elif kind == b"stsd":
             _read_sample_entry(walker, container, body + 8, stop, depth + 1)
         elif kind in _CONTAINERS:
