@@ -197,3 +197,10 @@ def test_an_avif_sequence_whose_sample_tables_list_more_entries_than_max_frames_
     with pytest.raises(TooManyFramesError, match="2000 entries"):
         make_thumbnail(hostile_heif.declared_sequence(3, table, 2000))
     assert heif.survey(hostile_heif.declared_sequence(3, table, 3), 10).frames == 3
+
+
+@pytest.mark.parametrize("shown_as", [b"iden", b"iovl"])
+def test_the_alpha_plane_of_a_picture_shown_through_a_derived_item_is_charged(shown_as):
+    data = hostile_heif.big_alpha("HEIF", 4, shown_as=shown_as)  # libheif decodes the 2048x2048 alpha with it
+    assert heif.survey(data, 1).alpha_pixels == 2048 * 2048
+    assert make_thumbnail(data, (32, 32)).width == 32

@@ -90,14 +90,21 @@ def cropped(fmt="HEIF", cells=16, crop=(64, 64)) -> bytes:
     return honest_grid(fmt, cells, cells, extra=(bmff.clap(*crop),))
 
 
-def big_alpha(fmt="HEIF", cells=16, side=64) -> bytes:
-    """A side x side picture whose alpha (auxl) is a grid of cells x cells 512x512 tiles (8192x8192 at 16)."""
+def big_alpha(fmt="HEIF", cells=16, side=64, shown_as: bytes | None = None) -> bytes:
+    """A side x side picture whose alpha (auxl) is a grid of cells x cells 512x512 tiles (8192x8192 at 16).
+
+    `shown_as` b"iden" or b"iovl": the primary is then that derived item showing the picture (its source
+    or its one layer), and the alpha belongs to the picture, not to the primary."""
     alpha_tile = _tile(fmt, TILE, alpha=True)
     alpha_side = TILE * cells
-    items = {1: _coded(_tile(fmt, side), (side, side))}
+    picture = 2 if shown_as else 1
+    items = {picture: _coded(_tile(fmt, side), (side, side), hidden=bool(shown_as))}
+    if shown_as:
+        descriptor = b"" if shown_as == b"iden" else bmff.overlay_descriptor(side, side, [(0, 0)])
+        items[1] = bmff.Item(shown_as, descriptor, [bmff.ispe(side, side)], {b"dimg": [2]}, in_idat=bool(descriptor))
     alpha = _grid_items(alpha_tile, TILE, cells, cells, (alpha_side, alpha_side), (alpha_side, alpha_side),
-                        first=2, extra=(bmff.alpha_urn(fmt),))
-    alpha[2].references[b"auxl"] = [1]
+                        first=3, extra=(bmff.alpha_urn(fmt),))
+    alpha[3].references[b"auxl"] = [picture]
     return bmff.write(fmt, items | alpha)
 
 

@@ -62,8 +62,8 @@ def survey(data: bytes, max_frames: int) -> Picture:
         raise DecodeError(f"the primary item {container.primary} of this HEIF/AVIF is not in its item table")
     main = max([_measure(container, data, container.primary, 0), *_tracks(container)],
                key=lambda picture: picture.width * picture.height)  # libavif decodes a sequence's track
-    alpha = [_measure(container, data, item, 0) for item in container.referring(b"auxl", container.primary)
-             if _is_alpha(container, item)]
+    alpha = [_measure(container, data, item, 0) for shown in _shown(container, container.primary, 0)
+             for item in container.referring(b"auxl", shown) if _is_alpha(container, item)]
     return Picture(main.width, main.height, max([main.depth, *(a.depth for a in alpha)]), main.chroma,
                    sum(a.width * a.height for a in alpha), frames)
 
@@ -74,6 +74,14 @@ def _check_metadata(container: isobmff.Container, file_length: int) -> None:
     if total > MAX_METADATA_BYTES:
         raise ImageTooLargeError(f"the metadata items (Exif, XMP) of this HEIF/AVIF hold {total} bytes, over "
                                  f"{MAX_METADATA_BYTES}")
+
+
+def _shown(container: isobmff.Container, item: int, depth: int) -> list[int]:
+    """`item` and the pictures an identity or overlay item shows: libheif decodes the alpha of each."""
+    if container.items.get(item) not in (b"iden", b"iovl") or depth >= MAX_DERIVATION_DEPTH:
+        return [item]
+    sources = dict.fromkeys(container.referenced(b"dimg", item))
+    return list(dict.fromkeys([item, *(shown for source in sources for shown in _shown(container, source, depth + 1))]))
 
 
 def _measure(container: isobmff.Container, data: bytes, item: int, depth: int) -> Picture:
