@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from tests.support import hostile_heif, images
-from thumbrouter.imagecore import DecodeError, bitstreams, isobmff
+from thumbrouter.imagecore import DecodeError, bitstreams, isobmff, make_thumbnail
 
 
 def _item(data: bytes) -> tuple[isobmff.Container, bytes]:
@@ -50,15 +50,14 @@ def test_garbage_headers_give_no_size_and_no_exception():
             assert size is None or len(size) == 2
 
 
-def _with_parameter_sets(hvcc: bytes, count: int) -> bytes:
-    """The same hvcC with an array of `count` empty VPS NAL units before its own arrays."""
-    junk = bytes([0x20]) + count.to_bytes(2, "big") + b"\x00\x00" * count
-    return hvcc[:22] + bytes([hvcc[22] + 1]) + junk + hvcc[23:]
-
-
 def test_an_hvcc_padded_with_thousands_of_parameter_sets_is_refused_not_scanned_per_tile():
     tile = hostile_heif._tile("HEIF", 64)
     config = next(p[8:] for p in tile.properties if p[4:8] == b"hvcC")
-    assert bitstreams.hevc_size(_with_parameter_sets(config, 3)) == (64, 64)
+    assert bitstreams.hevc_size(hostile_heif.with_parameter_sets(config, 3)) == (64, 64)
     with pytest.raises(DecodeError, match="parameter sets"):
-        bitstreams.hevc_size(_with_parameter_sets(config, 65_535))
+        bitstreams.hevc_size(hostile_heif.with_parameter_sets(config, 65_535))
+
+
+def test_a_grid_whose_tiles_share_a_padded_hvcc_is_refused():
+    with pytest.raises(DecodeError, match="parameter sets"):
+        make_thumbnail(hostile_heif.padded_parameter_sets(2, 2))

@@ -243,6 +243,8 @@ CASES = {
     "heic-900-exif-items-one-10mb-extent": lambda: repeated_metadata("HEIF"),
     "heic-40mb-extent-listed-32-times": lambda: repeated_extent("HEIF"),
     "avif-sequence-3-samples-12m-chunk-offsets": lambda: declared_sequence(3, b"stco", 12_000_000),
+    "heic-grid-900-tiles-hvcc-65535-parameter-sets": lambda: padded_parameter_sets(),
+    "heic-iden-of-64px-with-8192x8192-alpha": lambda: big_alpha("HEIF", 16, shown_as=b"iden"),
 }
 
 
@@ -262,3 +264,18 @@ def repeated_extent(fmt="HEIF", repeat=32, padding=40 * 2**20) -> bytes:
     item = _coded(bmff.Item(tile.type, tile.data + bytes(padding), tile.properties), (64, 64))
     item.repeat = repeat
     return bmff.write(fmt, {1: item})
+
+
+def with_parameter_sets(hvcc: bytes, count: int) -> bytes:
+    """The same hvcC body with an array of `count` empty VPS NAL units before its own arrays."""
+    junk = bytes([0x20]) + count.to_bytes(2, "big") + b"\x00\x00" * count
+    return hvcc[:22] + bytes([hvcc[22] + 1]) + junk + hvcc[23:]
+
+
+def padded_parameter_sets(rows=30, columns=30, count=65_535) -> bytes:
+    """A grid of 64x64 HEVC tiles sharing one hvcC padded with `count` parameter sets before its SPS."""
+    tile = _tile("HEIF", 64)
+    properties = [bmff.box(b"hvcC", with_parameter_sets(p[8:], count)) if p[4:8] == b"hvcC" else p
+                  for p in tile.properties]
+    size = (64 * columns, 64 * rows)
+    return bmff.write("HEIF", _grid_items(bmff.Item(tile.type, tile.data, properties), 64, rows, columns, size, size))
