@@ -69,6 +69,7 @@ class Container:
             raise DecodeError(f"item {item} of this HEIF/AVIF has no data this reader can locate")
         out = b""
         for offset, length in extents:
+            length = length or max(0, len(source) - offset)  # 0: the rest of the file (ISO/IEC 14496-12)
             if offset + length > len(source):
                 raise DecodeError(f"item {item} of this HEIF/AVIF points past the end of the file")
             out += source[offset:offset + min(length, limit - len(out))]
