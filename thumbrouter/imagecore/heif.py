@@ -4,9 +4,10 @@ The size Pillow reports is the primary item's `ispe` after `clap` (a crop); the 
 more when the file lies: an overlay (`iovl`) canvas or grid output bigger than `ispe`, tiles coded
 bigger than their `ispe`, thousands of grid cells each decoded on its own, an alpha plane (`auxl`)
 bigger than the picture, 10/12-bit samples and full-resolution chroma, an image sequence of
-millions of samples indexed on open. `survey` walks the item table (isobmff.py, bounded) and
-refuses, as libheif's and libavif's security limits do, what no camera or encoder writes; what it
-accepts is returned as a Picture that limits.heif_decoded_bytes charges.
+millions of samples indexed on open, metadata items and extents that all name the same bytes.
+`survey` walks the item table (isobmff.py, bounded) and refuses, as libheif's and libavif's security
+limits do, what no camera or encoder writes; what it accepts is returned as a Picture that
+limits.heif_decoded_bytes charges.
 """
 
 from dataclasses import dataclass, replace
@@ -44,8 +45,9 @@ def survey(data: bytes, max_frames: int) -> Picture:
     """The canvas, depth and chroma the decoder builds for this HEIF/AVIF's primary item.
 
     Raises DecodeError (a size or structure the decoders refuse or that differs from what `ispe`
-    says), ImageTooLargeError (too many grid tiles, boxes or items), TooManyFramesError (a sequence
-    of more than max_frames samples), UnsupportedFormatError (an image coded other than HEVC or AV1).
+    says, an item listing more bytes than the file), ImageTooLargeError (too many grid tiles, boxes
+    or items, more than MAX_METADATA_BYTES of Exif/XMP), TooManyFramesError (a sequence of more than
+    max_frames samples or sample-table entries), UnsupportedFormatError (an image coded other than HEVC or AV1).
     """
     container = isobmff.read(data)
     _check_metadata(container, len(data))
