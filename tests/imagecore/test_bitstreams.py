@@ -61,3 +61,15 @@ def test_an_hvcc_padded_with_thousands_of_parameter_sets_is_refused_not_scanned_
 def test_a_grid_whose_tiles_share_a_padded_hvcc_is_refused():
     with pytest.raises(DecodeError, match="parameter sets"):
         make_thumbnail(hostile_heif.padded_parameter_sets(2, 2))
+
+
+def test_an_av1_stream_of_many_obus_before_its_sequence_header_is_refused_not_scanned_per_tile():
+    _, stream = _item(images.avif_bytes(images.gradient((64, 48))))
+    assert bitstreams.av1_size(b"\x7a\x00" * 3 + stream) == (64, 48)
+    with pytest.raises(DecodeError, match="OBUs"):
+        bitstreams.av1_size(b"\x7a\x00" * 100_000 + stream)
+
+
+def test_a_grid_whose_tiles_share_a_padded_av1c_is_refused():
+    with pytest.raises(DecodeError, match="OBUs"):
+        make_thumbnail(hostile_heif.padded_av1_config(2, 2))

@@ -245,6 +245,7 @@ CASES = {
     "avif-sequence-3-samples-12m-chunk-offsets": lambda: declared_sequence(3, b"stco", 12_000_000),
     "heic-grid-900-tiles-hvcc-65535-parameter-sets": lambda: padded_parameter_sets(),
     "heic-iden-of-64px-with-8192x8192-alpha": lambda: big_alpha("HEIF", 16, shown_as=b"iden"),
+    "avif-grid-900-tiles-av1c-100000-padding-obus": lambda: padded_av1_config(),
 }
 
 
@@ -279,3 +280,12 @@ def padded_parameter_sets(rows=30, columns=30, count=65_535) -> bytes:
                   for p in tile.properties]
     size = (64 * columns, 64 * rows)
     return bmff.write("HEIF", _grid_items(bmff.Item(tile.type, tile.data, properties), 64, rows, columns, size, size))
+
+
+def padded_av1_config(rows=30, columns=30, count=100_000) -> bytes:
+    """A grid of 64x64 AV1 tiles sharing one av1C whose configOBUs are `count` empty padding OBUs."""
+    tile = _tile("AVIF", 64)
+    properties = [bmff.box(b"av1C", p[8:12] + b"\x7a\x00" * count) if p[4:8] == b"av1C" else p
+                  for p in tile.properties]
+    size = (64 * columns, 64 * rows)
+    return bmff.write("AVIF", _grid_items(bmff.Item(tile.type, tile.data, properties), 64, rows, columns, size, size))

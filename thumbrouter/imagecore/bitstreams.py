@@ -11,6 +11,9 @@ _HEVC_SPS = 33
 # Encoders write 3-4 parameter sets (VPS, SPS, PPS, an SEI); every grid tile's hvcC is read, so a
 # padded one would cost the scan 255 x 65,535 steps per tile.
 MAX_PARAMETER_SETS = 64
+# An AV1 item or configOBUs starts with its sequence header (after a temporal delimiter at most); the
+# same bound keeps an av1C of 100,000 padding OBUs, shared by every tile, from costing a scan per tile.
+MAX_OBUS = 64
 
 
 class _Bits:
@@ -103,9 +106,15 @@ def _parse_hevc_sps(bits: _Bits) -> tuple[int, int]:
 
 
 def av1_size(stream: bytes) -> tuple[int, int] | None:
-    """max_frame_width/height of the first sequence header OBU in `stream` (av1C configOBUs or item data)."""
-    position = 0
+    """max_frame_width/height of the first sequence header OBU in `stream` (av1C configOBUs or item data).
+
+    Raises DecodeError when more than MAX_OBUS other OBUs come before it.
+    """
+    position, scanned = 0, 0
     while position < len(stream):
+        scanned += 1
+        if scanned > MAX_OBUS:
+            raise DecodeError(f"this AVIF has more than {MAX_OBUS} OBUs before its sequence header")
         header = stream[position]
         kind, has_extension, has_size = (header >> 3) & 15, (header >> 2) & 1, (header >> 1) & 1
         position += 1 + has_extension
