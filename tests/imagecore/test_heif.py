@@ -204,3 +204,13 @@ def test_the_alpha_plane_of_a_picture_shown_through_a_derived_item_is_charged(sh
     data = hostile_heif.big_alpha("HEIF", 4, shown_as=shown_as)  # libheif decodes the 2048x2048 alpha with it
     assert heif.survey(data, 1).alpha_pixels == 2048 * 2048
     assert make_thumbnail(data, (32, 32)).width == 32
+
+
+@pytest.mark.parametrize("urn", [b"urn:mpeg:avc:2015:auxid:1", b"urn:mpeg:hevc:2015:auxid:1",
+                                 b"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha"])
+def test_every_auxiliary_type_libheif_decodes_as_alpha_is_charged(urn):
+    assert heif.survey(hostile_heif.big_alpha("HEIF", 4, urn=urn), 1).alpha_pixels == 2048 * 2048
+
+
+def test_an_auxiliary_depth_map_is_not_charged_as_alpha():  # pillow-heif is told not to read depth images
+    assert heif.survey(hostile_heif.big_alpha("HEIF", 4, urn=b"urn:mpeg:hevc:2015:auxid:2"), 1).alpha_pixels == 0

@@ -90,11 +90,12 @@ def cropped(fmt="HEIF", cells=16, crop=(64, 64)) -> bytes:
     return honest_grid(fmt, cells, cells, extra=(bmff.clap(*crop),))
 
 
-def big_alpha(fmt="HEIF", cells=16, side=64, shown_as: bytes | None = None) -> bytes:
+def big_alpha(fmt="HEIF", cells=16, side=64, shown_as: bytes | None = None, urn: bytes | None = None) -> bytes:
     """A side x side picture whose alpha (auxl) is a grid of cells x cells 512x512 tiles (8192x8192 at 16).
 
     `shown_as` b"iden" or b"iovl": the primary is then that derived item showing the picture (its source
-    or its one layer), and the alpha belongs to the picture, not to the primary."""
+    or its one layer), and the alpha belongs to the picture, not to the primary. `urn`: the auxC type
+    naming the plane alpha (the format's usual one by default)."""
     alpha_tile = _tile(fmt, TILE, alpha=True)
     alpha_side = TILE * cells
     picture = 2 if shown_as else 1
@@ -103,7 +104,7 @@ def big_alpha(fmt="HEIF", cells=16, side=64, shown_as: bytes | None = None) -> b
         descriptor = b"" if shown_as == b"iden" else bmff.overlay_descriptor(side, side, [(0, 0)])
         items[1] = bmff.Item(shown_as, descriptor, [bmff.ispe(side, side)], {b"dimg": [2]}, in_idat=bool(descriptor))
     alpha = _grid_items(alpha_tile, TILE, cells, cells, (alpha_side, alpha_side), (alpha_side, alpha_side),
-                        first=3, extra=(bmff.alpha_urn(fmt),))
+                        first=3, extra=(bmff.full_box(b"auxC", 0, 0, urn + b"\x00") if urn else bmff.alpha_urn(fmt),))
     alpha[3].references[b"auxl"] = [picture]
     return bmff.write(fmt, items | alpha)
 

@@ -26,7 +26,8 @@ MAX_DERIVATION_DEPTH = 2  # an overlay of grids; MIAF forbids deeper
 # 4 bytes held per byte read. A camera's Exif and XMP are tens of KB; items may all name one extent.
 MAX_METADATA_BYTES = 8 * 1024 * 1024
 _CODED = {b"hvc1": "hvcC", b"av01": "av1C"}
-_ALPHA_URNS = (b"urn:mpeg:hevc:2015:auxid:1", b"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha")
+_ALPHA_URNS = (b"urn:mpeg:hevc:2015:auxid:1", b"urn:mpeg:avc:2015:auxid:1",  # libheif takes all three
+               b"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha")
 
 
 @dataclass(frozen=True)
