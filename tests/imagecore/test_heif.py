@@ -214,3 +214,13 @@ def test_every_auxiliary_type_libheif_decodes_as_alpha_is_charged(urn):
 
 def test_an_auxiliary_depth_map_is_not_charged_as_alpha():  # pillow-heif is told not to read depth images
     assert heif.survey(hostile_heif.big_alpha("HEIF", 4, urn=b"urn:mpeg:hevc:2015:auxid:2"), 1).alpha_pixels == 0
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_overlay_of_grids_decoding_more_cells_than_any_camera_writes_is_refused(fmt, no_decoder):
+    with pytest.raises(ImageTooLargeError, match="1800 cells"):  # two layers of 30x30 cells
+        make_thumbnail(hostile_heif.overlay_of_grids(fmt, 2, 30, 30))
+
+
+def test_an_overlay_of_two_small_grids_is_measured():
+    assert heif.survey(hostile_heif.overlay_of_grids("HEIF", 2, 2, 2), 1) == heif.Picture(128, 128)

@@ -247,6 +247,7 @@ CASES = {
     "heic-grid-900-tiles-hvcc-65535-parameter-sets": lambda: padded_parameter_sets(),
     "heic-iden-of-64px-with-8192x8192-alpha": lambda: big_alpha("HEIF", 16, shown_as=b"iden"),
     "avif-grid-900-tiles-av1c-100000-padding-obus": lambda: padded_av1_config(),
+    "heic-iovl-of-64-grids-sharing-900-tiles": lambda: overlay_of_grids("HEIF"),
 }
 
 
@@ -290,3 +291,19 @@ def padded_av1_config(rows=30, columns=30, count=100_000) -> bytes:
                   for p in tile.properties]
     size = (64 * columns, 64 * rows)
     return bmff.write("AVIF", _grid_items(bmff.Item(tile.type, tile.data, properties), 64, rows, columns, size, size))
+
+
+def overlay_of_grids(fmt="HEIF", grids=64, rows=30, columns=30) -> bytes:
+    """An overlay of `grids` grid layers that all name the same rows x columns 64x64 tile items.
+
+    Few items (libheif's limit is 1,000), while every layer is a grid of its own: the decoders (and a
+    walker measuring each layer) work through grids x rows x columns cells."""
+    size = (64 * columns, 64 * rows)
+    tiles = _grid_items(_tile(fmt, 64), 64, rows, columns, size, size, first=grids + 1)
+    cells = tiles.pop(grids + 1).references[b"dimg"]
+    items = {1: bmff.Item(b"iovl", bmff.overlay_descriptor(*size, [(0, 0)] * grids), [bmff.ispe(*size)],
+                          {b"dimg": list(range(2, grids + 2))}, in_idat=True)}
+    for layer in range(2, grids + 2):
+        items[layer] = bmff.Item(b"grid", bmff.grid_descriptor(rows, columns, *size), [bmff.ispe(*size)],
+                                 {b"dimg": cells}, in_idat=True, hidden=True)
+    return bmff.write(fmt, items | tiles)

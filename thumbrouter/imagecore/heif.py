@@ -52,6 +52,27 @@ def survey(data: bytes, max_frames: int) -> Picture:
     """
     container = isobmff.read(data)
     _check_metadata(container, len(data))
+    frames = _check_sequence(container, max_frames)
+    if not container.items and container.tracks:
+        return replace(max(_tracks(container), key=lambda picture: picture.width * picture.height), frames=frames)
+    if container.primary not in container.items:
+        raise DecodeError(f"the primary item {container.primary} of this HEIF/AVIF is not in its item table")
+    cells = _cells(container, container.primary, 0)  # bounds the layers _shown walks, before any is measured
+    alphas = [item for shown in _shown(container, container.primary, 0)
+              for item in container.referring(b"auxl", shown) if _is_alpha(container, item)]
+    cells += sum(_cells(container, item, 0) for item in alphas)
+    if cells > MAX_GRID_TILES:
+        raise ImageTooLargeError(f"this HEIF/AVIF decodes {cells} cells, more than {MAX_GRID_TILES} (no camera "
+                                 "writes more)")
+    main = max([_measure(container, data, container.primary, 0), *_tracks(container)],
+               key=lambda picture: picture.width * picture.height)  # libavif decodes a sequence's track
+    alpha = [_measure(container, data, item, 0) for item in alphas]
+    return Picture(main.width, main.height, max([main.depth, *(a.depth for a in alpha)]), main.chroma,
+                   sum(a.width * a.height for a in alpha), frames)
+
+
+def _check_sequence(container: isobmff.Container, max_frames: int) -> int:
+    """The frames of an AVIF sequence, refused over max_frames, as are longer sample tables."""
     frames = max(container.sample_counts, default=1)
     if frames > max_frames:
         raise TooManyFramesError(f"this AVIF sequence has {frames} frames, over the limit of {max_frames} (max_frames)")
@@ -59,16 +80,19 @@ def survey(data: bytes, max_frames: int) -> Picture:
     if entries > max_frames:
         raise TooManyFramesError(f"this AVIF sequence's sample tables list {entries} entries, over the limit of "
                                  f"{max_frames} (max_frames)")
-    if not container.items and container.tracks:
-        return replace(max(_tracks(container), key=lambda picture: picture.width * picture.height), frames=frames)
-    if container.primary not in container.items:
-        raise DecodeError(f"the primary item {container.primary} of this HEIF/AVIF is not in its item table")
-    main = max([_measure(container, data, container.primary, 0), *_tracks(container)],
-               key=lambda picture: picture.width * picture.height)  # libavif decodes a sequence's track
-    alpha = [_measure(container, data, item, 0) for shown in _shown(container, container.primary, 0)
-             for item in container.referring(b"auxl", shown) if _is_alpha(container, item)]
-    return Picture(main.width, main.height, max([main.depth, *(a.depth for a in alpha)]), main.chroma,
-                   sum(a.width * a.height for a in alpha), frames)
+    return frames
+
+
+def _cells(container: isobmff.Container, item: int, depth: int) -> int:
+    """The coded pictures decoding `item` takes, each decoded on its own: every grid cell, every layer."""
+    kind, sources = container.items.get(item), container.referenced(b"dimg", item)
+    if kind == b"grid":
+        return len(sources)
+    if kind not in (b"iovl", b"iden") or depth >= MAX_DERIVATION_DEPTH:
+        return 1
+    if len(sources) > MAX_OVERLAY_LAYERS:
+        raise DecodeError(f"this HEIF/AVIF overlay has {len(sources)} layers (1 to {MAX_OVERLAY_LAYERS} allowed)")
+    return sum(_cells(container, source, depth + 1) for source in sources)
 
 
 def _check_metadata(container: isobmff.Container, file_length: int) -> None:
