@@ -1,4 +1,4 @@
-"""The coded picture size of an HEVC (`hvcC` SPS) or AV1 (sequence header OBU) image item.
+"""The coded picture size of an HEVC (`hvcC` SPS) or AV1 (sequence header OBU) image item, and its sample format.
 
 The container's `ispe` is only a claim: libde265 and dav1d allocate the picture the bitstream
 codes. These readers parse the few header fields before the size, nothing more. A header they
@@ -103,6 +103,22 @@ def _parse_hevc_sps(bits: _Bits) -> tuple[int, int]:
         left, right, top, bottom = (bits.exp_golomb() for _ in range(4))
         width, height = width - unit_x * (left + right), height - unit_y * (top + bottom)
     return width, height
+
+
+def sample_format(kind: bytes, config: bytes | None, pixi: bytes | None) -> tuple[int, str]:
+    """Bits per sample and chroma ("400", "420", "422", "444") of an hvc1/av01 item from its hvcC or av1C
+    and `pixi` (the most any of them says); 8-bit 4:2:0 when they say nothing."""
+    depth, chroma = 8, "420"
+    if pixi and len(pixi) > 5:
+        depth = max(pixi[5:5 + pixi[4]], default=8)
+    if kind == b"hvc1" and config and len(config) > 18:
+        chroma = ("400", "420", "422", "444")[config[16] & 3]
+        depth = max(depth, 8 + (config[17] & 7), 8 + (config[18] & 7))
+    elif kind == b"av01" and config and len(config) > 2:
+        flags = config[2]
+        depth = max(depth, 12 if flags & 0x60 == 0x60 else 10 if flags & 0x40 else 8)
+        chroma = "400" if flags & 0x10 else {0x0C: "420", 0x08: "422", 0x00: "444"}.get(flags & 0x0C, "444")
+    return depth, chroma
 
 
 def av1_size(stream: bytes) -> tuple[int, int] | None:

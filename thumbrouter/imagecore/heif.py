@@ -131,7 +131,7 @@ def _tracks(container: isobmff.Container) -> list[Picture]:
     """The frames of an AVIF sequence's tracks (sample entry size, checked against the sequence header)."""
     pictures = []
     for width, height, config in container.tracks:
-        depth, chroma = _sample_format(b"av01", config, None)
+        depth, chroma = bitstreams.sample_format(b"av01", config, None)
         coded = bitstreams.av1_size(config[4:]) if config and len(config) > 4 else None
         if coded and (coded[0] > width or coded[1] > height) or not width or not height:
             raise DecodeError(f"a track of this AVIF codes {coded} frames but declares {width}x{height}")
@@ -161,7 +161,7 @@ def _coded(container: isobmff.Container, data: bytes, item: int) -> Picture:
     if container.data_length(item, len(data)) > len(data):  # libheif gathers every extent into one buffer
         raise DecodeError(f"item {item} of this HEIF/AVIF lists more bytes than the file holds (overlapping extents)")
     config = container.property(item, _CODED[kind].encode())
-    depth, chroma = _sample_format(kind, config, container.property(item, b"pixi"))
+    depth, chroma = bitstreams.sample_format(kind, config, container.property(item, b"pixi"))
     coded = None
     if kind == b"hvc1" and config:
         coded = bitstreams.hevc_size(config)
@@ -172,20 +172,6 @@ def _coded(container: isobmff.Container, data: bytes, item: int) -> Picture:
         raise DecodeError(f"item {item} of this HEIF/AVIF codes a {coded[0]}x{coded[1]} picture but declares "
                           f"{width}x{height} (ispe)")
     return Picture(width, height, depth, chroma)
-
-
-def _sample_format(kind: bytes, config: bytes | None, pixi: bytes | None) -> tuple[int, str]:
-    depth, chroma = 8, "420"
-    if pixi and len(pixi) > 5:
-        depth = max(pixi[5:5 + pixi[4]], default=8)
-    if kind == b"hvc1" and config and len(config) > 18:
-        chroma = ("400", "420", "422", "444")[config[16] & 3]
-        depth = max(depth, 8 + (config[17] & 7), 8 + (config[18] & 7))
-    elif kind == b"av01" and config and len(config) > 2:
-        flags = config[2]
-        depth = max(depth, 12 if flags & 0x60 == 0x60 else 10 if flags & 0x40 else 8)
-        chroma = "400" if flags & 0x10 else {0x0C: "420", 0x08: "422", 0x00: "444"}.get(flags & 0x0C, "444")
-    return depth, chroma
 
 
 def _grid(container: isobmff.Container, data: bytes, item: int, depth: int) -> Picture:
