@@ -224,3 +224,17 @@ def test_an_overlay_of_grids_decoding_more_cells_than_any_camera_writes_is_refus
 
 def test_an_overlay_of_two_small_grids_is_measured():
     assert heif.survey(hostile_heif.overlay_of_grids("HEIF", 2, 2, 2), 1) == heif.Picture(128, 128)
+
+
+def test_an_hvcc_header_understating_its_sps_bit_depth_and_chroma_is_charged_at_the_sps():
+    tile = hostile_heif.deep_colour_tile(444, 10, 128)  # libde265 decodes what the SPS says
+    properties = []
+    for prop in tile.properties:
+        if prop[4:8] == b"hvcC":
+            body = bytearray(prop[8:])
+            body[16], body[17], body[18] = (body[16] & 0xFC) | 1, body[17] & 0xF8, body[18] & 0xF8
+            prop = bmff.box(b"hvcC", bytes(body))  # the header fields now say 8-bit 4:2:0
+        if prop[4:8] != b"pixi":
+            properties.append(prop)
+    data = bmff.write("HEIF", {1: bmff.Item(tile.type, tile.data, [bmff.ispe(128, 128), *properties])})
+    assert heif.survey(data, 1) == heif.Picture(128, 128, depth=10, chroma="444")

@@ -8,6 +8,7 @@ cannot read gives None (the decoder then judges the stream; its errors are typed
 from .errors import DecodeError
 
 _HEVC_SPS = 33
+_CHROMAS = ("400", "420", "422", "444")  # by chroma_format_idc
 # Encoders write 3-4 parameter sets (VPS, SPS, PPS, an SEI); every grid tile's hvcC is read, so a
 # padded one would cost the scan 255 x 65,535 steps per tile.
 MAX_PARAMETER_SETS = 64
@@ -47,6 +48,12 @@ def hevc_size(hvcc: bytes) -> tuple[int, int] | None:
 
     Raises DecodeError when the SPS comes after more than MAX_PARAMETER_SETS other NAL units.
     """
+    header = _hevc_header(hvcc)
+    return header[:2] if header else None
+
+
+def _hevc_header(hvcc: bytes) -> tuple[int, int, int, int] | None:
+    """Width, height, chroma_format_idc and the larger bit depth of the first SPS, or None."""
     sps = _hevc_sps(hvcc)
     if sps is None:
         return None
@@ -83,7 +90,7 @@ def _unescape(nal: bytes) -> bytes:
     return nal.replace(b"\x00\x00\x03", b"\x00\x00")
 
 
-def _parse_hevc_sps(bits: _Bits) -> tuple[int, int]:
+def _parse_hevc_sps(bits: _Bits) -> tuple[int, int, int, int]:
     bits.bits(4)  # sps_video_parameter_set_id
     sub_layers = bits.bits(3)
     bits.bits(1)
@@ -102,7 +109,8 @@ def _parse_hevc_sps(bits: _Bits) -> tuple[int, int]:
         unit_x, unit_y = (2 if chroma in (1, 2) else 1), (2 if chroma == 1 else 1)
         left, right, top, bottom = (bits.exp_golomb() for _ in range(4))
         width, height = width - unit_x * (left + right), height - unit_y * (top + bottom)
-    return width, height
+    depth = 8 + max(bits.exp_golomb(), bits.exp_golomb())  # bit_depth_luma_minus8, bit_depth_chroma_minus8
+    return width, height, chroma, depth
 
 
 def sample_format(kind: bytes, config: bytes | None, pixi: bytes | None) -> tuple[int, str]:
@@ -112,8 +120,11 @@ def sample_format(kind: bytes, config: bytes | None, pixi: bytes | None) -> tupl
     if pixi and len(pixi) > 5:
         depth = max(pixi[5:5 + pixi[4]], default=8)
     if kind == b"hvc1" and config and len(config) > 18:
-        chroma = ("400", "420", "422", "444")[config[16] & 3]
+        chroma = _CHROMAS[config[16] & 3]
         depth = max(depth, 8 + (config[17] & 7), 8 + (config[18] & 7))
+        sps = _hevc_header(config)  # libde265 decodes what the SPS says, whatever the hvcC header claims
+        if sps and sps[2] < len(_CHROMAS):
+            chroma, depth = max(chroma, _CHROMAS[sps[2]], key=_CHROMAS.index), max(depth, sps[3])
     elif kind == b"av01" and config and len(config) > 2:
         flags = config[2]
         depth = max(depth, 12 if flags & 0x60 == 0x60 else 10 if flags & 0x40 else 8)
