@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from tests.support import hostile_heif, images
-from thumbrouter.imagecore import bitstreams, isobmff
+from thumbrouter.imagecore import DecodeError, bitstreams, isobmff, make_thumbnail
 
 
 def _item(data: bytes) -> tuple[isobmff.Container, bytes]:
@@ -48,3 +48,28 @@ def test_garbage_headers_give_no_size_and_no_exception():
         for read in (bitstreams.av1_size, bitstreams.hevc_size):
             size = read(junk)  # must not raise: a header it cannot read is for the decoder to judge
             assert size is None or len(size) == 2
+
+
+def test_an_hvcc_padded_with_thousands_of_parameter_sets_is_refused_not_scanned_per_tile():
+    tile = hostile_heif._tile("HEIF", 64)
+    config = next(p[8:] for p in tile.properties if p[4:8] == b"hvcC")
+    assert bitstreams.hevc_size(hostile_heif.with_parameter_sets(config, 3)) == (64, 64)
+    with pytest.raises(DecodeError, match="parameter sets"):
+        bitstreams.hevc_size(hostile_heif.with_parameter_sets(config, 65_535))
+
+
+def test_a_grid_whose_tiles_share_a_padded_hvcc_is_refused():
+    with pytest.raises(DecodeError, match="parameter sets"):
+        make_thumbnail(hostile_heif.padded_parameter_sets(2, 2))
+
+
+def test_an_av1_stream_of_many_obus_before_its_sequence_header_is_refused_not_scanned_per_tile():
+    _, stream = _item(images.avif_bytes(images.gradient((64, 48))))
+    assert bitstreams.av1_size(b"\x7a\x00" * 3 + stream) == (64, 48)
+    with pytest.raises(DecodeError, match="OBUs"):
+        bitstreams.av1_size(b"\x7a\x00" * 100_000 + stream)
+
+
+def test_a_grid_whose_tiles_share_a_padded_av1c_is_refused():
+    with pytest.raises(DecodeError, match="OBUs"):
+        make_thumbnail(hostile_heif.padded_av1_config(2, 2))

@@ -223,7 +223,8 @@ def test_the_worst_heif_avif_and_colour_key_cases_stay_typed_in_a_process_with_l
             "avif-grid-16x16-tiles-of-512-ispe-64", "avif-av1-16384x16384-ispe-64", "avif-grid-65280-cells-one-tile",
             "avif-grid-cells-repeat-one-tile", "avif-sequence-2592000-samples", "png-grey-trns-8944x8944",
             "gif-transparency-8944x8944", "heic-10bit-444-37mp-grid", "heic-8192x8192-grid-clap-64",
-            "heic-64px-alpha-8192x8192")}
+            "heic-64px-alpha-8192x8192", "heic-900-exif-items-one-10mb-extent", "heic-40mb-extent-listed-32-times",
+            "heic-iovl-of-64-grids-sharing-900-tiles")}
         for data in (images.heic_bytes(images.gradient((64, 64))), images.avif_bytes(images.gradient((64, 64)))):
             imagecore.make_thumbnail(data)  # warm up: plugins, encoders
         used = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
@@ -238,7 +239,7 @@ def test_the_worst_heif_avif_and_colour_key_cases_stay_typed_in_a_process_with_l
     """)
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
     outcomes = dict(line.split("=") for line in done.stdout.splitlines())
-    assert len(outcomes) == 24, done.stderr[-2000:]
+    assert len(outcomes) == 30, done.stderr[-2000:]
     refusals = {"heic-iovl-32768x32768-canvas-ispe-64": "DecodeError",
                 "avif-grid-32x32-tiles-of-512-ispe-64": "ImageTooLargeError",
                 "avif-grid-16x16-tiles-of-512-ispe-64": "DecodeError", "avif-av1-16384x16384-ispe-64": "DecodeError",
@@ -246,5 +247,8 @@ def test_the_worst_heif_avif_and_colour_key_cases_stay_typed_in_a_process_with_l
                 "avif-grid-cells-repeat-one-tile": "DecodeError",
                 "avif-sequence-2592000-samples": "TooManyFramesError", "png-grey-trns-8944x8944": "ImageTooLargeError",
                 "gif-transparency-8944x8944": "ImageTooLargeError", "heic-10bit-444-37mp-grid": "ImageTooLargeError",
-                "heic-8192x8192-grid-clap-64": "ImageTooLargeError", "heic-64px-alpha-8192x8192": "thumbnail"}
+                "heic-8192x8192-grid-clap-64": "ImageTooLargeError", "heic-64px-alpha-8192x8192": "thumbnail",
+                "heic-900-exif-items-one-10mb-extent": "ImageTooLargeError",
+                "heic-40mb-extent-listed-32-times": "DecodeError",
+                "heic-iovl-of-64-grids-sharing-900-tiles": "ImageTooLargeError"}
     assert outcomes == {f"{name}@{size}": outcome for name, outcome in refusals.items() for size in (50, 1440)}

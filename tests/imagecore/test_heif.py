@@ -164,3 +164,77 @@ def test_avif_bit_depth_and_chroma_come_from_av1c(flags, depth, chroma):
 def test_a_grey_heif_is_charged_no_less_than_an_eight_bit_colour_one():
     grey = limits.heif_decoded_bytes("AVIF", heif.Picture(1000, 1000, chroma="400"))
     assert grey == limits.heif_decoded_bytes("AVIF", heif.Picture(1000, 1000)) == 10_000_000
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_metadata_items_repeating_one_extent_are_refused_before_libheif_reads_each(fmt, no_decoder):
+    with pytest.raises(ImageTooLargeError, match="metadata"):  # libheif reads all 40 MB on open
+        make_thumbnail(hostile_heif.repeated_metadata(fmt, items=40, size=2**20))
+
+
+@pytest.mark.parametrize("kind", [b"Exif", b"mime"])
+def test_one_metadata_item_over_the_limit_is_refused(kind, no_decoder):
+    with pytest.raises(ImageTooLargeError, match="metadata"):
+        make_thumbnail(hostile_heif.repeated_metadata("HEIF", 1, heif.MAX_METADATA_BYTES, kind))
+
+
+def test_a_picture_with_ordinary_metadata_is_thumbnailed():
+    assert make_thumbnail(hostile_heif.repeated_metadata("HEIF", 2, 100_000), (32, 32)).width == 32
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_item_whose_extents_add_up_to_more_than_the_file_is_refused(fmt, no_decoder):
+    with pytest.raises(DecodeError, match="more bytes than the file"):  # libheif gathers 32 x 1 MB
+        make_thumbnail(hostile_heif.repeated_extent(fmt, 32, 2**20))
+
+
+def test_an_item_listing_its_extent_once_is_thumbnailed():
+    assert make_thumbnail(hostile_heif.repeated_extent("HEIF", 1, 2**20), (32, 32)).width == 32
+
+
+@pytest.mark.parametrize("table", [b"stco", b"co64", b"stsc", b"stts", b"stss", b"ctts"])
+def test_an_avif_sequence_whose_sample_tables_list_more_entries_than_max_frames_is_refused(table, no_decoder):
+    with pytest.raises(TooManyFramesError, match="2000 entries"):
+        make_thumbnail(hostile_heif.declared_sequence(3, table, 2000))
+    assert heif.survey(hostile_heif.declared_sequence(3, table, 3), 10).frames == 3
+
+
+@pytest.mark.parametrize("shown_as", [b"iden", b"iovl"])
+def test_the_alpha_plane_of_a_picture_shown_through_a_derived_item_is_charged(shown_as):
+    data = hostile_heif.big_alpha("HEIF", 4, shown_as=shown_as)  # libheif decodes the 2048x2048 alpha with it
+    assert heif.survey(data, 1).alpha_pixels == 2048 * 2048
+    assert make_thumbnail(data, (32, 32)).width == 32
+
+
+@pytest.mark.parametrize("urn", [b"urn:mpeg:avc:2015:auxid:1", b"urn:mpeg:hevc:2015:auxid:1",
+                                 b"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha"])
+def test_every_auxiliary_type_libheif_decodes_as_alpha_is_charged(urn):
+    assert heif.survey(hostile_heif.big_alpha("HEIF", 4, urn=urn), 1).alpha_pixels == 2048 * 2048
+
+
+def test_an_auxiliary_depth_map_is_not_charged_as_alpha():  # pillow-heif is told not to read depth images
+    assert heif.survey(hostile_heif.big_alpha("HEIF", 4, urn=b"urn:mpeg:hevc:2015:auxid:2"), 1).alpha_pixels == 0
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_overlay_of_grids_decoding_more_cells_than_any_camera_writes_is_refused(fmt, no_decoder):
+    with pytest.raises(ImageTooLargeError, match="1800 cells"):  # two layers of 30x30 cells
+        make_thumbnail(hostile_heif.overlay_of_grids(fmt, 2, 30, 30))
+
+
+def test_an_overlay_of_two_small_grids_is_measured():
+    assert heif.survey(hostile_heif.overlay_of_grids("HEIF", 2, 2, 2), 1) == heif.Picture(128, 128)
+
+
+def test_an_hvcc_header_understating_its_sps_bit_depth_and_chroma_is_charged_at_the_sps():
+    tile = hostile_heif.deep_colour_tile(444, 10, 128)  # libde265 decodes what the SPS says
+    properties = []
+    for prop in tile.properties:
+        if prop[4:8] == b"hvcC":
+            body = bytearray(prop[8:])
+            body[16], body[17], body[18] = (body[16] & 0xFC) | 1, body[17] & 0xF8, body[18] & 0xF8
+            prop = bmff.box(b"hvcC", bytes(body))  # the header fields now say 8-bit 4:2:0
+        if prop[4:8] != b"pixi":
+            properties.append(prop)
+    data = bmff.write("HEIF", {1: bmff.Item(tile.type, tile.data, [bmff.ispe(128, 128), *properties])})
+    assert heif.survey(data, 1) == heif.Picture(128, 128, depth=10, chroma="444")

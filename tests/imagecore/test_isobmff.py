@@ -6,7 +6,7 @@ import pytest
 
 from tests.support import hostile_heif, images
 from tests.support import isobmff as bmff
-from thumbrouter.imagecore import DecodeError, ImageTooLargeError, isobmff, make_thumbnail
+from thumbrouter.imagecore import DecodeError, ImageTooLargeError, boxes, isobmff, make_thumbnail
 
 
 def _with_boxes(data: bytes, boxes: bytes) -> bytes:
@@ -18,7 +18,7 @@ def _with_boxes(data: bytes, boxes: bytes) -> bytes:
 
 def test_a_flood_of_empty_boxes_is_refused_after_max_boxes():
     data = _with_boxes(images.avif_bytes(images.gradient((64, 64))), bmff.box(b"free") * 100_000)
-    with pytest.raises(ImageTooLargeError, match=f"more than {isobmff.MAX_BOXES} boxes"):
+    with pytest.raises(ImageTooLargeError, match=f"more than {boxes.MAX_BOXES} boxes"):
         make_thumbnail(data)
 
 
@@ -83,3 +83,15 @@ def test_an_item_with_more_properties_than_any_image_has_is_refused():
     data = bmff.write("AVIF", {1: bmff.Item(tile.type, tile.data, [bmff.ispe(64, 64), *tile.properties, *padding])})
     with pytest.raises(ImageTooLargeError, match=f"more than {isobmff.MAX_ASSOCIATIONS} properties"):
         make_thumbnail(data)
+
+
+def test_an_extent_of_length_zero_runs_to_the_end_of_the_file_as_libheif_reads_it():
+    data = bytearray(hostile_heif.coded_larger("AVIF", 16384))  # one item, the last bytes of the file
+    at = data.index(b"iloc") + 24  # the length of item 1's only extent
+    length = struct.unpack_from(">I", data, at)[0]
+    data[at:at + 4] = b"\x00\x00\x00\x00"
+    container = isobmff.read(bytes(data))
+    assert len(container.item_bytes(bytes(data), 1, 1 << 20)) == length
+    assert container.data_length(1, len(data)) == length
+    with pytest.raises(DecodeError, match="codes a 16384x16384 picture"):
+        make_thumbnail(bytes(data))

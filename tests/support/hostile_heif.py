@@ -90,14 +90,22 @@ def cropped(fmt="HEIF", cells=16, crop=(64, 64)) -> bytes:
     return honest_grid(fmt, cells, cells, extra=(bmff.clap(*crop),))
 
 
-def big_alpha(fmt="HEIF", cells=16, side=64) -> bytes:
-    """A side x side picture whose alpha (auxl) is a grid of cells x cells 512x512 tiles (8192x8192 at 16)."""
+def big_alpha(fmt="HEIF", cells=16, side=64, shown_as: bytes | None = None, urn: bytes | None = None) -> bytes:
+    """A side x side picture whose alpha (auxl) is a grid of cells x cells 512x512 tiles (8192x8192 at 16).
+
+    `shown_as` b"iden" or b"iovl": the primary is then that derived item showing the picture (its source
+    or its one layer), and the alpha belongs to the picture, not to the primary. `urn`: the auxC type
+    naming the plane alpha (the format's usual one by default)."""
     alpha_tile = _tile(fmt, TILE, alpha=True)
     alpha_side = TILE * cells
-    items = {1: _coded(_tile(fmt, side), (side, side))}
+    picture = 2 if shown_as else 1
+    items = {picture: _coded(_tile(fmt, side), (side, side), hidden=bool(shown_as))}
+    if shown_as:
+        descriptor = b"" if shown_as == b"iden" else bmff.overlay_descriptor(side, side, [(0, 0)])
+        items[1] = bmff.Item(shown_as, descriptor, [bmff.ispe(side, side)], {b"dimg": [2]}, in_idat=bool(descriptor))
     alpha = _grid_items(alpha_tile, TILE, cells, cells, (alpha_side, alpha_side), (alpha_side, alpha_side),
-                        first=2, extra=(bmff.alpha_urn(fmt),))
-    alpha[2].references[b"auxl"] = [1]
+                        first=3, extra=(bmff.full_box(b"auxC", 0, 0, urn + b"\x00") if urn else bmff.alpha_urn(fmt),))
+    alpha[3].references[b"auxl"] = [picture]
     return bmff.write(fmt, items | alpha)
 
 
@@ -136,10 +144,11 @@ def sequence(frames=3, size=(48, 32)) -> bytes:
     return images.encode(pictures[0], "AVIF", save_all=True, append_images=pictures[1:], speed=10)
 
 
-def declared_sequence(samples=2_592_000) -> bytes:
-    """An AVIF sequence (brand avis) whose track's stsz declares `samples` one-byte samples."""
+def declared_sequence(samples=2_592_000, table=b"stsz", entries=None) -> bytes:
+    """An AVIF sequence (brand avis) whose track's stsz declares `samples` one-byte samples, and with `table`
+    (stco, stsc, stts...) of `entries` entries: libavif reads every table whole on open."""
     tile = _tile("AVIF", 64)
-    data = bmff.write("AVIF", {1: _coded(tile, (64, 64))}, extra=bmff.sample_table(samples))
+    data = bmff.write("AVIF", {1: _coded(tile, (64, 64))}, extra=bmff.sample_table(samples, table, entries))
     return data[:8] + b"avis" + data[12:]
 
 
@@ -232,4 +241,69 @@ CASES = {
     "heic-10bit-444-3000x3000": lambda: deep_colour_single(3000, 444, 10),
     "heic-8192x8192-grid-clap-64": lambda: cropped("HEIF", 16),
     "heic-64px-alpha-8192x8192": lambda: big_alpha("HEIF", 16),
+    "heic-900-exif-items-one-10mb-extent": lambda: repeated_metadata("HEIF"),
+    "heic-40mb-extent-listed-32-times": lambda: repeated_extent("HEIF"),
+    "avif-sequence-3-samples-12m-chunk-offsets": lambda: declared_sequence(3, b"stco", 12_000_000),
+    "heic-grid-900-tiles-hvcc-65535-parameter-sets": lambda: padded_parameter_sets(),
+    "heic-iden-of-64px-with-8192x8192-alpha": lambda: big_alpha("HEIF", 16, shown_as=b"iden"),
+    "avif-grid-900-tiles-av1c-100000-padding-obus": lambda: padded_av1_config(),
+    "heic-iovl-of-64-grids-sharing-900-tiles": lambda: overlay_of_grids("HEIF"),
 }
+
+
+def repeated_metadata(fmt="HEIF", items=900, size=10 * 2**20, kind=b"Exif") -> bytes:
+    """A 64x64 picture described (cdsc) by `items` metadata items that all name one `size`-byte extent."""
+    blob = b"\x00\x00\x00\x06Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08" + bytes(size)
+    graph = {1: _coded(_tile(fmt, 64), (64, 64))}
+    for index in range(items):
+        graph[2 + index] = bmff.Item(kind, b"" if index else blob, references={b"cdsc": [1]},
+                                     same_data_as=2 if index else None)
+    return bmff.write(fmt, graph)
+
+
+def repeated_extent(fmt="HEIF", repeat=32, padding=40 * 2**20) -> bytes:
+    """A 64x64 picture whose item data is its coded bytes and `padding` zeros, listed `repeat` times by iloc."""
+    tile = _tile(fmt, 64)
+    item = _coded(bmff.Item(tile.type, tile.data + bytes(padding), tile.properties), (64, 64))
+    item.repeat = repeat
+    return bmff.write(fmt, {1: item})
+
+
+def with_parameter_sets(hvcc: bytes, count: int) -> bytes:
+    """The same hvcC body with an array of `count` empty VPS NAL units before its own arrays."""
+    junk = bytes([0x20]) + count.to_bytes(2, "big") + b"\x00\x00" * count
+    return hvcc[:22] + bytes([hvcc[22] + 1]) + junk + hvcc[23:]
+
+
+def padded_parameter_sets(rows=30, columns=30, count=65_535) -> bytes:
+    """A grid of 64x64 HEVC tiles sharing one hvcC padded with `count` parameter sets before its SPS."""
+    tile = _tile("HEIF", 64)
+    properties = [bmff.box(b"hvcC", with_parameter_sets(p[8:], count)) if p[4:8] == b"hvcC" else p
+                  for p in tile.properties]
+    size = (64 * columns, 64 * rows)
+    return bmff.write("HEIF", _grid_items(bmff.Item(tile.type, tile.data, properties), 64, rows, columns, size, size))
+
+
+def padded_av1_config(rows=30, columns=30, count=100_000) -> bytes:
+    """A grid of 64x64 AV1 tiles sharing one av1C whose configOBUs are `count` empty padding OBUs."""
+    tile = _tile("AVIF", 64)
+    properties = [bmff.box(b"av1C", p[8:12] + b"\x7a\x00" * count) if p[4:8] == b"av1C" else p
+                  for p in tile.properties]
+    size = (64 * columns, 64 * rows)
+    return bmff.write("AVIF", _grid_items(bmff.Item(tile.type, tile.data, properties), 64, rows, columns, size, size))
+
+
+def overlay_of_grids(fmt="HEIF", grids=64, rows=30, columns=30) -> bytes:
+    """An overlay of `grids` grid layers that all name the same rows x columns 64x64 tile items.
+
+    Few items (libheif's limit is 1,000), while every layer is a grid of its own: the decoders (and a
+    walker measuring each layer) work through grids x rows x columns cells."""
+    size = (64 * columns, 64 * rows)
+    tiles = _grid_items(_tile(fmt, 64), 64, rows, columns, size, size, first=grids + 1)
+    cells = tiles.pop(grids + 1).references[b"dimg"]
+    items = {1: bmff.Item(b"iovl", bmff.overlay_descriptor(*size, [(0, 0)] * grids), [bmff.ispe(*size)],
+                          {b"dimg": list(range(2, grids + 2))}, in_idat=True)}
+    for layer in range(2, grids + 2):
+        items[layer] = bmff.Item(b"grid", bmff.grid_descriptor(rows, columns, *size), [bmff.ispe(*size)],
+                                 {b"dimg": cells}, in_idat=True, hidden=True)
+    return bmff.write(fmt, items | tiles)

@@ -64,6 +64,7 @@ class Item:
     in_idat: bool = False
     same_data_as: int | None = None  # share another item's extent (one coded tile behind many cells)
     hidden: bool = False  # not an image of its own (a grid's tiles): flag 1 of its infe
+    repeat: int = 1  # how many times iloc lists the item's one extent (overlapping extents)
 
 
 def coded_item(fmt: str, data: bytes, item: int = 1) -> Item:
@@ -138,11 +139,16 @@ def _iloc(items: dict[int, Item], mdat_start: int) -> bytes:
         offsets[item_id] = start
         length = len(items[item.same_data_as].data) if item.same_data_as is not None else len(item.data)
         method = 1 if item.in_idat else 0
-        entries.append(struct.pack(">HHHHII", item_id, method, 0, 1, start, length))
+        extents = struct.pack(">II", start, length) * item.repeat
+        entries.append(struct.pack(">HHHH", item_id, method, 0, item.repeat) + extents)
     return full_box(b"iloc", 1, 0, bytes([0x44, 0x00]), struct.pack(">H", len(items)), *entries)
 
 
-def sample_table(samples: int) -> bytes:
-    """A `moov` with one track whose `stsz` declares `samples` one-byte samples (headers only)."""
-    stsz = full_box(b"stsz", 0, 0, struct.pack(">II", 1, samples))
-    return box(b"moov", box(b"trak", box(b"mdia", box(b"minf", box(b"stbl", stsz)))))
+def sample_table(samples: int, table: bytes = b"stsz", entries: int | None = None) -> bytes:
+    """A `moov` with one track whose `stsz` declares `samples` one-byte samples (headers only), and with
+    `table` (stco, stsc, stts...) a table of `entries` zeroed entries after it."""
+    boxes = [full_box(b"stsz", 0, 0, struct.pack(">II", 1, samples))]
+    if table != b"stsz":
+        width = {b"stsc": 12, b"stts": 8, b"ctts": 8, b"co64": 8}.get(table, 4)
+        boxes.append(full_box(table, 0, 0, struct.pack(">I", entries or 0), bytes(width * (entries or 0))))
+    return box(b"moov", box(b"trak", box(b"mdia", box(b"minf", box(b"stbl", *boxes)))))

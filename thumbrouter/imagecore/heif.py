@@ -4,9 +4,10 @@ The size Pillow reports is the primary item's `ispe` after `clap` (a crop); the 
 more when the file lies: an overlay (`iovl`) canvas or grid output bigger than `ispe`, tiles coded
 bigger than their `ispe`, thousands of grid cells each decoded on its own, an alpha plane (`auxl`)
 bigger than the picture, 10/12-bit samples and full-resolution chroma, an image sequence of
-millions of samples indexed on open. `survey` walks the item table (isobmff.py, bounded) and
-refuses, as libheif's and libavif's security limits do, what no camera or encoder writes; what it
-accepts is returned as a Picture that limits.heif_decoded_bytes charges.
+millions of samples indexed on open, metadata items and extents that all name the same bytes.
+`survey` walks the item table (isobmff.py, bounded) and refuses, as libheif's and libavif's security
+limits do, what no camera or encoder writes; what it accepts is returned as a Picture that
+limits.heif_decoded_bytes charges.
 """
 
 from dataclasses import dataclass, replace
@@ -21,8 +22,12 @@ MAX_GRID_TILES = 1024
 MIN_TILE_SIDE = 64
 MAX_OVERLAY_LAYERS = 64
 MAX_DERIVATION_DEPTH = 2  # an overlay of grids; MIAF forbids deeper
+# libheif reads every metadata item (cdsc: Exif, XMP) whole on open, and pillow-heif copies each, about
+# 4 bytes held per byte read. A camera's Exif and XMP are tens of KB; items may all name one extent.
+MAX_METADATA_BYTES = 8 * 1024 * 1024
 _CODED = {b"hvc1": "hvcC", b"av01": "av1C"}
-_ALPHA_URNS = (b"urn:mpeg:hevc:2015:auxid:1", b"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha")
+_ALPHA_URNS = (b"urn:mpeg:hevc:2015:auxid:1", b"urn:mpeg:avc:2015:auxid:1",  # libheif takes all three
+               b"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha")
 
 
 @dataclass(frozen=True)
@@ -41,23 +46,69 @@ def survey(data: bytes, max_frames: int) -> Picture:
     """The canvas, depth and chroma the decoder builds for this HEIF/AVIF's primary item.
 
     Raises DecodeError (a size or structure the decoders refuse or that differs from what `ispe`
-    says), ImageTooLargeError (too many grid tiles, boxes or items), TooManyFramesError (a sequence
-    of more than max_frames samples), UnsupportedFormatError (an image coded other than HEVC or AV1).
+    says, an item listing more bytes than the file), ImageTooLargeError (too many grid tiles, boxes
+    or items, more than MAX_METADATA_BYTES of Exif/XMP), TooManyFramesError (a sequence of more than
+    max_frames samples or sample-table entries), UnsupportedFormatError (an image coded other than HEVC or AV1).
     """
     container = isobmff.read(data)
-    frames = max(container.sample_counts, default=1)
-    if frames > max_frames:
-        raise TooManyFramesError(f"this AVIF sequence has {frames} frames, over the limit of {max_frames} (max_frames)")
+    _check_metadata(container, len(data))
+    frames = _check_sequence(container, max_frames)
     if not container.items and container.tracks:
         return replace(max(_tracks(container), key=lambda picture: picture.width * picture.height), frames=frames)
     if container.primary not in container.items:
         raise DecodeError(f"the primary item {container.primary} of this HEIF/AVIF is not in its item table")
+    cells = _cells(container, container.primary, 0)  # bounds the layers _shown walks, before any is measured
+    alphas = [item for shown in _shown(container, container.primary, 0)
+              for item in container.referring(b"auxl", shown) if _is_alpha(container, item)]
+    cells += sum(_cells(container, item, 0) for item in alphas)
+    if cells > MAX_GRID_TILES:
+        raise ImageTooLargeError(f"this HEIF/AVIF decodes {cells} cells, more than {MAX_GRID_TILES} (no camera "
+                                 "writes more)")
     main = max([_measure(container, data, container.primary, 0), *_tracks(container)],
                key=lambda picture: picture.width * picture.height)  # libavif decodes a sequence's track
-    alpha = [_measure(container, data, item, 0) for item in container.referring(b"auxl", container.primary)
-             if _is_alpha(container, item)]
+    alpha = [_measure(container, data, item, 0) for item in alphas]
     return Picture(main.width, main.height, max([main.depth, *(a.depth for a in alpha)]), main.chroma,
                    sum(a.width * a.height for a in alpha), frames)
+
+
+def _check_sequence(container: isobmff.Container, max_frames: int) -> int:
+    """The frames of an AVIF sequence, refused over max_frames, as are longer sample tables."""
+    frames = max(container.sample_counts, default=1)
+    if frames > max_frames:
+        raise TooManyFramesError(f"this AVIF sequence has {frames} frames, over the limit of {max_frames} (max_frames)")
+    entries = max(container.table_entries, default=0)
+    if entries > max_frames:
+        raise TooManyFramesError(f"this AVIF sequence's sample tables list {entries} entries, over the limit of "
+                                 f"{max_frames} (max_frames)")
+    return frames
+
+
+def _cells(container: isobmff.Container, item: int, depth: int) -> int:
+    """The coded pictures decoding `item` takes, each decoded on its own: every grid cell, every layer."""
+    kind, sources = container.items.get(item), container.referenced(b"dimg", item)
+    if kind == b"grid":
+        return len(sources)
+    if kind not in (b"iovl", b"iden") or depth >= MAX_DERIVATION_DEPTH:
+        return 1
+    if len(sources) > MAX_OVERLAY_LAYERS:
+        raise DecodeError(f"this HEIF/AVIF overlay has {len(sources)} layers (1 to {MAX_OVERLAY_LAYERS} allowed)")
+    return sum(_cells(container, source, depth + 1) for source in sources)
+
+
+def _check_metadata(container: isobmff.Container, file_length: int) -> None:
+    describing = {source for kind, source, _ in container.references if kind == b"cdsc"}
+    total = sum(container.data_length(item, file_length) for item in describing)
+    if total > MAX_METADATA_BYTES:
+        raise ImageTooLargeError(f"the metadata items (Exif, XMP) of this HEIF/AVIF hold {total} bytes, over "
+                                 f"{MAX_METADATA_BYTES}")
+
+
+def _shown(container: isobmff.Container, item: int, depth: int) -> list[int]:
+    """`item` and the pictures an identity or overlay item shows: libheif decodes the alpha of each."""
+    if container.items.get(item) not in (b"iden", b"iovl") or depth >= MAX_DERIVATION_DEPTH:
+        return [item]
+    sources = dict.fromkeys(container.referenced(b"dimg", item))
+    return list(dict.fromkeys([item, *(shown for source in sources for shown in _shown(container, source, depth + 1))]))
 
 
 def _measure(container: isobmff.Container, data: bytes, item: int, depth: int) -> Picture:
@@ -80,7 +131,7 @@ def _tracks(container: isobmff.Container) -> list[Picture]:
     """The frames of an AVIF sequence's tracks (sample entry size, checked against the sequence header)."""
     pictures = []
     for width, height, config in container.tracks:
-        depth, chroma = _sample_format(b"av01", config, None)
+        depth, chroma = bitstreams.sample_format(b"av01", config, None)
         coded = bitstreams.av1_size(config[4:]) if config and len(config) > 4 else None
         if coded and (coded[0] > width or coded[1] > height) or not width or not height:
             raise DecodeError(f"a track of this AVIF codes {coded} frames but declares {width}x{height}")
@@ -107,8 +158,10 @@ def _coded(container: isobmff.Container, data: bytes, item: int) -> Picture:
     if kind not in _CODED:  # uncompressed (unci), JPEG, masks...: not HEIC or AVIF, and charged by other rules
         raise UnsupportedFormatError(f"HEIF images coded as {kind.decode('latin-1')!r} are not supported "
                                      "(HEVC and AV1 only)")
+    if container.data_length(item, len(data)) > len(data):  # libheif gathers every extent into one buffer
+        raise DecodeError(f"item {item} of this HEIF/AVIF lists more bytes than the file holds (overlapping extents)")
     config = container.property(item, _CODED[kind].encode())
-    depth, chroma = _sample_format(kind, config, container.property(item, b"pixi"))
+    depth, chroma = bitstreams.sample_format(kind, config, container.property(item, b"pixi"))
     coded = None
     if kind == b"hvc1" and config:
         coded = bitstreams.hevc_size(config)
@@ -119,20 +172,6 @@ def _coded(container: isobmff.Container, data: bytes, item: int) -> Picture:
         raise DecodeError(f"item {item} of this HEIF/AVIF codes a {coded[0]}x{coded[1]} picture but declares "
                           f"{width}x{height} (ispe)")
     return Picture(width, height, depth, chroma)
-
-
-def _sample_format(kind: bytes, config: bytes | None, pixi: bytes | None) -> tuple[int, str]:
-    depth, chroma = 8, "420"
-    if pixi and len(pixi) > 5:
-        depth = max(pixi[5:5 + pixi[4]], default=8)
-    if kind == b"hvc1" and config and len(config) > 18:
-        chroma = ("400", "420", "422", "444")[config[16] & 3]
-        depth = max(depth, 8 + (config[17] & 7), 8 + (config[18] & 7))
-    elif kind == b"av01" and config and len(config) > 2:
-        flags = config[2]
-        depth = max(depth, 12 if flags & 0x60 == 0x60 else 10 if flags & 0x40 else 8)
-        chroma = "400" if flags & 0x10 else {0x0C: "420", 0x08: "422", 0x00: "444"}.get(flags & 0x0C, "444")
-    return depth, chroma
 
 
 def _grid(container: isobmff.Container, data: bytes, item: int, depth: int) -> Picture:
