@@ -11,9 +11,12 @@ import uuid
 
 import boto3
 import pytest
+from flask.testing import FlaskClient
 
 from thumbrouter.router.config import load_settings
 from thumbrouter.router.service import Router
+
+from . import openapi_check
 
 QINIU_ENV = {
     "THUMBROUTER_QINIU_ACCESS_KEY": "MY_ACCESS_KEY",
@@ -92,3 +95,17 @@ def black_hole():
         sock.bind(("127.0.0.1", 0))
         sock.listen(4096)
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture(autouse=True)
+def answers_match_the_openapi_document(monkeypatch):
+    """Every answer a router test gets from Flask's test client is one the OpenAPI document allows."""
+    opened = FlaskClient.open
+    openapi_check.validator()  # built once, before any test times an answer
+
+    def open_and_check(self, *args, **kwargs):
+        response = opened(self, *args, **kwargs)
+        openapi_check.check(self.application, response)
+        return response
+
+    monkeypatch.setattr(FlaskClient, "open", open_and_check)

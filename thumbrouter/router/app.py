@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from . import api, auth, clientip, health, metrics
+from . import api, auth, clientip, health, metrics, openapi
 from .config import ConfigError, Settings, load_settings
 from .errors import BackendUnavailable, Forbidden, Overloaded, RouterError, Unauthorized, error_body
 from .service import Router
@@ -23,7 +23,7 @@ from .service import Router
 log = logging.getLogger("thumbrouter")
 
 # Every blueprint the app serves, in order (health and metrics attach through their init_app).
-BLUEPRINTS = [api.bp]
+BLUEPRINTS = [api.bp, openapi.bp]
 
 
 def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
