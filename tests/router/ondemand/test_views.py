@@ -146,7 +146,7 @@ def test_lazy_mode_refuses_to_start_without_keys_or_a_public_base_url(lazy_env):
     with pytest.raises(ConfigError, match="URL_SIGNING_KEYS"):
         load_settings(lazy_env | {"THUMBROUTER_URL_SIGNING_KEYS": ""})
     with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
-        create_app(lazy_env | {"THUMBROUTER_PUBLIC_BASE_URL": ""})
+        load_settings(lazy_env | {"THUMBROUTER_PUBLIC_BASE_URL": ""})
 
 
 def test_readiness_reports_redis_degraded_without_failing_and_thumb_keeps_working(
