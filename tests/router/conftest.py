@@ -89,12 +89,19 @@ def make_router(make_settings):
 
 
 @pytest.fixture
-def black_hole():
-    """A TCP port on 127.0.0.1 that completes handshakes (kernel backlog) and never answers: S3 hanging."""
+def counting_black_hole():
+    """(URL, listening socket) of a TCP port on 127.0.0.1 that completes handshakes (kernel backlog) and
+    never answers: S3 hanging. Tests count the connections that reached it by accepting them."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen(4096)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", sock
+
+
+@pytest.fixture
+def black_hole(counting_black_hole):
+    """The URL of a counting_black_hole."""
+    return counting_black_hole[0]
 
 
 @pytest.fixture(autouse=True)
