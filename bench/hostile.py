@@ -4,12 +4,12 @@ Every (case, size) runs in a fresh subprocess: it reads the file(s), warms up on
 (imports, plugins), takes its RSS as the baseline, resets the kernel's peak (/proc/self/clear_refs),
 then calls make_thumbnail once per file and reports CPU seconds (process_time), wall seconds, peak
 RSS above the baseline (VmHWM - baseline) and the outcome: a thumbnail, or the error type.
-Targets (issue 8): peak <= 400 MB above the interpreter; CPU <= 2 s at 50x50 and <= 5 s at
+Targets: peak <= 400 MB above the interpreter; CPU <= 2 s at 50x50 and <= 5 s at
 1440x1440, or a typed refusal within 0.2 s.
 
 `HOSTILE_BEFORE=/path/to/old/lambda` adds a "before" column: the same workers importing the core from
 that copy of a commit before the move to `thumbrouter/` (where the core was the package `thumbnails` in
-lambda/), e.g. `git archive 555c843 lambda | tar -x -C /tmp/old` for the core before issue 8.
+lambda/), e.g. `git archive 555c843 lambda | tar -x -C /tmp/old` for the core before the budgets.
 Run: `.venv/bin/python -m bench hostile` (writes bench/results/hostile.md).
 """
 

@@ -13,7 +13,7 @@ QINIU = {
 FULL = {"THUMBROUTER_S3_BUCKET": "photos", **QINIU}
 
 
-def test_defaults_follow_the_issue():
+def test_defaults_route_china_to_qiniu_and_the_rest_to_s3_with_eager_50x50_links():
     settings = load_settings({**FULL, "AWS_REGION": "eu-west-1"})
     assert settings.s3_region == "eu-west-1"
     assert settings.thumbnail_spec == ThumbnailSpec()

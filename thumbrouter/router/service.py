@@ -77,7 +77,7 @@ class UploadTarget:
 
 
 def _default_lazy_builder(settings: Settings) -> LazyThumbnailUrl:
-    """The on-demand package's lazy thumbnail URL builder (issue 5), imported only in lazy mode."""
+    """The on-demand package's lazy thumbnail URL builder, imported only in lazy mode."""
     try:
         from .signing import thumbnail_url_builder
     except ImportError as exc:

@@ -28,7 +28,7 @@ module "thumbnailer" {
   log_retention_days   = var.log_retention_days
 }
 
-# Optional: the same artifact behind the router's synchronous on-demand path (issue 5). It gets
+# Optional: the same artifact behind the router's synchronous on-demand path. It gets
 # a least-privilege role of its own (plus thumbnail lookup) and no S3 trigger.
 module "on_demand" {
   source = "../thumbnail-lambda"
