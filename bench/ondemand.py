@@ -1,4 +1,4 @@
-"""On-demand thumbnail benchmark (issue 5), in one run on loopback:
+"""On-demand thumbnail benchmark, in one run on loopback:
 
 (1) the bare Flask ceiling (a constant JSON of the redirect's size) and (2) a /thumb hit (302 to the
 presigned thumbnail) under wrk against gunicorn with the production settings, interleaved rounds;

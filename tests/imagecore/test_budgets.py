@@ -1,4 +1,4 @@
-"""Image budgets (issue 8): hostile files are refused with a typed error before the expensive work."""
+"""Image budgets: hostile files are refused with a typed error before the expensive work."""
 
 import gc
 import io

@@ -11,9 +11,12 @@ import uuid
 
 import boto3
 import pytest
+from flask.testing import FlaskClient
 
 from thumbrouter.router.config import load_settings
 from thumbrouter.router.service import Router
+
+from . import openapi_check
 
 QINIU_ENV = {
     "THUMBROUTER_QINIU_ACCESS_KEY": "MY_ACCESS_KEY",
@@ -86,9 +89,30 @@ def make_router(make_settings):
 
 
 @pytest.fixture
-def black_hole():
-    """A TCP port on 127.0.0.1 that completes handshakes (kernel backlog) and never answers: S3 hanging."""
+def counting_black_hole():
+    """(URL, listening socket) of a TCP port on 127.0.0.1 that completes handshakes (kernel backlog) and
+    never answers: S3 hanging. Tests count the connections that reached it by accepting them."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen(4096)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", sock
+
+
+@pytest.fixture
+def black_hole(counting_black_hole):
+    """The URL of a counting_black_hole."""
+    return counting_black_hole[0]
+
+
+@pytest.fixture(autouse=True)
+def answers_match_the_openapi_document(monkeypatch):
+    """Every answer a router test gets from Flask's test client is one the OpenAPI document allows."""
+    opened = FlaskClient.open
+    openapi_check.validator()  # built once, before any test times an answer
+
+    def open_and_check(self, *args, **kwargs):
+        response = opened(self, *args, **kwargs)
+        openapi_check.check(self.application, response)
+        return response
+
+    monkeypatch.setattr(FlaskClient, "open", open_and_check)

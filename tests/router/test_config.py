@@ -16,7 +16,7 @@ QINIU = {
 FULL = {"THUMBROUTER_S3_BUCKET": "photos", **QINIU}
 
 
-def test_defaults_follow_the_issue():
+def test_defaults_route_china_to_qiniu_and_the_rest_to_s3_with_eager_50x50_links():
     settings = load_settings({**FULL, "AWS_REGION": "eu-west-1"})
     assert settings.s3_region == "eu-west-1"
     assert settings.thumbnail_spec == ThumbnailSpec()
@@ -44,7 +44,7 @@ def test_every_variable_is_parsed():
            "THUMBROUTER_API_TOKENS": "a" * 20 + ",  " + "b" * 16, "THUMBROUTER_ALLOW_ANONYMOUS": "true",
            "THUMBROUTER_TRUSTED_PROXIES": "2", "THUMBROUTER_COUNTRY_HEADER": "CF-IPCountry",
            "THUMBROUTER_URL_CACHE_SIZE": "500", "THUMBROUTER_MAX_UPLOAD_BYTES": "1_000_000",
-           "THUMBROUTER_PRESETS": "small=64x64", "THUMBROUTER_REDIS_URL": "redis://:pw@127.0.0.1:6379/0",
+           "THUMBROUTER_PRESETS": "small=64x64,card=100x80", "THUMBROUTER_REDIS_URL": "redis://:pw@127.0.0.1:6379/0",
            "THUMBROUTER_GENERATION_BACKEND": "lambda", "THUMBROUTER_GENERATION_LAMBDA": "thumbs-prod",
            "THUMBROUTER_GENERATION_POOL_SIZE": "3", "THUMBROUTER_GENERATION_QUEUE_SIZE": "0",
            "THUMBROUTER_S3_THUMBNAIL_MODE": "lazy", "THUMBROUTER_URL_SIGNING_KEYS": "k" * 32,
@@ -58,7 +58,7 @@ def test_every_variable_is_parsed():
     assert s.api_tokens == ("a" * 20, "b" * 16) and s.allow_anonymous
     assert (s.trusted_proxies, s.country_header, s.url_cache_size, s.max_upload_bytes) == (
         2, "CF-IPCountry", 500, 1_000_000)
-    assert dict(s.presets) == {"small": (64, 64)} and s.redis_url.startswith("redis://")
+    assert dict(s.presets) == {"small": (64, 64), "card": (100, 80)} and s.redis_url.startswith("redis://")
     assert (s.generation_backend, s.generation_lambda, s.generation_pool_size, s.generation_queue_size) == (
         "lambda", "thumbs-prod", 3, 0)
     assert (s.s3_thumbnail_mode, s.url_signing_keys, s.public_base_url) == ("lazy", ("k" * 32,), "https://router.example.com")
@@ -114,6 +114,19 @@ def test_domestic_routing_without_qiniu_is_refused():
 def test_lazy_mode_needs_signing_keys():
     with pytest.raises(ConfigError, match="THUMBROUTER_URL_SIGNING_KEYS"):
         load_settings({**FULL, "THUMBROUTER_S3_THUMBNAIL_MODE": "lazy"})
+
+
+@pytest.mark.parametrize("change, named", [
+    ({"THUMBROUTER_PUBLIC_BASE_URL": ""}, "THUMBROUTER_PUBLIC_BASE_URL"),
+    ({"THUMBROUTER_PRESETS": "small=64x64"}, "no preset of THUMBROUTER_THUMBNAIL_SIZE=50x50"),
+])
+def test_load_settings_refuses_lazy_links_that_every_worker_would_refuse(change, named):
+    """gunicorn's pre-fork check runs load_settings alone: every lazy-link rule is in it, not in the app."""
+    lazy = {**FULL, "THUMBROUTER_URL_SIGNING_KEYS": "k" * 32, "THUMBROUTER_S3_THUMBNAIL_MODE": "lazy",
+            "THUMBROUTER_PUBLIC_BASE_URL": "https://router.example.com"}
+    assert load_settings(lazy).s3_thumbnail_mode == "lazy"
+    with pytest.raises(ConfigError, match=named):
+        load_settings({**lazy, **change})
 
 
 def test_on_demand_is_on_by_default_and_lazy_links_refuse_to_start_without_it():

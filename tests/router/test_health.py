@@ -1,7 +1,6 @@
 """Liveness and readiness: /healthz never touches a dependency, /readyz probes S3 and GeoIP under a deadline."""
 
 import threading
-import time
 
 import boto3
 import pytest
@@ -58,32 +57,32 @@ def test_with_the_s3_server_stopped_readiness_is_503_and_liveness_stays_200(own_
     client = app.test_client()
     assert client.get("/readyz").status_code == 200
     own_s3.stop()
-    started = time.monotonic()
     answer = client.get("/readyz")
-    assert time.monotonic() - started < readiness(app).deadline
     assert answer.status_code == 503 and not answer.json["checks"]["s3"]["ok"]
+    # refused at once and reported as such, not left for the deadline to cut off
+    assert "no answer within" not in answer.json["checks"]["s3"]["detail"], answer.json
     assert client.get("/healthz").status_code == 200
 
 
 
 
-def test_an_s3_that_never_answers_fails_readiness_at_the_deadline_while_liveness_answers(black_hole):
-    app = create_app(router_env("ready", endpoint=black_hole))
+def test_an_s3_that_never_answers_fails_readiness_at_the_deadline_while_liveness_answers(counting_black_hole):
+    url, sock = counting_black_hole
+    app = create_app(router_env("ready", endpoint=url))
     readiness(app).deadline = 1.5
     with serve(app) as base:
         result = {}
-        probe = threading.Thread(target=lambda: result.update(answer=requests.get(f"{base}/readyz", timeout=10)))
-        started = time.monotonic()
+        probe = threading.Thread(target=lambda: result.update(answer=requests.get(f"{base}/readyz", timeout=30)))
         probe.start()
-        time.sleep(0.3)  # let the probe reach S3
-        assert requests.get(f"{base}/healthz", timeout=5).json() == {"status": "ok"}
-        assert probe.is_alive(), "liveness answered while readiness was still waiting for S3"
-        probe.join(timeout=10)
-        elapsed = time.monotonic() - started
+        sock.settimeout(30)
+        held = sock.accept()[0]  # the readiness probe is waiting on S3 now
+        assert requests.get(f"{base}/healthz", timeout=30).json() == {"status": "ok"}
+        assert probe.is_alive(), "liveness answered after readiness, not while it was waiting for S3"
+        probe.join(timeout=30)
+        held.close()
     assert result["answer"].status_code == 503
     # "no answer within" is written only by the deadline: S3's own read timeouts (2 s per bucket) came later.
     assert "no answer within" in result["answer"].json()["checks"]["s3"]["detail"]
-    assert elapsed < 10
 
 
 def test_the_report_is_cached_for_a_few_seconds(s3_server):

@@ -183,7 +183,7 @@ def test_lazy_mode_asks_the_on_demand_hook_with_the_window_expiry(make_router):
         return f"https://router.example.com/thumb/thumb50/{key}?expires={expires_at}"
 
     router = make_router(lazy_thumbnail_url=lazy, DOMESTIC_COUNTRIES="", S3_THUMBNAIL_MODE="lazy",
-                         URL_SIGNING_KEYS="k" * 32)
+                         URL_SIGNING_KEYS="k" * 32, PUBLIC_BASE_URL="https://router.example.com")
     urls = router.download_urls("photos/a.jpg")
     assert calls == [("photos/a.jpg", urls.expires_at)]
     assert urls.thumbnail_url.endswith(f"?expires={urls.expires_at}")

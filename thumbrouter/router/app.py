@@ -15,15 +15,15 @@ from collections.abc import Mapping
 from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from . import api, auth, clientip, health, metrics
-from .config import ConfigError, Settings, load_settings
+from . import api, auth, clientip, health, metrics, openapi
+from .config import ConfigError, Settings, check_consistent, load_settings
 from .errors import BackendUnavailable, Forbidden, Overloaded, RouterError, Unauthorized, error_body
 from .service import Router
 
 log = logging.getLogger("thumbrouter")
 
 # Every blueprint the app serves, in order (health and metrics attach through their init_app).
-BLUEPRINTS = [api.bp]
+BLUEPRINTS = [api.bp, openapi.bp]
 
 
 def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
@@ -32,6 +32,8 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
     Raises ConfigError (naming the variable) for bad settings or when no API token is configured
     without THUMBROUTER_ALLOW_ANONYMOUS=1.
     """
+    if isinstance(config, Settings):
+        check_consistent(config)  # a ready-made Settings passes the rules load_settings (and gunicorn) apply
     settings = config if isinstance(config, Settings) else load_settings(config)
     check_access_policy(settings)
     app = Flask("router", static_folder=None)  # an API: no /static route to match against

@@ -271,7 +271,24 @@ def _check_thumbnails(s: Settings) -> None:
                           f"{','.join(s.thumbnail_spec.sizes)}: eager URLs would link thumbnails nobody writes")
 
 
-def _check_consistent(s: Settings) -> None:
+def lazy_link_preset(s: Settings) -> str | None:
+    """The preset lazy thumbnail links name: the first whose size is THUMBROUTER_THUMBNAIL_SIZE (or None)."""
+    return next((name for name, size in s.presets.items() if format_size(size) == s.thumbnail_size), None)
+
+
+def _check_lazy_links(s: Settings) -> None:
+    """Lazy links are signed /thumb URLs of one preset, served at the public base URL."""
+    if not s.url_signing_keys:
+        raise ConfigError(f"{PREFIX}{LINKS}=lazy needs THUMBROUTER_URL_SIGNING_KEYS")
+    if not s.ondemand:
+        raise ConfigError(f"{PREFIX}{LINKS}=lazy links /thumb URLs: it needs THUMBROUTER_ONDEMAND=1")
+    if not s.public_base_url:
+        raise ConfigError(f"{PREFIX}{LINKS}=lazy needs THUMBROUTER_PUBLIC_BASE_URL (where /thumb is served)")
+    if lazy_link_preset(s) is None:
+        raise ConfigError(f"THUMBROUTER_PRESETS has no preset of THUMBROUTER_THUMBNAIL_SIZE={s.thumbnail_size}")
+
+
+def check_consistent(s: Settings) -> None:
     """Cross-variable rules: the clouds we route to exist, and lazy/lambda modes have what they need."""
     _check_qiniu_complete(s)
     _check_cdn(s)
@@ -282,10 +299,8 @@ def _check_consistent(s: Settings) -> None:
     if s.domestic_countries and "qiniu" not in s.clouds:
         raise ConfigError("THUMBROUTER_DOMESTIC_COUNTRIES routes to Qiniu but THUMBROUTER_QINIU_* is not set "
                           "(set THUMBROUTER_DOMESTIC_COUNTRIES= empty to route everyone to the default cloud)")
-    if s.s3_thumbnail_mode == "lazy" and not s.url_signing_keys:
-        raise ConfigError(f"{PREFIX}{LINKS}=lazy needs THUMBROUTER_URL_SIGNING_KEYS")
-    if s.s3_thumbnail_mode == "lazy" and not s.ondemand:
-        raise ConfigError(f"{PREFIX}{LINKS}=lazy links /thumb URLs: it needs THUMBROUTER_ONDEMAND=1")
+    if s.s3_thumbnail_mode == "lazy":
+        _check_lazy_links(s)
     if s.redis_url and s.dynamodb_table:
         raise ConfigError("THUMBROUTER_REDIS_URL and THUMBROUTER_DYNAMODB_TABLE both set: single-flight uses one "
                           "shared store (Redis under gunicorn, DynamoDB on Lambda); unset one")
@@ -300,5 +315,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     Raises ConfigError naming the first variable that is missing or malformed, or whose parameter cannot be read.
     """
     settings = Settings(**_fields(resolve_secrets(os.environ if environ is None else environ)))
-    _check_consistent(settings)
+    check_consistent(settings)
     return settings

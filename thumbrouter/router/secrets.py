@@ -18,7 +18,8 @@ from contextlib import contextmanager
 from thumbrouter.s3job import ConfigError
 
 PREFIX, SUFFIX = "THUMBROUTER_", "_PARAMETER"
-SECRET_VARIABLES = ("API_TOKENS", "URL_SIGNING_KEYS", "QINIU_ACCESS_KEY", "QINIU_SECRET_KEY", "REDIS_URL")
+SECRET_VARIABLES = ("API_TOKENS", "URL_SIGNING_KEYS", "QINIU_ACCESS_KEY", "QINIU_SECRET_KEY", "REDIS_URL",
+                    "CDN_PRIVATE_KEY", "CDN_ORIGIN_SECRET")
 SECRETS_MANAGER_ARN = "arn:aws:secretsmanager:"
 MAX_SECRET_BYTES = 64 * 1024  # Secrets Manager's own limit; SSM's is 8 KB
 # Bounded: a start-up blocked on AWS fails within about 3 x (2 s + 5 s), naming the variable.

@@ -78,11 +78,11 @@ class UploadTarget:
 
 
 def _default_lazy_builder(settings: Settings) -> LazyThumbnailUrl:
-    """The on-demand package's lazy thumbnail URL builder (issue 5), imported only in lazy mode."""
+    """The on-demand package's lazy thumbnail URL builder, imported only in lazy mode."""
     try:
         from .signing import thumbnail_url_builder
     except ImportError as exc:
-        raise ConfigError("THUMBROUTER_S3_THUMBNAIL_MODE=lazy needs router.signing.thumbnail_url_builder") from exc
+        raise ConfigError("THUMBROUTER_S3_THUMBNAIL_LINKS=lazy needs router.signing.thumbnail_url_builder") from exc
     return thumbnail_url_builder(settings)
 
 

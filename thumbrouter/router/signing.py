@@ -69,22 +69,12 @@ class UrlSigner:
 
 
 def thumbnail_url_builder(settings):
-    """The lazy-mode hook of router.service: `(key, expires_at) -> signed /thumb URL`.
+    """The lazy-mode hook of router.service: `(key, expires_at) -> signed /thumb URL` of the lazy-link
+    preset. The rules (keys, public base URL, such a preset) are config's; create_app has checked them."""
+    from .config import lazy_link_preset
 
-    Uses the preset whose size is THUMBROUTER_THUMBNAIL_SIZE. Raises ConfigError when the keys, the
-    public base URL or such a preset is missing (lazy URLs would otherwise be unusable or unsigned).
-    """
-    from thumbrouter.imagecore import format_size
-
-    from .config import ConfigError
-
-    if not settings.url_signing_keys:
-        raise ConfigError("THUMBROUTER_S3_THUMBNAIL_MODE=lazy needs THUMBROUTER_URL_SIGNING_KEYS")
-    if not settings.public_base_url:
-        raise ConfigError("THUMBROUTER_S3_THUMBNAIL_MODE=lazy needs THUMBROUTER_PUBLIC_BASE_URL "
-                          "(where /thumb is served)")
-    names = [name for name, size in settings.presets.items() if format_size(size) == settings.thumbnail_size]
-    if not names:
-        raise ConfigError(f"THUMBROUTER_PRESETS has no preset of THUMBROUTER_THUMBNAIL_SIZE={settings.thumbnail_size}")
-    signer, base, preset = UrlSigner.from_strings(settings.url_signing_keys), settings.public_base_url, names[0]
+    signer, base, preset = (UrlSigner.from_strings(settings.url_signing_keys), settings.public_base_url,
+                            lazy_link_preset(settings))
+    if not base or preset is None:
+        raise ValueError("lazy links need settings that passed router.config's checks")
     return lambda key, expires_at: signer.url(base, preset, key, expires_at)

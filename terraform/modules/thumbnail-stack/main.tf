@@ -47,7 +47,7 @@ module "thumbnailer" {
   cdn_distribution     = var.cdn.enabled ? { id = module.cdn[0].distribution_id, arn = module.cdn[0].distribution_arn } : null
 }
 
-# Optional: the same artifact behind the router's synchronous on-demand path (issue 5). It gets
+# Optional: the same artifact behind the router's synchronous on-demand path. It gets
 # a least-privilege role of its own (plus thumbnail lookup) and no S3 trigger.
 module "on_demand" {
   source = "../thumbnail-lambda"

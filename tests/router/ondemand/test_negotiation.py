@@ -102,7 +102,9 @@ def test_concurrent_requests_generate_each_variant_once(s3_server, s3, buckets, 
     accepts = [CHROME, "image/webp", "*/*"] * 6
     with ThreadPoolExecutor(len(accepts)) as pool:
         futures = [pool.submit(_get, app, "/thumb/thumb50/hot.jpg", a) for a in accepts]
-        time.sleep(0.5)  # every request is now waiting on its variant's single flight
+        running = min(3, app.extensions["thumbrouter.settings"].generation_pool_size)  # 3 variants; the pool
+        for _ in range(running):  # generations hold their variants' single flights; the others queue behind them
+            decodes.entered.get(timeout=30)
         decodes.gate.set()
         answers = [f.result(30) for f in futures]
     assert [a.status_code for a in answers] == [302] * len(accepts)

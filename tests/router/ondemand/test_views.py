@@ -10,9 +10,11 @@ import requests
 
 from thumbrouter.router import create_app
 from thumbrouter.router.config import ConfigError, load_settings
-from thumbrouter.router.ondemand import Options, init_app
+from thumbrouter.router.ondemand import EXTENSION, Options, init_app
+from thumbrouter.router.ondemand.negcache import NegativeCache
 from thumbrouter.router.ondemand.placeholder import placeholder_png
 
+from ..conftest import FakeClock
 from .helpers import SIGNING_KEY, TOKEN, app_env, jpeg, open_image
 
 
@@ -72,12 +74,14 @@ def test_a_missing_source_answers_404_with_the_placeholder_image(app):
 
 def test_a_poison_image_is_tried_once_per_negative_cache_window(app, s3, buckets, decodes):
     s3.put_object(Bucket=buckets[0], Key="poison.jpg", Body=b"\xff\xd8\xff not really a jpeg")
-    init_app(app, Options(negative_ttl=1.0))
+    init_app(app, Options(negative_ttl=60.0))
+    clock = FakeClock(1000.0)
+    app.extensions[EXTENSION].negative = NegativeCache(None, ttl=60.0, clock=clock)
     client = app.test_client()
     answers = [client.get("/thumb/thumb50/poison.jpg") for _ in range(20)]
     assert {(a.status_code, a.content_type) for a in answers} == {(422, "image/png")}
     assert len(decodes.calls) == 1
-    time.sleep(1.2)  # the window ends: one more attempt, then remembered again
+    clock.advance(60.0)  # the window ends: one more attempt, then remembered again
     assert [client.get("/thumb/thumb50/poison.jpg").status_code for _ in range(5)] == [422] * 5
     assert len(decodes.calls) == 2
 
@@ -89,8 +93,7 @@ def test_a_full_pool_answers_503_with_retry_after_at_once(s3_server, s3, buckets
     decodes.gate.clear()
     holder = threading.Thread(target=app.test_client().get, args=("/thumb/thumb50/busy.jpg",))
     holder.start()
-    while not decodes.calls:  # the only pool thread is now busy
-        time.sleep(0.01)
+    decodes.entered.get(timeout=30)  # the only pool thread is now busy
     rejected = app.test_client().get("/thumb/thumb50/other.jpg")
     decodes.gate.set()
     holder.join(20)
@@ -146,7 +149,7 @@ def test_lazy_mode_refuses_to_start_without_keys_or_a_public_base_url(lazy_env):
     with pytest.raises(ConfigError, match="URL_SIGNING_KEYS"):
         load_settings(lazy_env | {"THUMBROUTER_URL_SIGNING_KEYS": ""})
     with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
-        create_app(lazy_env | {"THUMBROUTER_PUBLIC_BASE_URL": ""})
+        load_settings(lazy_env | {"THUMBROUTER_PUBLIC_BASE_URL": ""})
 
 
 def test_readiness_reports_redis_degraded_without_failing_and_thumb_keeps_working(

@@ -1,4 +1,4 @@
-"""On-demand thumbnails (issue 5): GET /thumb/<preset>/<key>, generated once across the fleet.
+"""On-demand thumbnails: GET /thumb/<preset>/<key>, generated once across the fleet.
 
 `init_app(app)` builds the service from the app's Settings and Router, registers the blueprint and a
 non-critical readiness check of single-flight's shared store: Redis (THUMBROUTER_REDIS_URL, under

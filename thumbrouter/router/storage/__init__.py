@@ -12,7 +12,7 @@ from typing import Protocol
 from ..config import Settings
 from ..urlcache import Window
 
-# (key, expires_at epoch seconds) -> URL of the on-demand thumbnail; supplied by router.signing (issue 5).
+# (key, expires_at epoch seconds) -> URL of the on-demand thumbnail; supplied by router.signing.
 LazyThumbnailUrl = Callable[[str, int], str]
 
 
