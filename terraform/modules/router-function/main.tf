@@ -67,7 +67,7 @@ data "aws_iam_policy_document" "function" {
     for_each = length(local.parameter_arns) > 0 ? ["secrets"] : []
     content {
       sid       = "ReadSecretParameters"
-      actions   = ["ssm:GetParameter"]  # router.secrets reads each one with GetParameter
+      actions   = ["ssm:GetParameter"] # router.secrets reads each one with GetParameter
       resources = local.parameter_arns
     }
   }
