@@ -195,9 +195,33 @@ def test_the_stack_watches_its_own_functions_and_queue_through_one_topic():
     assert alarms_call["on_demand_function_name"] == board["on_demand_function_name"] == (
         "${one(module.on_demand[*].function_name)}")
     assert board["thumbnails_created_metric"] == "${module.pipeline_alarms.thumbnails_created_metric}"
-    assert board["alarm_arns"] == "${values(module.pipeline_alarms.alarm_arns)}"
+    assert board["alarm_arns"] == (
+        "${concat(values(module.pipeline_alarms.alarm_arns), try(var.router_monitoring.alarm_arns, []))}")
     assert calls["alarm_topic"]["email"] == "${var.alarm_email}"
     thumbnailer = load_dir(MODULES["thumbnail-lambda"])
     assert labelled(thumbnailer, "output")["dead_letter_queue_name"]["value"] == "${aws_sqs_queue.dead_letter.name}"
     queue = resource(MODULES["thumbnail-lambda"], "aws_sqs_queue", "dead_letter")
     assert queue["name"] == "${var.function_name}-failures"
+
+
+STACK_VARS = {"source_bucket": "demo", "function_name": "fn", "lambda_zip_path": "dist/thumbnailer-3.12-x86_64.zip"}
+
+
+def dashboards_router_arguments(**variables) -> dict:
+    """The router arguments thumbnail-stack gives its dashboard, as Terraform evaluates them."""
+    board = stack_calls()["dashboard"]
+    names = ("router_function_name", "health_check_id")
+    expressions = {name: board[name].removeprefix("${").removesuffix("}") for name in names}
+    expressions["router_alarms"] = "try(var.router_monitoring.alarm_arns, [])"
+    assert "try(var.router_monitoring.alarm_arns, [])" in board["alarm_arns"]
+    found = evaluate(MODULES["thumbnail-stack"], (), expressions, STACK_VARS | variables)
+    return {name: found.get(name) for name in expressions}  # Terraform keeps no null output
+
+
+def test_the_stacks_dashboard_shows_the_router_only_when_the_caller_runs_one():
+    assert dashboards_router_arguments() == {"router_function_name": None, "health_check_id": None,
+                                             "router_alarms": []}
+    given = {"function_name": "router", "health_check_id": "hc-1", "alarm_arns": [TOPIC_ARN]}
+    assert dashboards_router_arguments(router_monitoring=given) == {
+        "router_function_name": "router", "health_check_id": "hc-1", "router_alarms": [TOPIC_ARN]}
+    assert dashboards_router_arguments(router_monitoring={"function_name": "router"})["router_alarms"] == []
