@@ -1,11 +1,23 @@
 """Monitoring as code: the alarm topic, the pipeline's and the router's alarms, the /healthz health check and the
 dashboard. Alarm definitions and the dashboard body are rendered by real Terraform (support.evaluate)."""
 
+import re
 from pathlib import Path
 
 import pytest
 
-from tests.terraform.support import MODULES, evaluate, labelled, load_dir, one, refusal, resource, stack_calls, typed
+from tests.terraform.support import (
+    MODULES,
+    REPO,
+    evaluate,
+    labelled,
+    load_dir,
+    one,
+    refusal,
+    resource,
+    stack_calls,
+    typed,
+)
 from thumbrouter.s3job.job import Outcome
 
 TOPIC, PIPELINE, ROUTER = MODULES["alarm-topic"], MODULES["pipeline-alarms"], MODULES["router-alarms"]
@@ -225,3 +237,20 @@ def test_the_stacks_dashboard_shows_the_router_only_when_the_caller_runs_one():
     assert dashboards_router_arguments(router_monitoring=given) == {
         "router_function_name": "router", "health_check_id": "hc-1", "router_alarms": [TOPIC_ARN]}
     assert dashboards_router_arguments(router_monitoring={"function_name": "router"})["router_alarms"] == []
+
+
+def documented_alarms() -> set[str]:
+    """The alarm names in the first column of docs/operations.md's alarm table."""
+    text = (REPO / "docs" / "operations.md").read_text()
+    table = text.split("## The alarms", 1)[1].split("\n\n|", 1)[1].split("\n\n", 1)[0]
+    rows = [line for line in ("|" + table).splitlines()[2:] if line.startswith("|")]
+    return {name for row in rows for name in re.findall(r"`([a-z0-9-]+)`", row.split("|")[1])}
+
+
+def test_the_operations_page_explains_exactly_the_alarms_the_modules_make():
+    pipeline = set(alarms(on_demand_function_name="od"))
+    router = set(alarms(ROUTER)) | {"router-5xx-rate"}  # the metric-math alarm of router-alarms' main.tf
+    assert resource(ROUTER, "aws_cloudwatch_metric_alarm", "server_error_rate")["alarm_name"] == (
+        "${var.name_prefix}-router-5xx-rate")
+    assert resource(HEALTH, "aws_cloudwatch_metric_alarm", "this")["alarm_name"] == "${var.name}-healthz"
+    assert documented_alarms() == pipeline | router | {"healthz"}
