@@ -21,7 +21,9 @@ ENVIRONMENTS = {p.name: p for p in sorted((TERRAFORM_DIR / "environments").iterd
 STACK_CALL = "thumbnails"
 # The router's identity, built from the stack's outputs only.
 ROUTER_CALL = "router_access"
-ROOT_CALLS = {STACK_CALL, ROUTER_CALL}
+# The router on Lambda (router-function), its alarms and its /healthz health check.
+FUNCTION_CALL, ALARMS_CALL, HEALTH_CALL = "router", "router_alarms", "router_health"
+ROOT_CALLS = {STACK_CALL, ROUTER_CALL, FUNCTION_CALL, ALARMS_CALL, HEALTH_CALL}
 ALL_DIRS = {**{f"modules/{k}": v for k, v in MODULES.items()},
             **{f"environments/{k}": v for k, v in ENVIRONMENTS.items()}}
 
@@ -71,6 +73,12 @@ def stack_call(env: str) -> dict:
     calls = labelled(load_dir(ENVIRONMENTS[env]), "module")
     assert set(calls) == ROOT_CALLS, f"{env} must call exactly {sorted(ROOT_CALLS)}, got {sorted(calls)}"
     return calls[STACK_CALL]
+
+
+def root_call(env: str, name: str) -> dict:
+    """The arguments of one of an environment's module calls (ROOT_CALLS)."""
+    stack_call(env)  # the environment calls exactly ROOT_CALLS
+    return labelled(load_dir(ENVIRONMENTS[env]), "module")[name]
 
 
 def stack_calls() -> dict[str, dict]:
