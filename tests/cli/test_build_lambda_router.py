@@ -21,6 +21,7 @@ from tests.support.function_url import (
     unzip,
 )
 from thumbrouter.cli.build_lambda import REPO
+from thumbrouter.router import create_app
 
 TOKEN = "router-token-0123456789abcdef"
 SIGNING_KEY = "signing-key-0123456789abcdef"
@@ -155,3 +156,29 @@ def test_a_wrong_setting_fails_the_cold_start_naming_the_variable(router_zip, tm
                                "THUMBROUTER_DOMESTIC_COUNTRIES": ""})
     with pytest.raises(RuntimeError, match="THUMBROUTER_API_TOKENS"):
         process.invoke(function_url_event("GET", "/healthz"))
+
+
+@pytest.fixture
+def optional_feature(request, tmp_path):
+    """(settings of a feature the router zip leaves out, the package it needs)."""
+    from tests.router.test_geo import write_mmdb
+
+    if request.param == "qiniu":
+        return {"THUMBROUTER_QINIU_ACCESS_KEY": "ak", "THUMBROUTER_QINIU_SECRET_KEY": "sk-0123456789abcdef",
+                "THUMBROUTER_QINIU_BUCKET": "kodo", "THUMBROUTER_QINIU_DOMAIN": "img.example.com",
+                "THUMBROUTER_DOMESTIC_COUNTRIES": "CN"}, "THUMBROUTER_QINIU_BUCKET needs the qiniu package"
+    return {"THUMBROUTER_GEOIP_DB": write_mmdb(tmp_path / "country.mmdb", {"8.8.8.0/24": "US"})}, (
+        "THUMBROUTER_GEOIP_DB needs the maxminddb package")
+
+
+@pytest.mark.parametrize("optional_feature", ["qiniu", "maxminddb"], indirect=True)
+def test_a_feature_the_zip_leaves_out_fails_the_cold_start_naming_it(router_zip, optional_feature, tmp_path):
+    settings, message = optional_feature
+    environ = {"AWS_REGION": "us-east-1", "THUMBROUTER_S3_BUCKET": "photos", "THUMBROUTER_DOMESTIC_COUNTRIES": "",
+               "THUMBROUTER_API_TOKENS": TOKEN, "THUMBROUTER_ONDEMAND": "0", **settings}
+    create_app(environ)  # the configuration itself is sound where the package is installed
+    process = ArtifactProcess(unzip(router_zip.path, tmp_path / "task"), lambda_runtime_dir(tmp_path / "runtime"),
+                              environ)
+    with pytest.raises(RuntimeError, match=message) as failed:
+        process.invoke(function_url_event("GET", "/healthz"))
+    assert "ConfigError" in str(failed.value) and "ModuleNotFoundError" not in str(failed.value)

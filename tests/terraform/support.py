@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,7 +21,9 @@ ENVIRONMENTS = {p.name: p for p in sorted((TERRAFORM_DIR / "environments").iterd
 STACK_CALL = "thumbnails"
 # The router's identity, built from the stack's outputs only.
 ROUTER_CALL = "router_access"
-ROOT_CALLS = {STACK_CALL, ROUTER_CALL}
+# The router on Lambda (router-function), its alarms and its /healthz health check.
+FUNCTION_CALL, ALARMS_CALL, HEALTH_CALL = "router", "router_alarms", "router_health"
+ROOT_CALLS = {STACK_CALL, ROUTER_CALL, FUNCTION_CALL, ALARMS_CALL, HEALTH_CALL}
 ALL_DIRS = {**{f"modules/{k}": v for k, v in MODULES.items()},
             **{f"environments/{k}": v for k, v in ENVIRONMENTS.items()}}
 
@@ -72,6 +75,12 @@ def stack_call(env: str) -> dict:
     return calls[STACK_CALL]
 
 
+def root_call(env: str, name: str) -> dict:
+    """The arguments of one of an environment's module calls (ROOT_CALLS)."""
+    stack_call(env)  # the environment calls exactly ROOT_CALLS
+    return labelled(load_dir(ENVIRONMENTS[env]), "module")[name]
+
+
 def stack_calls() -> dict[str, dict]:
     """The module calls inside thumbnail-stack (buckets, thumbnailer, on_demand, notification)."""
     return labelled(load_dir(MODULES["thumbnail-stack"]), "module")
@@ -113,25 +122,41 @@ class TerraformError(AssertionError):
     """Terraform refused a configuration or its variables (a validation rule, a type error)."""
 
 
-def evaluate(module: Path, files: tuple[str, ...], expressions: dict[str, str], variables: dict[str, Any]) -> dict:
+def evaluate(module: Path, files: tuple[str, ...], expressions: dict[str, str], variables: dict[str, Any],
+             extra_files: Mapping[str, str] | None = None) -> dict:
     """Terraform's own values of `expressions` in a module, given `variables`, without providers.
 
     Copies the module's variables.tf and the provider-free `files` (locals) into a temporary directory,
+    writes `extra_files` (name -> text: a stand-in for what a provider would give, such as the region),
     adds one output per expression and runs an outputs-only `apply`, so optional() defaults, validation
     rules and functions are Terraform's, not a re-implementation. Raises TerraformError with Terraform's
     diagnostics when it refuses the variables.
     """
-    key = json.dumps([str(module), files, expressions, variables], sort_keys=True)
+    key = json.dumps([str(module), files, expressions, variables, dict(extra_files or {})], sort_keys=True)
     return json.loads(_evaluate(key))
+
+
+def refusal(module: Path, files: tuple[str, ...], variables: dict[str, Any]) -> str:
+    """Terraform's diagnostics for these variables, whitespace collapsed ("" when it accepts them).
+
+    Each variable is read by an output, so each one's validation rules run.
+    """
+    try:
+        evaluate(module, files, {f"given_{name}": f"var.{name}" for name in variables}, variables)
+    except TerraformError as exc:
+        return " ".join(str(exc).replace("│", " ").split())
+    return ""
 
 
 @cache
 def _evaluate(key: str) -> str:
-    module, files, expressions, variables = json.loads(key)
+    module, files, expressions, variables, extra_files = json.loads(key)
     with tempfile.TemporaryDirectory(prefix="tf-eval-") as tmp:
         root = Path(tmp)
         for name in ("variables.tf", *files):
             shutil.copy(Path(module) / name, root / name)
+        for name, text in extra_files.items():
+            (root / name).write_text(text)
         (root / "evaluated_outputs.tf").write_text("".join(
             f'output "{name}" {{\n  value = {expression}\n}}\n' for name, expression in expressions.items()))
         (root / "terraform.tfvars.json").write_text(json.dumps(variables))

@@ -1,5 +1,5 @@
-"""environments/*: thin roots (one thumbnail-stack call) with remote state, tags, the deploy CLI's variables
-and outputs."""
+"""environments/*: thin roots (the thumbnail stack, the router's identity, function, alarms and health check)
+with remote state, tags, the deploy CLI's variables and outputs."""
 
 import re
 import subprocess
@@ -7,27 +7,39 @@ import subprocess
 import pytest
 
 from tests.terraform.support import (
+    ALARMS_CALL,
     ENVIRONMENTS,
+    FUNCTION_CALL,
+    HEALTH_CALL,
     MODULES,
     REPO,
     ROUTER_CALL,
     STACK_CALL,
+    evaluate,
     labelled,
     load_dir,
     one,
     parse_file,
+    refusal,
+    root_call,
     stack_call,
     stack_calls,
     tfvars,
 )
+from thumbrouter.cli import deploy
 from thumbrouter.cli.environments import Environment
 
 STACK = MODULES["thumbnail-stack"]
 # The contract with `thumbrouter deploy` (terraform/README.md).
 OUTPUTS = {"source_bucket", "resized_bucket", "region", "function_name", "function_arn", "dead_letter_queue_url",
-           "on_demand_function_name", "thumbnail_spec", "router_policy_arn", "router_role_arn", "cdn"}
-ROUTER_OUTPUTS = {"router_policy_arn": "policy_arn", "router_role_arn": "role_arn"}
-DEPLOY_VARIABLES = {"lambda_zip_path", "lambda_python", "lambda_architecture"}
+           "on_demand_function_name", "thumbnail_spec", "router_policy_arn", "router_role_arn", "router_url",
+           "router_function_name", "alarm_topic_arn", "dashboard_name", "cdn"}
+# Outputs taken from another call than the stack: output -> (call, the module's output).
+ROUTER_OUTPUTS = {"router_policy_arn": (ROUTER_CALL, "policy_arn"), "router_role_arn": (ROUTER_CALL, "role_arn"),
+                  deploy.ROUTER_URL_OUTPUT: (FUNCTION_CALL, "function_url"),
+                  "router_function_name": (FUNCTION_CALL, "function_name")}
+DEPLOY_VARIABLES = {"lambda_zip_path", "lambda_python", "lambda_architecture", deploy.ROUTER_ZIP_VARIABLE,
+                    "router_architecture"}
 EXPECTED = {"test": ("test-demo", "test-CreateThumbnail"), "prod": ("demo", "CreateThumbnail")}
 # Capacity, log retention and thumbnail expiry per environment (None: the module's default, no expiry).
 SIZING = {"test": (5, 14, {"expiration_days": 30}), "prod": (50, 90, None)}
@@ -72,8 +84,8 @@ def test_outputs_the_router_needs_come_from_the_stack(env):
     assert set(outputs) == OUTPUTS
     for name in OUTPUTS - {"region"} - set(ROUTER_OUTPUTS):
         assert outputs[name]["value"] == f"${{module.{STACK_CALL}.{name}}}", name
-    for name, output in ROUTER_OUTPUTS.items():
-        assert outputs[name]["value"] == f"${{module.{ROUTER_CALL}.{output}}}", name
+    for name, (call, output) in ROUTER_OUTPUTS.items():
+        assert outputs[name]["value"] == f"${{module.{call}.{output}}}", name
     assert outputs["region"]["value"] == "${local.region}"
     stack_outputs = labelled(load_dir(STACK), "output")
     assert stack_outputs["resized_bucket"]["value"] == "${module.buckets.resized_bucket}"
@@ -99,8 +111,25 @@ def test_deploy_cli_variables_are_the_only_ones_and_reach_the_stack(env):
     assert "default" not in variables["lambda_zip_path"]
     assert variables["lambda_python"]["default"] == "3.12"
     assert variables["lambda_architecture"]["default"] == "x86_64"
+    assert "default" not in variables[deploy.ROUTER_ZIP_VARIABLE]
     call = stack_call(env)
-    assert {name: call[name] for name in DEPLOY_VARIABLES} == {name: f"${{var.{name}}}" for name in DEPLOY_VARIABLES}
+    stack_variables = {"lambda_zip_path", "lambda_python", "lambda_architecture"}
+    assert {name: call[name] for name in stack_variables} == {name: f"${{var.{name}}}" for name in stack_variables}
+    router = root_call(env, FUNCTION_CALL)
+    assert router["package_path"] == f"${{var.{deploy.ROUTER_ZIP_VARIABLE}}}"
+    assert router["architecture"] == "${var.router_architecture}"
+
+
+def test_the_router_function_runs_the_python_and_cpu_its_zip_was_built_for(env):
+    # deploy builds router-<lambda_python>-<router_architecture>.zip; Terraform derives the runtime from the same.
+    router = root_call(env, FUNCTION_CALL)
+    given = {"lambda_zip_path": "t.zip", deploy.ROUTER_ZIP_VARIABLE: "r.zip", "lambda_python": "3.13"}
+    found = evaluate(ENVIRONMENTS[env], (), {"runtime": f'"{router["runtime"]}"', "arch": "var.router_architecture"},
+                     given)
+    assert found == {"runtime": "python3.13", "arch": deploy.DEFAULT_ROUTER_ARCH}
+    assert "runtime must be one of" not in refusal(MODULES["router-function"], (), {
+        "function_name": "r", "package_path": "r.zip", "role_arn": "arn:aws:iam::123456789012:role/r",
+        "source_bucket": "demo", "thumbnail_spec": {"dest_bucket": "demoresized"}, "runtime": found["runtime"]})
 
 
 def test_the_deploy_cli_reads_the_artifact_platform_and_sees_its_variables(env):
@@ -108,6 +137,10 @@ def test_the_deploy_cli_reads_the_artifact_platform_and_sees_its_variables(env):
     cli_view = Environment(name=env, path=ENVIRONMENTS[env])
     assert (cli_view.tfvars_value("lambda_python"), cli_view.tfvars_value("lambda_architecture")) == ("3.12", "x86_64")
     assert all(cli_view.declares(name) for name in DEPLOY_VARIABLES)
+    # Without router_architecture in tfvars deploy builds for its default, the variable's default too.
+    assert cli_view.tfvars_value("router_architecture") is None
+    assert labelled(load_dir(ENVIRONMENTS[env]), "variable")["router_architecture"]["default"] == (
+        deploy.DEFAULT_ROUTER_ARCH)
 
 
 def test_state_is_remote_and_configured_by_backend_hcl(env):
@@ -138,7 +171,7 @@ def test_environments_only_call_the_stack(env):
     assert not config.get("resource") and not config.get("data")
     for call in labelled(config, "module").values():
         assert re.fullmatch(r"\.\./\.\./modules/[a-z-]+", call["source"])
-    stack_call(env)  # exactly the pipeline and the router's identity (ROOT_CALLS)
+    stack_call(env)  # exactly the pipeline and the router's calls (ROOT_CALLS)
 
 
 def test_a_zip_for_another_platform_fails_the_plan(env):
@@ -192,3 +225,56 @@ def test_prods_signing_keys_are_the_public_key_files_oldest_first(tmp_path):
     (keys / "README.md").write_text("not a key")
     got = evaluate(tmp_path / "run", [tmp_path / "src" / "locals.tf"], {"keys": "local.cdn_signing_keys"}, {})
     assert got["keys"] == [{"name": "2026-12", "pem": pems["2026-12"]}, {"name": "2027-06", "pem": pems["2027-06"]}]
+
+
+def test_the_router_runs_as_the_router_access_role_which_lambda_may_assume(env):
+    access = root_call(env, ROUTER_CALL)
+    assert access["trusted_principal"] == {"type": "Service", "identifiers": ["lambda.amazonaws.com"]}
+    assert root_call(env, FUNCTION_CALL)["role_arn"] == f"${{module.{ROUTER_CALL}.role_arn}}"
+    assert refusal(MODULES["router-access"], (), {
+        "name": "fn", "source_bucket": "demo", "resized_bucket": "demoresized",
+        "trusted_principal": access["trusted_principal"]}) == ""
+
+
+def test_the_router_is_given_the_stacks_own_outputs(env):
+    router = root_call(env, FUNCTION_CALL)
+    assert router["source"] == "../../modules/router-function"
+    for argument in ("source_bucket", "thumbnail_spec", "on_demand_function_name"):
+        assert router[argument] == f"${{module.{STACK_CALL}.{argument}}}", argument
+
+
+def test_the_function_url_is_public_by_choice_and_the_router_demands_a_token(env):
+    # Route 53 checkers and `deploy ENV check` cannot sign requests: NONE, and the app's tokens guard /v1.
+    router = root_call(env, FUNCTION_CALL)
+    assert router["function_url_auth"] == "NONE"
+    assert router["secret_parameters"]["api_tokens"] == f"/thumbrouter/{env}/api-tokens"
+    assert "extra_environment" not in router  # nothing that could set THUMBROUTER_ALLOW_ANONYMOUS
+
+
+def test_the_routers_alarms_and_health_check_notify_the_stacks_topic_and_join_its_dashboard(env):
+    alarms, health = root_call(env, ALARMS_CALL), root_call(env, HEALTH_CALL)
+    assert (alarms["source"], health["source"]) == ("../../modules/router-alarms", "../../modules/health-check")
+    topic = f"${{module.{STACK_CALL}.alarm_topic_arn}}"
+    assert alarms["alarm_topic_arn"] == health["alarm_topic_arn"] == topic
+    assert alarms["router_function_name"] == f"${{module.{FUNCTION_CALL}.function_name}}"
+    assert health["host"] == f"${{module.{FUNCTION_CALL}.function_url_host}}"
+    assert "path" not in health  # the module's default, /healthz
+    assert stack_call(env)["router_monitoring"] == {
+        "function_name": f"${{module.{FUNCTION_CALL}.function_name}}",
+        "health_check_id": f"${{module.{HEALTH_CALL}.health_check_id}}",
+        "alarm_arns": f"${{concat(values(module.{ALARMS_CALL}.alarm_arns), [module.{HEALTH_CALL}.alarm_arn])}}"}
+
+
+def test_the_health_check_accepts_the_host_terraform_takes_from_a_function_url():
+    # router-function's function_url_host, evaluated over a Function URL of the shape AWS returns.
+    expression = labelled(load_dir(MODULES["router-function"]), "output")["function_url_host"]["value"]
+    url = "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws/"
+    inner = expression.removeprefix("${").removesuffix("}").replace("aws_lambda_function_url.this.function_url",
+                                                                      "var.url")
+    extra = {"url.tf": 'variable "url" {\n  type = string\n}\n'}
+    host = evaluate(MODULES["health-check"], (), {"host": inner}, {"url": url, "name": "n", "host": "h.example",
+                    "alarm_topic_arn": "arn:aws:sns:us-east-1:123456789012:t"}, extra)["host"]
+    assert host == "abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws"
+    given = {"name": "ThumbRouter", "host": host, "alarm_topic_arn": "arn:aws:sns:us-east-1:123456789012:t"}
+    assert refusal(MODULES["health-check"], (), given) == ""
+    assert "host must be a host name" in refusal(MODULES["health-check"], (), given | {"host": url})

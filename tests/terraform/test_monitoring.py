@@ -1,12 +1,23 @@
 """Monitoring as code: the alarm topic, the pipeline's and the router's alarms, the /healthz health check and the
-dashboard. Alarm definitions and the dashboard body are rendered by real Terraform (console over a copy)."""
+dashboard. Alarm definitions and the dashboard body are rendered by real Terraform (support.evaluate)."""
 
+import re
 from pathlib import Path
 
 import pytest
 
-from tests.terraform.evaluation import evaluate, refusal
-from tests.terraform.support import MODULES, labelled, load_dir, one, resource, stack_calls, typed
+from tests.terraform.support import (
+    MODULES,
+    REPO,
+    evaluate,
+    labelled,
+    load_dir,
+    one,
+    refusal,
+    resource,
+    stack_calls,
+    typed,
+)
 from thumbrouter.s3job.job import Outcome
 
 TOPIC, PIPELINE, ROUTER = MODULES["alarm-topic"], MODULES["pipeline-alarms"], MODULES["router-alarms"]
@@ -26,14 +37,14 @@ AWS_METRICS = {
 EMF_METRICS = {"Requests", "ClientErrors", "ServerErrors", "Latency"}
 
 
-def alarms(tmp_path: Path, module: Path = PIPELINE, **variables) -> dict:
+def alarms(module: Path = PIPELINE, **variables) -> dict:
     given = (PIPELINE_VARS if module == PIPELINE else {"name_prefix": "demo", "alarm_topic_arn": TOPIC_ARN,
                                                        "router_function_name": "router"}) | variables
-    return evaluate(module, ("variables.tf", "alarms.tf"), "local.alarms", given, tmp_path / "eval")
+    return evaluate(module, ("alarms.tf",), {"alarms": "local.alarms"}, given)["alarms"]
 
 
-def test_the_pipeline_alarms_cover_the_queue_the_function_and_its_async_events(tmp_path):
-    found = alarms(tmp_path)
+def test_the_pipeline_alarms_cover_the_queue_the_function_and_its_async_events():
+    found = alarms()
     assert {name: (a["namespace"], a["metric"], a["stat"]) for name, a in found.items()} == {
         "failures-waiting": ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum"),
         "oldest-failure-age": ("AWS/SQS", "ApproximateAgeOfOldestMessage", "Maximum"),
@@ -47,18 +58,18 @@ def test_the_pipeline_alarms_cover_the_queue_the_function_and_its_async_events(t
     assert all(a["dimensions"] == {"FunctionName": "fn"} for n, a in found.items() if a["namespace"] == "AWS/Lambda")
 
 
-def test_the_duration_alarm_fires_near_the_functions_own_timeout(tmp_path):
-    assert alarms(tmp_path)["thumbnail-duration"]["threshold"] == 24_000  # 80 % of 30 s, in ms
+def test_the_duration_alarm_fires_near_the_functions_own_timeout():
+    assert alarms()["thumbnail-duration"]["threshold"] == 24_000  # 80 % of 30 s, in ms
     longer = PIPELINE_VARS["thumbnail_function"] | {"timeout_seconds": 60}
-    assert alarms(tmp_path, thumbnail_function=longer, thresholds={"duration_share_of_timeout": 0.5})[
+    assert alarms(thumbnail_function=longer, thresholds={"duration_share_of_timeout": 0.5})[
         "thumbnail-duration"]["threshold"] == 30_000
 
 
-def test_the_on_demand_function_gets_its_alarms_only_when_it_exists(tmp_path):
-    with_it = alarms(tmp_path, on_demand_function_name="od")
+def test_the_on_demand_function_gets_its_alarms_only_when_it_exists():
+    with_it = alarms(on_demand_function_name="od")
     assert with_it["on-demand-errors"]["dimensions"] == {"FunctionName": "od"}
     assert {"on-demand-errors", "on-demand-throttles"} <= set(with_it)
-    assert not {n for n in alarms(tmp_path) if n.startswith("on-demand")}
+    assert not {n for n in alarms() if n.startswith("on-demand")}
 
 
 @pytest.mark.parametrize("module", [PIPELINE, ROUTER])
@@ -68,16 +79,15 @@ def test_every_alarm_notifies_the_topic_on_alarm_and_on_recovery(module):
         assert alarm["actions_enabled"] is True
 
 
-def test_every_alarm_reads_a_metric_aws_publishes(tmp_path):
-    definitions = list(alarms(tmp_path, on_demand_function_name="od").values()) + [
-        a | {"namespace": "AWS/Lambda"} for a in alarms(tmp_path, ROUTER).values()]
+def test_every_alarm_reads_a_metric_aws_publishes():
+    definitions = list(alarms(on_demand_function_name="od").values()) + [
+        a | {"namespace": "AWS/Lambda"} for a in alarms(ROUTER).values()]
     for alarm in definitions:
         assert alarm["metric"] in AWS_METRICS[alarm["namespace"]], alarm
 
 
-def test_the_created_filter_counts_the_log_line_of_a_created_thumbnail_and_nothing_else(tmp_path):
-    pattern = evaluate(PIPELINE, ("variables.tf", "alarms.tf"), "local.created_pattern", PIPELINE_VARS,
-                       tmp_path / "eval")
+def test_the_created_filter_counts_the_log_line_of_a_created_thumbnail_and_nothing_else():
+    pattern = evaluate(PIPELINE, ("alarms.tf",), {"pattern": "local.created_pattern"}, PIPELINE_VARS)["pattern"]
     # A CloudWatch filter pattern of one quoted term matches lines containing that exact text.
     assert pattern.startswith('"') and pattern.endswith('"')
     term = pattern[1:-1].replace('\\"', '"')
@@ -88,8 +98,8 @@ def test_the_created_filter_counts_the_log_line_of_a_created_thumbnail_and_nothi
     assert metric["name"] == labelled(load_dir(DASHBOARD), "variable")["thumbnails_created_metric"]["default"]["name"]
 
 
-def test_the_router_alarms_cover_errors_throttles_p99_and_the_5xx_rate(tmp_path):
-    found = alarms(tmp_path, ROUTER)
+def test_the_router_alarms_cover_errors_throttles_p99_and_the_5xx_rate():
+    found = alarms(ROUTER)
     assert {n: (a["metric"], a["stat"]) for n, a in found.items()} == {
         "router-errors": ("Errors", "Sum"), "router-throttles": ("Throttles", "Sum"),
         "router-p99-duration": ("Duration", "p99")}
@@ -114,15 +124,14 @@ def test_the_topic_is_encrypted_with_a_rotated_key_cloudwatch_may_use_and_only_c
     assert one(publish["condition"])["variable"] == "aws:SourceAccount"
 
 
-def test_the_email_subscription_is_optional_and_must_be_an_address(tmp_path):
+def test_the_email_subscription_is_optional_and_must_be_an_address():
     subscription = resource(TOPIC, "aws_sns_topic_subscription", "email")
     assert subscription["count"] == "${var.email == null ? 0 : 1}" and subscription["protocol"] == "email"
-    assert refusal(TOPIC, ("variables.tf",), {"name": "alarms", "email": "ops@example.com"}, tmp_path / "a") == ""
-    assert "email must be an e-mail address" in refusal(TOPIC, ("variables.tf",), {"name": "alarms", "email": "ops"},
-                                                        tmp_path / "b")
+    assert refusal(TOPIC, (), {"name": "alarms", "email": "ops@example.com"}) == ""
+    assert "email must be an e-mail address" in refusal(TOPIC, (), {"name": "alarms", "email": "ops"})
 
 
-def test_the_health_check_gets_healthz_over_https_and_alarms_from_us_east_1(tmp_path):
+def test_the_health_check_gets_healthz_over_https_and_alarms_from_us_east_1():
     check = resource(HEALTH, "aws_route53_health_check", "this")
     assert (check["type"], check["port"], check["fqdn"], check["resource_path"]) == (
         "HTTPS", 443, "${var.host}", "${var.path}")
@@ -133,27 +142,25 @@ def test_the_health_check_gets_healthz_over_https_and_alarms_from_us_east_1(tmp_
     assert alarm["dimensions"] == {"HealthCheckId": "${aws_route53_health_check.this.id}"}
     assert one(alarm["lifecycle"])["precondition"][0]["condition"] == '${data.aws_region.current.region == "us-east-1"}'
     given = {"name": "demo", "host": "abc.lambda-url.us-east-1.on.aws", "alarm_topic_arn": TOPIC_ARN}
-    assert refusal(HEALTH, ("variables.tf",), given, tmp_path / "ok") == ""
-    assert "in us-east-1" in refusal(HEALTH, ("variables.tf",), given | {
-        "alarm_topic_arn": TOPIC_ARN.replace("us-east-1", "eu-west-1")}, tmp_path / "region")
-    assert "host must be a host name" in refusal(HEALTH, ("variables.tf",), given | {
-        "host": "https://abc.lambda-url.us-east-1.on.aws/"}, tmp_path / "host")
+    assert refusal(HEALTH, (), given) == ""
+    assert "in us-east-1" in refusal(HEALTH, (), given | {
+        "alarm_topic_arn": TOPIC_ARN.replace("us-east-1", "eu-west-1")})
+    assert "host must be a host name" in refusal(HEALTH, (), given | {
+        "host": "https://abc.lambda-url.us-east-1.on.aws/"})
 
 
-def dashboard(tmp_path: Path, **variables) -> dict:
-    work = tmp_path / "dashboard"
-    work.mkdir()
-    (work / "region.tf").write_text('locals {\n  region = "eu-west-1"\n}\n')  # main.tf reads it from the provider
+def dashboard(**variables) -> dict:
+    region = {"region.tf": 'locals {\n  region = "eu-west-1"\n}\n'}  # main.tf reads it from the provider
     given = {"name": "demo", "thumbnail_function_name": "fn", "dead_letter_queue_name": "fn-failures"} | variables
-    return evaluate(DASHBOARD, ("variables.tf", "dashboard.tf"), "local.body", given, work)
+    return evaluate(DASHBOARD, ("dashboard.tf",), {"body": "local.body"}, given, region)["body"]
 
 
 def _metrics(widget: dict) -> list[tuple[str, str]]:
     return [(m[0], m[1]) for m in widget["properties"]["metrics"] if isinstance(m[0], str)]
 
 
-def test_the_dashboard_shows_thumbnails_created_and_on_demand_generations_per_minute(tmp_path):
-    widgets = dashboard(tmp_path, on_demand_function_name="od", router_function_name="router",
+def test_the_dashboard_shows_thumbnails_created_and_on_demand_generations_per_minute():
+    widgets = dashboard(on_demand_function_name="od", router_function_name="router",
                         health_check_id="hc-1", alarm_arns=["arn:aws:cloudwatch:eu-west-1:1:alarm:x"])["widgets"]
     by_title = {w["properties"]["title"]: w for w in widgets}
     assert _metrics(by_title["Thumbnails created per minute"]) == [("thumbrouter", "ThumbnailsCreated")]
@@ -171,8 +178,8 @@ def test_the_dashboard_shows_thumbnails_created_and_on_demand_generations_per_mi
     assert len(cells) == len(set(cells))  # no widget covers another
 
 
-def test_the_routers_own_emf_metrics_are_shown_by_their_service_dimension(tmp_path):
-    widgets = dashboard(tmp_path, router_function_name="router")["widgets"]
+def test_the_routers_own_emf_metrics_are_shown_by_their_service_dimension():
+    widgets = dashboard(router_function_name="router")["widgets"]
     emf = [m for w in widgets for m in w["properties"]["metrics"]
            if m[0] == "thumbrouter" and m[1] != "ThumbnailsCreated"]
     assert {(m[1], m[2], m[3]) for m in emf} == {(name, "service", "router") for name in EMF_METRICS}
@@ -182,8 +189,8 @@ def test_the_routers_own_emf_metrics_are_shown_by_their_service_dimension(tmp_pa
     assert {m["Name"] for m in emf_module.REQUEST_METRICS} == EMF_METRICS
 
 
-def test_optional_parts_leave_the_dashboard_when_absent(tmp_path):
-    titles = [w["properties"]["title"] for w in dashboard(tmp_path)["widgets"]]
+def test_optional_parts_leave_the_dashboard_when_absent():
+    titles = [w["properties"]["title"] for w in dashboard()["widgets"]]
     assert len(titles) == 5 and not any("Router" in t or "On-demand" in t or "Health" in t for t in titles)
     assert "Alarms" not in titles
 
@@ -200,9 +207,50 @@ def test_the_stack_watches_its_own_functions_and_queue_through_one_topic():
     assert alarms_call["on_demand_function_name"] == board["on_demand_function_name"] == (
         "${one(module.on_demand[*].function_name)}")
     assert board["thumbnails_created_metric"] == "${module.pipeline_alarms.thumbnails_created_metric}"
-    assert board["alarm_arns"] == "${values(module.pipeline_alarms.alarm_arns)}"
+    assert board["alarm_arns"] == (
+        "${concat(values(module.pipeline_alarms.alarm_arns), try(var.router_monitoring.alarm_arns, []))}")
     assert calls["alarm_topic"]["email"] == "${var.alarm_email}"
     thumbnailer = load_dir(MODULES["thumbnail-lambda"])
     assert labelled(thumbnailer, "output")["dead_letter_queue_name"]["value"] == "${aws_sqs_queue.dead_letter.name}"
     queue = resource(MODULES["thumbnail-lambda"], "aws_sqs_queue", "dead_letter")
     assert queue["name"] == "${var.function_name}-failures"
+
+
+STACK_VARS = {"source_bucket": "demo", "function_name": "fn", "lambda_zip_path": "dist/thumbnailer-3.12-x86_64.zip"}
+
+
+def dashboards_router_arguments(**variables) -> dict:
+    """The router arguments thumbnail-stack gives its dashboard, as Terraform evaluates them."""
+    board = stack_calls()["dashboard"]
+    names = ("router_function_name", "health_check_id")
+    expressions = {name: board[name].removeprefix("${").removesuffix("}") for name in names}
+    expressions["router_alarms"] = "try(var.router_monitoring.alarm_arns, [])"
+    assert "try(var.router_monitoring.alarm_arns, [])" in board["alarm_arns"]
+    found = evaluate(MODULES["thumbnail-stack"], (), expressions, STACK_VARS | variables)
+    return {name: found.get(name) for name in expressions}  # Terraform keeps no null output
+
+
+def test_the_stacks_dashboard_shows_the_router_only_when_the_caller_runs_one():
+    assert dashboards_router_arguments() == {"router_function_name": None, "health_check_id": None,
+                                             "router_alarms": []}
+    given = {"function_name": "router", "health_check_id": "hc-1", "alarm_arns": [TOPIC_ARN]}
+    assert dashboards_router_arguments(router_monitoring=given) == {
+        "router_function_name": "router", "health_check_id": "hc-1", "router_alarms": [TOPIC_ARN]}
+    assert dashboards_router_arguments(router_monitoring={"function_name": "router"})["router_alarms"] == []
+
+
+def documented_alarms() -> set[str]:
+    """The alarm names in the first column of docs/operations.md's alarm table."""
+    text = (REPO / "docs" / "operations.md").read_text()
+    table = text.split("## The alarms", 1)[1].split("\n\n|", 1)[1].split("\n\n", 1)[0]
+    rows = [line for line in ("|" + table).splitlines()[2:] if line.startswith("|")]
+    return {name for row in rows for name in re.findall(r"`([a-z0-9-]+)`", row.split("|")[1])}
+
+
+def test_the_operations_page_explains_exactly_the_alarms_the_modules_make():
+    pipeline = set(alarms(on_demand_function_name="od"))
+    router = set(alarms(ROUTER)) | {"router-5xx-rate"}  # the metric-math alarm of router-alarms' main.tf
+    assert resource(ROUTER, "aws_cloudwatch_metric_alarm", "server_error_rate")["alarm_name"] == (
+        "${var.name_prefix}-router-5xx-rate")
+    assert resource(HEALTH, "aws_cloudwatch_metric_alarm", "this")["alarm_name"] == "${var.name}-healthz"
+    assert documented_alarms() == pipeline | router | {"healthz"}

@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.terraform.evaluation import evaluate, refusal
-from tests.terraform.support import MODULES, labelled, load_dir, one, resource, typed
+from tests.terraform.support import MODULES, evaluate, labelled, load_dir, one, refusal, resource, typed
 from thumbrouter.router import secrets
 from thumbrouter.router.config import load_settings
 from thumbrouter.router.ondemand import dynamolocks
 from thumbrouter.s3job import ThumbnailSpec
 
 ROUTER = MODULES["router-function"]
-FILES = ("variables.tf", "environment.tf", "names.tf")
+FILES = ("environment.tf", "names.tf")
 SPEC = {"dest_bucket": "demoresized", "sizes": ["50x50", "1440x1440"], "mode": "fit", "jpeg_quality": 85,
         "cache_control": "public, max-age=86400"}
 REQUIRED = {"function_name": "router", "package_path": "dist/router.zip", "source_bucket": "demo",
@@ -23,12 +22,12 @@ REQUIRED = {"function_name": "router", "package_path": "dist/router.zip", "sourc
 LAMBDA_ENV = {"AWS_REGION": "us-east-1"}  # what the Lambda runtime adds to every function's environment
 
 
-def environment(tmp_path: Path, **variables) -> dict:
-    return evaluate(ROUTER, FILES, "local.environment", REQUIRED | variables, tmp_path / "eval")
+def environment(**variables) -> dict:
+    return evaluate(ROUTER, FILES, {"environment": "local.environment"}, REQUIRED | variables)["environment"]
 
 
-def test_with_the_on_demand_function_the_router_generates_there_and_shares_a_dynamodb_table(tmp_path):
-    env = environment(tmp_path, on_demand_function_name="demo-OnDemandThumbnail")
+def test_with_the_on_demand_function_the_router_generates_there_and_shares_a_dynamodb_table():
+    env = environment(on_demand_function_name="demo-OnDemandThumbnail")
     settings = load_settings(env | LAMBDA_ENV)
     assert (settings.s3_bucket, settings.generation_backend, settings.generation_lambda) == (
         "demo", "lambda", "demo-OnDemandThumbnail")
@@ -38,35 +37,34 @@ def test_with_the_on_demand_function_the_router_generates_there_and_shares_a_dyn
                                                     mode="fit", jpeg_quality=85, cache_control="public, max-age=86400")
 
 
-def test_without_the_on_demand_function_thumb_is_off_and_no_table_is_named(tmp_path):
-    env = environment(tmp_path)
+def test_without_the_on_demand_function_thumb_is_off_and_no_table_is_named():
+    env = environment()
     settings = load_settings(env | LAMBDA_ENV)
     assert not settings.ondemand and settings.dynamodb_table is None
     assert "THUMBROUTER_GENERATION_BACKEND" not in env  # the router's default, not a second copy of it
 
 
-def test_single_flight_none_leaves_the_table_out(tmp_path):
-    env = environment(tmp_path, on_demand_function_name="od", single_flight="none")
+def test_single_flight_none_leaves_the_table_out():
+    env = environment(on_demand_function_name="od", single_flight="none")
     assert load_settings(env | LAMBDA_ENV).dynamodb_table is None
 
 
-def test_a_spec_with_null_fields_leaves_the_routers_defaults(tmp_path):
+def test_a_spec_with_null_fields_leaves_the_routers_defaults():
     spec = {"dest_bucket": "demoresized", "sizes": ["50x50"], "mode": "cover"}
-    env = environment(tmp_path, thumbnail_spec=spec)
+    env = environment(thumbnail_spec=spec)
     assert "THUMBROUTER_JPEG_QUALITY" not in env and "THUMBROUTER_CACHE_CONTROL" not in env
     assert load_settings(env | LAMBDA_ENV).thumbnail_spec == ThumbnailSpec(
         dest_bucket="demoresized", sizes=("50x50",), mode="cover")
-    only_bucket = environment(tmp_path, thumbnail_spec={"dest_bucket": "demoresized", "sizes": None, "mode": None})
+    only_bucket = environment(thumbnail_spec={"dest_bucket": "demoresized", "sizes": None, "mode": None})
     assert not {"THUMBROUTER_THUMBNAIL_SIZES", "THUMBROUTER_THUMBNAIL_MODE"} & set(only_bucket)
     assert load_settings(only_bucket | LAMBDA_ENV).thumbnail_spec == ThumbnailSpec(dest_bucket="demoresized")
 
 
-def test_extra_settings_reach_the_router_and_secrets_are_refused(tmp_path):
-    env = environment(tmp_path, extra_environment={"THUMBROUTER_URL_CACHE_SIZE": "500"})
+def test_extra_settings_reach_the_router_and_secrets_are_refused():
+    env = environment(extra_environment={"THUMBROUTER_URL_CACHE_SIZE": "500"})
     assert load_settings(env | LAMBDA_ENV).url_cache_size == 500
     for name in ("THUMBROUTER_API_TOKENS", "THUMBROUTER_URL_SIGNING_KEYS", "THUMBROUTER_REDIS_URL", "AWS_REGION"):
-        assert "extra_environment takes" in refusal(ROUTER, FILES, REQUIRED | {"extra_environment": {name: "x"}},
-                                                    tmp_path / name)
+        assert "extra_environment takes" in refusal(ROUTER, FILES, REQUIRED | {"extra_environment": {name: "x"}})
 
 
 @pytest.mark.parametrize("name, value, message", [
@@ -77,14 +75,14 @@ def test_extra_settings_reach_the_router_and_secrets_are_refused(tmp_path):
     ("role_arn", "thumbrouter-router", "role_arn must be an IAM role ARN"),
     ("package_path", "dist/router.tar", "package_path must point to a .zip"),
 ])
-def test_terraform_refuses_a_bad_variable(tmp_path, name, value, message):
-    assert message in refusal(ROUTER, FILES, REQUIRED | {name: value}, tmp_path / "eval")
+def test_terraform_refuses_a_bad_variable(name, value, message):
+    assert message in refusal(ROUTER, FILES, REQUIRED | {name: value})
 
 
-def test_the_url_is_iam_authenticated_unless_none_is_chosen(tmp_path):
+def test_the_url_is_iam_authenticated_unless_none_is_chosen():
     variables = labelled(load_dir(ROUTER), "variable")
     assert variables["function_url_auth"]["default"] == "AWS_IAM"
-    assert refusal(ROUTER, FILES, REQUIRED | {"function_url_auth": "NONE"}, tmp_path / "eval") == ""
+    assert refusal(ROUTER, FILES, REQUIRED | {"function_url_auth": "NONE"}) == ""
     assert resource(ROUTER, "aws_lambda_function_url", "this")["authorization_type"] == "${var.function_url_auth}"
 
 
@@ -147,15 +145,15 @@ def test_the_role_gets_exactly_the_calls_dynamolocks_makes_on_that_table_and_its
     assert policy["role"] == "${local.role_name}"
 
 
-def test_the_role_name_is_taken_from_an_arn_with_a_path(tmp_path):
+def test_the_role_name_is_taken_from_an_arn_with_a_path():
     arn = "arn:aws:iam::123456789012:role/service/thumbrouter-router"
-    assert evaluate(ROUTER, FILES, "local.role_name", REQUIRED | {"role_arn": arn}, tmp_path / "e") == (
+    assert evaluate(ROUTER, FILES, {"name": "local.role_name"}, REQUIRED | {"role_arn": arn})["name"] == (
         "thumbrouter-router")
 
 
-def test_secrets_are_given_by_parameter_name_and_only_those_parameters_are_readable(tmp_path):
+def test_secrets_are_given_by_parameter_name_and_only_those_parameters_are_readable():
     names = {"api_tokens": "/thumbrouter/prod/api-tokens", "url_signing_keys": "/thumbrouter/prod/signing-keys"}
-    env = environment(tmp_path, secret_parameters=names)
+    env = environment(secret_parameters=names)
     assert env["THUMBROUTER_API_TOKENS_PARAMETER"] == "/thumbrouter/prod/api-tokens"
     assert env["THUMBROUTER_URL_SIGNING_KEYS_PARAMETER"] == "/thumbrouter/prod/signing-keys"
     assert "THUMBROUTER_QINIU_SECRET_KEY_PARAMETER" not in env and "THUMBROUTER_API_TOKENS" not in env
@@ -164,9 +162,9 @@ def test_secrets_are_given_by_parameter_name_and_only_those_parameters_are_reada
     assert "client.get_parameter(" in reader and "get_parameters(" not in reader
     assert grant["actions"] == ["ssm:GetParameter"] and grant["resources"] == "${local.parameter_arns}"
     assert grant["for_each"] == '${length(local.parameter_arns) > 0 ? ["secrets"] : []}'
-    assert evaluate(ROUTER, FILES, "local.secret_parameter_names", REQUIRED | {"secret_parameters": names},
-                    tmp_path / "names") == sorted(names.values())
+    assert evaluate(ROUTER, FILES, {"names": "local.secret_parameter_names"},
+                    REQUIRED | {"secret_parameters": names})["names"] == sorted(names.values())
     assert "secret_parameters must be SSM parameter names" in refusal(
-        ROUTER, FILES, REQUIRED | {"secret_parameters": {"api_tokens": "not a name"}}, tmp_path / "bad")
+        ROUTER, FILES, REQUIRED | {"secret_parameters": {"api_tokens": "not a name"}})
     assert secrets.parameter_variables(env) == {"THUMBROUTER_API_TOKENS": names["api_tokens"],
                                                 "THUMBROUTER_URL_SIGNING_KEYS": names["url_signing_keys"]}

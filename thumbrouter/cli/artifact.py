@@ -99,7 +99,8 @@ LAMBDA_DIR = "lambda"
 # PNG encoding is then ~2.5x slower) and pillow-heif (HEIC input). The router and the CLI never ship in it.
 # The router bundles Flask and what it imports at start-up (its image-core names need no Pillow: /thumb
 # generates through the on-demand function). Qiniu and a MaxMind .mmdb are not bundled: the function
-# serves S3; a Qiniu deployment runs the router under gunicorn.
+# serves S3; a Qiniu deployment runs the router under gunicorn (configured on Lambda, either fails the
+# cold start with router.config.missing_package's ConfigError naming the setting).
 CONTENTS = {
     "thumbnailer": Contents(
         handlers=("create_thumbnail.py", "on_demand.py"),

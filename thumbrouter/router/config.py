@@ -308,6 +308,17 @@ def check_consistent(s: Settings) -> None:
         raise ConfigError("THUMBROUTER_GENERATION_BACKEND=lambda needs THUMBROUTER_GENERATION_LAMBDA")
 
 
+def missing_package(package: str, setting: str) -> ConfigError:
+    """The start-up error for a setting whose optional package this deployment does not include.
+
+    The router's Lambda zip carries what an S3 router imports (thumbrouter/cli/artifact.py's CONTENTS), so
+    Qiniu and a MaxMind database fail its cold start here, by name, not with an ImportError.
+    """
+    return ConfigError(f"{setting} needs the {package} package, which this deployment does not include "
+                       f"(the router's Lambda zip leaves it out): run this configuration under gunicorn with "
+                       f"thumbrouter[router] installed, or unset {setting}")
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from `environ` (default: os.environ), secrets named by `THUMBROUTER_*_PARAMETER`
     read from SSM or Secrets Manager first (router.secrets).

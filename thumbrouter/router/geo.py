@@ -10,6 +10,8 @@ import re
 import threading
 from typing import Protocol
 
+from .config import missing_package
+
 EMBEDDED_DATA_FILE = "geoip2fast-ipv6.dat.gz"  # shipped in the geoip2fast wheel; covers IPv4 and IPv6
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -79,7 +81,12 @@ class MaxMindGeoIP:
     name = "maxminddb"
 
     def __init__(self, path: str):
-        import maxminddb
+        try:
+            import maxminddb
+        except ModuleNotFoundError as exc:
+            if exc.name != "maxminddb":
+                raise
+            raise missing_package("maxminddb", "THUMBROUTER_GEOIP_DB") from None
 
         self.path = path
         self._reader = maxminddb.open_database(path)
@@ -101,6 +108,7 @@ class MaxMindGeoIP:
 def open_geoip(path: str | None = None) -> GeoIP:
     """The .mmdb at `path` when given (errors if unreadable), else the embedded default.
 
-    Raises OSError / maxminddb.InvalidDatabaseError for a missing or corrupt .mmdb.
+    Raises OSError / maxminddb.InvalidDatabaseError for a missing or corrupt .mmdb, ConfigError naming
+    THUMBROUTER_GEOIP_DB where maxminddb is not installed (the router's Lambda zip).
     """
     return MaxMindGeoIP(path) if path else EmbeddedGeoIP()

@@ -16,3 +16,14 @@ variable "lambda_architecture" {
   type        = string
   default     = "x86_64"
 }
+
+variable "router_zip_path" {
+  description = "Path to the router artifact from `thumbrouter build-lambda --function router` (passed by `thumbrouter deploy`)."
+  type        = string
+}
+
+variable "router_architecture" {
+  description = "CPU architecture the router artifact was built for (its Python is lambda_python): arm64 or x86_64."
+  type        = string
+  default     = "arm64"
+}

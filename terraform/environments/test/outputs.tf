@@ -46,11 +46,31 @@ output "router_policy_arn" {
 }
 
 output "router_role_arn" {
-  description = "The router's role, null until router_access gets a trusted_principal."
+  description = "The router's role (the router function runs as it)."
   value       = module.router_access.role_arn
 }
 
 output "cdn" {
   description = "CloudFront domain (THUMBROUTER_CDN_DOMAIN), signing key id (THUMBROUTER_CDN_KEY_ID) and distribution id; null without a CDN."
   value       = module.thumbnails.cdn
+}
+
+output "router_url" {
+  description = "The router's HTTPS endpoint (its Function URL, ending with a slash): `thumbrouter deploy ENV check` calls it."
+  value       = module.router.function_url
+}
+
+output "router_function_name" {
+  description = "The router function (its log group /aws/lambda/<name> holds its log and Embedded Metric Format lines)."
+  value       = module.router.function_name
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies (pipeline, router, health check): subscribe the on-call address."
+  value       = module.thumbnails.alarm_topic_arn
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard of the pipeline and the router."
+  value       = module.thumbnails.dashboard_name
 }

@@ -79,7 +79,8 @@ module "notification" {
   function_arn = module.thumbnailer.function_arn
 }
 
-# Watching the pipeline: one alarm topic, the pipeline's alarms and a dashboard.
+# Watching the pipeline: one alarm topic, the pipeline's alarms and a dashboard (with the router's
+# widgets and alarms when the caller runs the router on Lambda and passes router_monitoring).
 module "alarm_topic" {
   source = "../alarm-topic"
 
@@ -109,5 +110,7 @@ module "dashboard" {
   dead_letter_queue_name    = module.thumbnailer.dead_letter_queue_name
   thumbnails_created_metric = module.pipeline_alarms.thumbnails_created_metric
   on_demand_function_name   = one(module.on_demand[*].function_name)
-  alarm_arns                = values(module.pipeline_alarms.alarm_arns)
+  router_function_name      = try(var.router_monitoring.function_name, null)
+  health_check_id           = try(var.router_monitoring.health_check_id, null)
+  alarm_arns                = concat(values(module.pipeline_alarms.alarm_arns), try(var.router_monitoring.alarm_arns, []))
 }

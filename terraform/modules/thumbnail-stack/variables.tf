@@ -138,3 +138,13 @@ variable "upload_cors" {
   })
   default = {}
 }
+
+variable "router_monitoring" {
+  description = "The router on Lambda, shown on the stack's dashboard: its function name, the /healthz health check's id and the router's alarms (router-function, health-check, router-alarms outputs). null: the dashboard shows the pipeline only."
+  type = object({
+    function_name   = string
+    health_check_id = optional(string)
+    alarm_arns      = optional(list(string), [])
+  })
+  default = null
+}

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..config import Settings
+from ..config import Settings, missing_package
 from ..urlcache import Window
 
 # (key, expires_at epoch seconds) -> URL of the on-demand thumbnail; supplied by router.signing.
@@ -51,7 +51,12 @@ def _s3(settings: Settings, **hooks) -> Storage:
 
 
 def _qiniu(settings: Settings, **hooks) -> Storage:
-    from .qiniu import QiniuStorage
+    try:
+        from .qiniu import QiniuStorage
+    except ModuleNotFoundError as exc:
+        if exc.name != "qiniu":
+            raise
+        raise missing_package("qiniu", "THUMBROUTER_QINIU_BUCKET") from None
 
     return QiniuStorage.from_settings(settings)
 
