@@ -242,9 +242,9 @@ OPERATOR_SQS = ("ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "G
 def enforced(tmp_path_factory):
     """(enforcing server, source bucket, queue URL, queue ARN, environments dir) on a moto server that
     enforces IAM; the environment's outputs are applied by real Terraform."""
-    from tests.support.enforced_iam import EnforcingServer
+    from tests.support.iam import EnforcingAws
 
-    server = EnforcingServer().start()
+    server = EnforcingAws().start()
     source = "replay-enforced"
     for bucket in (source, f"{source}resized"):
         server.client().create_bucket(Bucket=bucket)

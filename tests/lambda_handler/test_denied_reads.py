@@ -8,7 +8,7 @@ deleted key under a role that has s3:ListBucket (as the stack's roles do).
 import pytest
 
 from tests.lambda_handler.helpers import image_bytes, s3_event, s3_record, sqs_message
-from tests.support.enforced_iam import EnforcingServer
+from tests.support.iam import EnforcingAws
 from thumbrouter.s3job import ObjectRecord, TransientError, process_object
 from thumbrouter.s3job.batch import BatchRetryError
 from thumbrouter.s3job.settings import LambdaSettings
@@ -30,7 +30,7 @@ READ = (["s3:GetObject"], [f"arn:aws:s3:::{SOURCE}/*"])
 
 @pytest.fixture(scope="module")
 def enforcing():
-    server = EnforcingServer().start()
+    server = EnforcingAws().start()
     admin = server.client()
     for bucket in (SOURCE, RESIZED):
         admin.create_bucket(Bucket=bucket)

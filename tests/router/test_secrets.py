@@ -132,9 +132,9 @@ def test_a_refused_connection_is_a_config_error(monkeypatch):
 
 
 def test_a_parameter_the_identity_may_not_read_is_a_config_error_naming_the_variable(monkeypatch):
-    from tests.support.enforced_iam import EnforcingServer
+    from tests.support.iam import EnforcingAws
 
-    server = EnforcingServer().start()
+    server = EnforcingAws().start()
     try:
         server.client("ssm").put_parameter(Name="/thumbrouter/denied", Value=TOKEN, Type="SecureString")
         credentials = server.credentials_with({"Version": "2012-10-17", "Statement": [

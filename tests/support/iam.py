@@ -10,6 +10,7 @@ requests with 500 under enforcement, so presigned URLs are judged with moto's ow
 import json
 import subprocess
 import sys
+import uuid
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -71,7 +72,7 @@ class EnforcingAws:
             self.process.wait(timeout=10)
             self.process = None
 
-    def client(self, service: str, identity: Identity | None = None):
+    def client(self, service: str = "s3", identity: Identity | None = None):
         """A boto3 client acting as `identity` (default: admin), made once per identity and service."""
         who = identity or self.admin
         if (service, who.name) not in self.clients:
@@ -81,6 +82,15 @@ class EnforcingAws:
     def identity(self, name: str, policy: dict) -> Identity:
         """A new user with exactly `policy` (created by admin, so under enforcement)."""
         return self._create(self.client("iam"), name, policy)
+
+    def credentials_with(self, policy: dict) -> dict:
+        """The access key of a new user holding exactly `policy`, as boto3 Session arguments."""
+        who = self.identity(f"user-{uuid.uuid4().hex[:10]}", policy)
+        return {"aws_access_key_id": who.access_key, "aws_secret_access_key": who.secret_key}
+
+    def client_with(self, policy: dict, service: str = "s3"):
+        """A client signed as a new user holding exactly `policy`."""
+        return self.client(service, self.identity(f"user-{uuid.uuid4().hex[:10]}", policy))
 
     @staticmethod
     def _create(iam, name: str, policy: dict) -> Identity:
