@@ -96,7 +96,8 @@ class Contents:
 
 LAMBDA_DIR = "lambda"
 # The thumbnailer bundles Pillow, isal (ISA-L deflate; imagecore/png.py falls back to zlib without it, but
-# PNG encoding is then ~2.5x slower) and pillow-heif (HEIC input). The router and the CLI never ship in it.
+# PNG encoding is then slower: bench/results/hotpaths.md, the PNG rows) and pillow-heif (HEIC input). The
+# router and the CLI never ship in it.
 # The router bundles Flask and what it imports at start-up (its image-core names need no Pillow: /thumb
 # generates through the on-demand function). Qiniu and a MaxMind .mmdb are not bundled: the function
 # serves S3; a Qiniu deployment runs the router under gunicorn (configured on Lambda, either fails the

@@ -2,8 +2,9 @@
 
 Chosen by measurement (bench/thumbnails.py, bench/results/thumbnails.md):
 - PNG is lossless whatever the settings, so they only trade time for bytes. Above
-  FAST_PNG_PIXELS, png.encode_png (one Sub filter, zlib Z_RLE level 1) is ~4x faster than
-  Pillow's default level 6 and still smaller than libvips' default output on the corpus. Small
+  FAST_PNG_PIXELS, png.encode_png (one Sub filter, zlib Z_RLE level 1) is faster than
+  Pillow's default level 6 (bench/results/hotpaths.md, the PNG rows) and still smaller than libvips' default
+  output on the corpus. Small
   thumbnails take Pillow's best compression: it costs a few ms at most.
 - JPEG: the caller's quality, libjpeg's default 4:2:0 chroma subsampling (as libvips below Q90),
   baseline, no Huffman optimisation pass (libvips' default too), no metadata.

@@ -3,11 +3,13 @@
 Pillow's PNG encoder tries four row filters on every row in plain C, which measured at ~40% of
 encoding time at 1440x1440. Here Pillow's own ImageChops computes the PNG "Sub" and "Up" filters
 for a strip of rows at a time, the one with smaller residues is kept, and zlib's run-length
-strategy at level 1 compresses it: ~45% faster than Pillow's fastest setting for ~4% more bytes
-(still fewer than libvips' default PNG). The pixels are exactly the input's: filters are lossless.
+strategy at level 1 compresses it: faster than Pillow's fastest setting for a few % more bytes
+(still fewer than libvips' default PNG; bench/results/hotpaths.md has the rows). The pixels are
+exactly the input's: filters are lossless.
 
-Deflate runs in ISA-L (the `isal` binding) at level 2 when it is installed: ~3x faster than
-CPython's zlib at Z_RLE level 1 for ~9% more bytes on the corpus (about libvips' PNG size), and
+Deflate runs in ISA-L (the `isal` binding) at level 2 when it is installed: faster than
+CPython's zlib at Z_RLE level 1 for a few % more bytes on the corpus (about libvips' PNG size; the
+isal and zlib rows of bench/results/hotpaths.md), and
 the same standard zlib stream. Without it (the Lambda zip ships only Pillow) zlib Z_RLE level 1
 does the work, slower.
 """
