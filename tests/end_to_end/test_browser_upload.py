@@ -25,8 +25,7 @@ from botocore.config import Config
 from tests.lambda_handler.helpers import s3_event, s3_record
 from tests.router.http_helpers import serve
 from tests.support import s3rver
-from tests.terraform.evaluate import evaluate
-from tests.terraform.support import MODULES
+from tests.terraform.support import MODULES, evaluate
 from thumbrouter.router import create_app
 from thumbrouter.s3job import LambdaSettings, parse_event, process_batch
 
@@ -127,11 +126,9 @@ def buckets(s3):
     return source, f"{source}resized"
 
 
-def terraform_cors_rules(tmp_path, origins: list[str]) -> list[dict]:
+def terraform_cors_rules(origins: list[str]) -> list[dict]:
     """The source bucket's CORS rules as the image-buckets module renders them for `origins`."""
-    module = MODULES["image-buckets"]
-    tmp_path.mkdir()
-    return evaluate(tmp_path, [module / "variables.tf", module / "cors.tf"], {"rules": "local.upload_cors_rules"},
+    return evaluate(MODULES["image-buckets"], ("cors.tf",), {"rules": "local.upload_cors_rules"},
                     {"source_bucket": "demo", "upload_cors": {"allowed_origins": origins}})["rules"]
 
 
@@ -174,7 +171,7 @@ def upload_in_browser(page, tmp_path) -> tuple[subprocess.Popen, dict]:
 
 def test_with_the_terraform_rule_the_browser_uploads_and_then_shows_the_lambdas_thumbnail(
         page, s3, buckets, tmp_path):
-    rules = terraform_cors_rules(tmp_path / "tf", [page.origin])
+    rules = terraform_cors_rules([page.origin])
     assert [rule["allowed_origins"] for rule in rules] == [[page.origin]]
     apply_cors(s3, buckets[0], rules)
     browser, upload = upload_in_browser(page, tmp_path)
@@ -192,7 +189,7 @@ def test_with_the_terraform_rule_the_browser_uploads_and_then_shows_the_lambdas_
 
 
 def test_without_a_rule_the_preflight_is_refused_and_nothing_is_stored(page, s3_server, s3, buckets, tmp_path):
-    assert terraform_cors_rules(tmp_path / "tf", []) == []  # the module's default: no site may upload
+    assert terraform_cors_rules([]) == []  # the module's default: no site may upload
     browser, upload = upload_in_browser(page, tmp_path)
     try:
         assert (upload["stage"], upload["status"]) == ("upload", "blocked")
@@ -206,7 +203,7 @@ def test_without_a_rule_the_preflight_is_refused_and_nothing_is_stored(page, s3_
 
 
 def test_a_rule_for_another_site_does_not_let_this_page_upload(page, s3, buckets, tmp_path):
-    apply_cors(s3, buckets[0], terraform_cors_rules(tmp_path / "tf", ["https://app.example.com"]))
+    apply_cors(s3, buckets[0], terraform_cors_rules(["https://app.example.com"]))
     browser, upload = upload_in_browser(page, tmp_path)
     try:
         assert (upload["stage"], upload["status"]) == ("upload", "blocked")

@@ -118,6 +118,13 @@ def terraform(args: list[str], cwd: Path) -> Run:
     return Run(code, out or "", err or "")
 
 
+def locals_block(tf: Path) -> str:
+    """The first `locals { ... }` block of a .tf file alone: the provider-free part of a file with resources."""
+    text = tf.read_text()
+    start = text.index("locals {")
+    return text[start:text.index("\n}\n", start) + 3]
+
+
 class TerraformError(AssertionError):
     """Terraform refused a configuration or its variables (a validation rule, a type error)."""
 
@@ -126,11 +133,12 @@ def evaluate(module: Path, files: tuple[str, ...], expressions: dict[str, str], 
              extra_files: Mapping[str, str] | None = None) -> dict:
     """Terraform's own values of `expressions` in a module, given `variables`, without providers.
 
-    Copies the module's variables.tf and the provider-free `files` (locals) into a temporary directory,
-    writes `extra_files` (name -> text: a stand-in for what a provider would give, such as the region),
-    adds one output per expression and runs an outputs-only `apply`, so optional() defaults, validation
-    rules and functions are Terraform's, not a re-implementation. Raises TerraformError with Terraform's
-    diagnostics when it refuses the variables.
+    Copies the module's variables.tf and the provider-free `files` (locals; paths relative to the module,
+    such as a template under functions/) into a temporary directory, writes `extra_files` (relative path ->
+    text: a stand-in for what a provider would give, such as the region, or files a config reads, such as
+    key files), adds one output per expression and runs an outputs-only `apply`, so optional() defaults,
+    validation rules and functions are Terraform's, not a re-implementation. Raises TerraformError with
+    Terraform's diagnostics when it refuses the variables.
     """
     key = json.dumps([str(module), files, expressions, variables, dict(extra_files or {})], sort_keys=True)
     return json.loads(_evaluate(key))
@@ -154,8 +162,10 @@ def _evaluate(key: str) -> str:
     with tempfile.TemporaryDirectory(prefix="tf-eval-") as tmp:
         root = Path(tmp)
         for name in ("variables.tf", *files):
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(Path(module) / name, root / name)
         for name, text in extra_files.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_text(text)
         (root / "evaluated_outputs.tf").write_text("".join(
             f'output "{name}" {{\n  value = {expression}\n}}\n' for name, expression in expressions.items()))

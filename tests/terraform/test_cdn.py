@@ -2,8 +2,18 @@
 
 import pytest
 
-from tests.terraform.evaluate import TerraformRefused, evaluate
-from tests.terraform.support import MODULES, labelled, load_dir, one, resource, stack_calls, typed
+from tests.terraform.support import (
+    MODULES,
+    TerraformError,
+    evaluate,
+    labelled,
+    load_dir,
+    locals_block,
+    one,
+    resource,
+    stack_calls,
+    typed,
+)
 from thumbrouter.router.ondemand import edge
 
 CDN = MODULES["cdn"]
@@ -84,28 +94,20 @@ def test_the_stack_builds_the_cdn_only_when_enabled_and_off_by_default():
     assert "optional(bool, false)" in cdn["type"]
 
 
-def cdn_locals(tmp_path, variables: dict, expressions: dict[str, str]) -> dict:
+def cdn_locals(variables: dict, expressions: dict[str, str]) -> dict:
     """Locals of main.tf as Terraform evaluates them from the module's own variables.tf for `variables`."""
-    main = CDN / "main.tf"
-    locals_only = tmp_path / "src"
-    locals_only.mkdir()
     # Only the locals block of main.tf: the rest needs the AWS provider.
-    text = main.read_text()
-    start = text.index("locals {")
-    (locals_only / "locals.tf").write_text(text[start:text.index("\n}\n", start) + 3])
-    run = tmp_path / "run"
-    run.mkdir()
-    return evaluate(run, [CDN / "variables.tf", locals_only / "locals.tf"], expressions, INPUTS | variables)
+    return evaluate(CDN, (), expressions, INPUTS | variables, {"locals.tf": locals_block(CDN / "main.tf")})
 
 
-def newest_key(tmp_path, keys: list[dict]) -> str:
+def newest_key(keys: list[dict]) -> str:
     """The key the router signs with."""
-    return cdn_locals(tmp_path, {"signing_public_keys": keys}, {"newest": "local.newest_key"})["newest"]
+    return cdn_locals({"signing_public_keys": keys}, {"newest": "local.newest_key"})["newest"]
 
 
-def test_the_router_signs_with_the_last_key_while_two_are_in_the_group(tmp_path):
+def test_the_router_signs_with_the_last_key_while_two_are_in_the_group():
     keys = [{"name": "2026-12", "pem": PEM}, {"name": "2027-06", "pem": PEM}]
-    assert newest_key(tmp_path, keys) == "2027-06"
+    assert newest_key(keys) == "2027-06"
     output = labelled(load_dir(CDN), "output")["signing_key_id"]
     assert output["value"] == "${aws_cloudfront_public_key.this[local.newest_key].id}"
 
@@ -115,9 +117,9 @@ def test_the_router_signs_with_the_last_key_while_two_are_in_the_group(tmp_path)
     ([{"name": f"k{i}", "pem": PEM} for i in range(3)], "must hold one key, or two"),
     ([{"name": "k", "pem": "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n"}], "never a private key"),
 ])
-def test_terraform_refuses_no_key_three_keys_or_a_private_key(tmp_path, keys, message):
-    with pytest.raises(TerraformRefused, match=message):
-        newest_key(tmp_path, keys)
+def test_terraform_refuses_no_key_three_keys_or_a_private_key(keys, message):
+    with pytest.raises(TerraformError, match=message):
+        newest_key(keys)
 
 
 def test_missing_thumbnails_fail_over_from_the_bucket_to_the_router_on_403_and_404():
@@ -129,14 +131,14 @@ def test_missing_thumbnails_fail_over_from_the_bucket_to_the_router_on_403_and_4
     assert one(distribution["default_cache_behavior"])["target_origin_id"] == "${local.thumbnail_target}"
 
 
-def test_the_router_origin_is_https_only_on_the_edge_route_with_the_header_the_router_trusts(tmp_path):
+def test_the_router_origin_is_https_only_on_the_edge_route_with_the_header_the_router_trusts():
     distribution = resource(CDN, "aws_cloudfront_distribution", "this")
     router = next(one(block["origin"]["content"]) for block in distribution["dynamic"]
                   if "origin" in block and "router" in str(block["origin"]["for_each"]))
     assert one(router["custom_origin_config"])["origin_protocol_policy"] == "https-only"
     assert one(router["custom_header"])["value"] == "${data.aws_secretsmanager_secret_version.origin[0].secret_string}"
-    values = cdn_locals(tmp_path, {"signing_public_keys": [{"name": "k", "pem": PEM}],
-                                   "router_origin": {"domain_name": "router.example.com", "secret_id": "cdn-origin"}},
+    values = cdn_locals({"signing_public_keys": [{"name": "k", "pem": PEM}],
+                         "router_origin": {"domain_name": "router.example.com", "secret_id": "cdn-origin"}},
                         {"path": "local.router_path", "header": "local.origin_secret_header",
                          "target": "local.thumbnail_target"})
     assert values == {"path": "/edge", "header": edge.ORIGIN_SECRET_HEADER, "target": "thumbnails"}
@@ -151,7 +153,7 @@ def _edge_rules():
     return [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("edge.")]
 
 
-def test_without_a_router_origin_thumbnails_come_from_the_bucket_alone(tmp_path):
-    values = cdn_locals(tmp_path, {"signing_public_keys": [{"name": "k", "pem": PEM}]},
+def test_without_a_router_origin_thumbnails_come_from_the_bucket_alone():
+    values = cdn_locals({"signing_public_keys": [{"name": "k", "pem": PEM}]},
                         {"target": "local.thumbnail_target"})
     assert values == {"target": "resized"}

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.accept import ACCEPT_ROWS, CHROME
-from tests.terraform.evaluate import evaluate
-from tests.terraform.support import MODULES, resource
+from tests.terraform.support import MODULES, evaluate, resource
 from thumbrouter.imagecore import VARIANT_EXTENSIONS, thumbnail_key, variant_key
 from thumbrouter.router.ondemand.negotiation import negotiate
 
@@ -34,13 +33,12 @@ def rendered(tmp_path_factory):
     @cache
     def render(with_router: bool) -> Path:
         work = tmp_path_factory.mktemp("cdn-function")
-        shutil.copytree(CDN / "functions", work / "functions")
+        templates = tuple(str(path.relative_to(CDN)) for path in sorted((CDN / "functions").iterdir()))
         variables = {"name": "x", "resized_bucket": BUCKET, "source_bucket": BUCKET,
                      "signing_public_keys": [{"name": "k", "pem": PEM}]}
         if with_router:
             variables["router_origin"] = {"domain_name": "router.example.com", "secret_id": "origin"}
-        code = evaluate(work, [CDN / "variables.tf", CDN / "function.tf"], {"code": "local.viewer_request_code"},
-                        variables)["code"]
+        code = evaluate(CDN, ("function.tf", *templates), {"code": "local.viewer_request_code"}, variables)["code"]
         (work / "rendered.js").write_text(code)
         return work / "rendered.js"
 

@@ -18,6 +18,7 @@ from tests.terraform.support import (
     evaluate,
     labelled,
     load_dir,
+    locals_block,
     one,
     parse_file,
     refusal,
@@ -204,26 +205,20 @@ def test_prod_serves_through_the_cdn_and_test_does_not():
     assert "upload_cors" not in stack_call("prod") and "upload_cors" not in stack_call("test")  # no site yet
 
 
-def test_prods_signing_keys_are_the_public_key_files_oldest_first(tmp_path):
+def test_prods_signing_keys_are_the_public_key_files_oldest_first():
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    from tests.terraform.evaluate import evaluate
-
-    text = (ENVIRONMENTS["prod"] / "main.tf").read_text()
-    start = text.index("locals {")
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "locals.tf").write_text(text[start:text.index("\n}\n", start) + 3])
-    keys = tmp_path / "run" / "cdn-keys"
-    keys.mkdir(parents=True)
     pems = {}
     for name in ("2027-06", "2026-12"):
         public = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
         pems[name] = public.public_bytes(serialization.Encoding.PEM,
                                          serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-        (keys / f"{name}.pub.pem").write_text(pems[name])
-    (keys / "README.md").write_text("not a key")
-    got = evaluate(tmp_path / "run", [tmp_path / "src" / "locals.tf"], {"keys": "local.cdn_signing_keys"}, {})
+    files = {"locals.tf": locals_block(ENVIRONMENTS["prod"] / "main.tf"), "cdn-keys/README.md": "not a key",
+             **{f"cdn-keys/{name}.pub.pem": pem for name, pem in pems.items()}}
+    # prod's variables.tf comes along; its two required variables are the artifacts' paths.
+    given = {"lambda_zip_path": "t.zip", deploy.ROUTER_ZIP_VARIABLE: "r.zip"}
+    got = evaluate(ENVIRONMENTS["prod"], (), {"keys": "local.cdn_signing_keys"}, given, files)
     assert got["keys"] == [{"name": "2026-12", "pem": pems["2026-12"]}, {"name": "2027-06", "pem": pems["2027-06"]}]
 
 
