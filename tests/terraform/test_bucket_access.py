@@ -131,6 +131,14 @@ def test_anyone_else_of_the_account_is_denied_even_with_every_s3_right(guarded, 
         assert not decide(guarded[bucket], as_role(caller, action, bucket, KEY), EVERYTHING)
 
 
+def test_the_deny_covers_objects_not_the_bucket_the_deployer_manages(guarded):
+    deployer = f"arn:aws:iam::{ACCOUNT}:role/Deployer"
+    for action in ("s3:ListBucket", "s3:PutBucketPolicy", "s3:GetBucketPolicy"):
+        request = Request(action, f"arn:aws:s3:::{SOURCE}", {"AWS": deployer},
+                          {"aws:PrincipalArn": deployer, "aws:SecureTransport": "true"})
+        assert decide(guarded[SOURCE], request, EVERYTHING), action
+
+
 def test_another_account_and_anonymous_callers_are_denied(guarded):
     stranger = "arn:aws:iam::210987654321:role/Reader"
     assert not decide(guarded[SOURCE], as_role(stranger, "s3:GetObject", SOURCE, KEY))
