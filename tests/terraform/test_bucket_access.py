@@ -160,8 +160,9 @@ def test_without_the_cdn_there_is_no_deny_and_iam_alone_decides():
     ([], "at least one IAM role or user ARN"),
     ([f"arn:aws:iam::{ACCOUNT}:root"], "never an account root"),
     (["*"], "never an account root"),
+    ([f"arn:aws:iam::{ACCOUNT}:role/*"], "every role"),
     ([ROLES["router"], f"arn:aws:sts::{ACCOUNT}:assumed-role/x/y"], "IAM role or user ARN"),
 ])
-def test_terraform_refuses_an_empty_list_an_account_root_a_wildcard_or_a_session(principal_arns, message):
+def test_terraform_refuses_an_empty_list_an_account_root_a_wildcard_every_role_or_a_session(principal_arns, message):
     with pytest.raises(TerraformError, match=message):
         deny_statements(object_access(principal_arns))

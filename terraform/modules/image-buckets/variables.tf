@@ -82,11 +82,11 @@ variable "object_access" {
   }
 
   validation {
-    # An account root or a bare "*" would let the whole account back in.
+    # An account root, a bare "*" or role/* would let the whole account back in; role/operators/* is a path.
     condition = var.object_access == null ? true : length(var.object_access.principal_arns) > 0 && alltrue([
-      for arn in var.object_access.principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/*-]+$", arn))
+      for arn in var.object_access.principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+[A-Za-z0-9+=,.@_/*-]*$", arn))
     ])
-    error_message = "object_access.principal_arns must name at least one IAM role or user ARN (arn:aws:iam::<account>:role/... or :user/...), never an account root."
+    error_message = "object_access.principal_arns must name at least one IAM role or user ARN (arn:aws:iam::<account>:role/... or :user/...), never an account root or every role (role/*)."
   }
 }
 
