@@ -14,7 +14,16 @@ import pytest
 
 from tests.support.bucket_policy import Request, decide
 from tests.terraform.iam import ACCOUNT, resource_statements
-from tests.terraform.support import MODULES, TerraformError, evaluate, labelled, load_dir, stack_calls
+from tests.terraform.support import (
+    ENVIRONMENTS,
+    MODULES,
+    TerraformError,
+    evaluate,
+    labelled,
+    load_dir,
+    stack_call,
+    stack_calls,
+)
 from tests.terraform.test_policies_enforced import FUNCTION, ON_DEMAND, RESIZED, SOURCE, role_policy
 
 BUCKETS, CDN = MODULES["image-buckets"], MODULES["cdn"]
@@ -83,6 +92,11 @@ def test_the_stack_lists_its_function_roles_the_router_and_the_operators_and_not
            "var.operator_arns)" in expression
     assert "module.cdn[0].distribution_arn" in expression and expression.startswith("${!var.cdn.enabled ? null")
     assert stack_calls()["buckets"]["object_access"] == "${local.object_access}"
+
+
+@pytest.mark.parametrize("env", sorted(ENVIRONMENTS))
+def test_each_environment_lists_the_role_its_router_runs_as(env):
+    assert stack_call(env)["router_role_arns"] == ["${module.router_access.role_arn}"]
 
 
 @pytest.mark.parametrize("bucket", [SOURCE, RESIZED])
