@@ -79,3 +79,34 @@ def grants(document: dict) -> set[tuple[str, str]]:
     """(action, resource) pairs of a policy's Allow statements."""
     return {(action, resource) for statement in document["Statement"] if statement["Effect"] == "Allow"
             for action in statement["Action"] for resource in statement["Resource"]}
+
+
+def resource_statements(module: Path, document: str, references: dict[str, str]) -> list[dict]:
+    """The static statements of a bucket-policy document (principals and conditions included) as JSON.
+
+    Every `${reference}` must be one of `references` (each.value.arn, a distribution's ARN); the shape is
+    what aws_iam_policy_document renders: a "*" principal as "*", conditions grouped by operator.
+    """
+    def value(text: str) -> str:
+        done = _inline(text, references)
+        assert "${" not in done, f"unresolved reference in {text!r}"
+        return done
+
+    rendered = []
+    for for_each, statement in statements_of(module, document):
+        assert for_each is None, "dynamic statements are not rendered here"
+        assert set(statement) <= {"sid", "effect", "actions", "resources", "principals", "condition"}, sorted(statement)
+        principals = statement.get("principals", [])
+        if principals == [{"type": "*", "identifiers": ["*"]}]:
+            principal: str | dict = "*"
+        else:
+            principal = {block["type"]: [value(i) for i in block["identifiers"]] for block in principals}
+        conditions: dict[str, dict] = {}
+        for block in statement.get("condition", []):
+            conditions.setdefault(block["test"], {})[block["variable"]] = [value(v) for v in block["values"]]
+        rendered.append({**({"Sid": statement["sid"]} if "sid" in statement else {}),
+                         "Effect": statement.get("effect", "Allow"), "Principal": principal,
+                         "Action": [value(a) for a in statement["actions"]],
+                         "Resource": [value(r) for r in statement["resources"]],
+                         **({"Condition": conditions} if conditions else {})})
+    return rendered

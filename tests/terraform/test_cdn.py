@@ -82,7 +82,8 @@ def test_bucket_policies_let_in_this_distribution_and_no_other_cloudfront_caller
                                            "values": ["${aws_cloudfront_distribution.this.arn}"]}
     merged = typed(load_dir(BUCKETS), "data", "aws_iam_policy_document")["bucket"]
     assert merged["source_policy_documents"] == (
-        "${compact([data.aws_iam_policy_document.tls_only[each.key].json, var.cdn_read_policies[each.key]])}")
+        "${compact([data.aws_iam_policy_document.tls_only[each.key].json, var.cdn_read_policies[each.key], "
+        "lookup(local.object_access_policies, each.key, null)])}")
     assert stack_calls()["buckets"]["cdn_read_policies"] == (
         "${var.cdn.enabled ? module.cdn[0].origin_read_policies : {}}")
 

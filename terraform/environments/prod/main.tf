@@ -45,6 +45,11 @@ module "thumbnails" {
     signing_public_keys = local.cdn_signing_keys
   }
 
+  # With the CDN on, the bucket policies deny objects to every identity but the distribution, the stack's
+  # functions, these router roles and the operators named in operator_arns (none yet: add the backfill
+  # operators' roles before running backfill here).
+  router_role_arns = [module.router_access.role_arn]
+
   # The router's widgets and alarms join the pipeline's on the stack's dashboard.
   router_monitoring = {
     function_name   = module.router.function_name

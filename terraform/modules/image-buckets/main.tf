@@ -104,13 +104,15 @@ data "aws_iam_policy_document" "tls_only" {
   }
 }
 
-# TLS-only, plus (with a CDN) the statement that lets exactly one distribution read through OAC.
+# TLS-only, plus (with a CDN) the statement that lets exactly one distribution read through OAC and
+# the Deny that keeps everyone but the stack's principals and that distribution out (access.tf).
 data "aws_iam_policy_document" "bucket" {
   for_each = local.buckets
 
   source_policy_documents = compact([
     data.aws_iam_policy_document.tls_only[each.key].json,
     var.cdn_read_policies[each.key],
+    lookup(local.object_access_policies, each.key, null),
   ])
 }
 

@@ -68,6 +68,28 @@ variable "cdn_read_policies" {
   default = {}
 }
 
+variable "object_access" {
+  description = "With a CDN: the only callers allowed to touch objects of either bucket: CloudFront for distribution_arn, and the IAM roles or users in principal_arns (the stack's function roles, the router's role, operators; ArnLike patterns). Everyone else is denied by the bucket policy. null (no CDN): IAM policies alone decide."
+  type = object({
+    distribution_arn = string
+    principal_arns   = list(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.object_access == null ? true : can(regex("^arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]+$", var.object_access.distribution_arn))
+    error_message = "object_access.distribution_arn must be a CloudFront distribution ARN."
+  }
+
+  validation {
+    # An account root, a bare "*" or role/* would let the whole account back in; role/operators/* is a path.
+    condition = var.object_access == null ? true : length(var.object_access.principal_arns) > 0 && alltrue([
+      for arn in var.object_access.principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+[A-Za-z0-9+=,.@_/*-]*$", arn))
+    ])
+    error_message = "object_access.principal_arns must name at least one IAM role or user ARN (arn:aws:iam::<account>:role/... or :user/...), never an account root or every role (role/*)."
+  }
+}
+
 variable "upload_cors" {
   description = "Sites (scheme://host[:port]) whose pages may upload to the source bucket from a browser, and how long a browser caches the preflight. No origins (the default): no CORS rule, so no browser can upload."
   type = object({

@@ -15,6 +15,16 @@ module "buckets" {
   kms_key_arn          = var.kms_key_arn
   upload_cors          = var.upload_cors
   cdn_read_policies    = var.cdn.enabled ? module.cdn[0].origin_read_policies : {}
+  object_access        = local.object_access
+}
+
+# With the CDN, only these touch the buckets' objects. The roles need the bucket names only, never the
+# bucket policy, so listing them here makes no cycle.
+locals {
+  object_access = !var.cdn.enabled ? null : {
+    distribution_arn = module.cdn[0].distribution_arn
+    principal_arns   = concat([module.thumbnailer.role_arn], module.on_demand[*].role_arn, var.router_role_arns, var.operator_arns)
+  }
 }
 
 # Optional: CloudFront in front of both buckets (signed URLs, format variants at the edge).

@@ -130,6 +130,18 @@ variable "cdn" {
   default = {}
 }
 
+variable "router_role_arns" {
+  description = "The router's IAM role ARNs (router-access role_arn). With the CDN they are, beside the stack's own function roles, the only roles the bucket policies let touch objects; the router presigns with them."
+  type        = list(string)
+  default     = []
+}
+
+variable "operator_arns" {
+  description = "Operators' IAM role or user ARNs (ArnLike patterns allowed) who run `thumbrouter backfill` or replays against the buckets; with the CDN everyone else is denied object access. Their own policy (image-buckets backfill_policy_json) still grants what they may do. Add the deploying role if it must empty the resized bucket (force_destroy)."
+  type        = list(string)
+  default     = []
+}
+
 variable "upload_cors" {
   description = "Sites whose pages may upload originals from a browser (the source bucket's CORS rule) and the preflight cache time; none by default."
   type = object({
