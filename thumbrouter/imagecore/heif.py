@@ -7,6 +7,10 @@ bigger than the picture, 10/12-bit samples and full-resolution chroma, an image 
 millions of samples indexed on open. `survey` walks the item table (isobmff.py, bounded) and
 refuses, as libheif's and libavif's security limits do, what no camera or encoder writes; what it
 accepts is returned as a Picture that limits.heif_decoded_bytes charges.
+
+Phones also store small copies of the picture (`thmb` items: a 320x240 HEVC image on an iPhone). They
+are measured by the same rules, each with its own `ispe`, `pixi` and codec header, so a small preset
+can decode one instead of the primary (pipeline.py) and be charged for what that really decodes.
 """
 
 from dataclasses import dataclass, replace
@@ -21,6 +25,7 @@ MAX_GRID_TILES = 1024
 MIN_TILE_SIDE = 64
 MAX_OVERLAY_LAYERS = 64
 MAX_DERIVATION_DEPTH = 2  # an overlay of grids; MIAF forbids deeper
+MAX_THUMBNAILS = 16  # iPhones and Samsung phones write one; libheif lists all the items naming the primary
 _CODED = {b"hvc1": "hvcC", b"av01": "av1C"}
 _ALPHA_URNS = (b"urn:mpeg:hevc:2015:auxid:1", b"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha")
 
@@ -35,6 +40,7 @@ class Picture:
     chroma: str = "420"  # "400", "420", "422" or "444"
     alpha_pixels: int = 0  # pixels of the alpha plane(s) decoded with it
     frames: int = 1
+    thumbnails: tuple["Picture", ...] = ()  # what decoding each embedded thumbnail (`thmb`) builds
 
 
 def survey(data: bytes, max_frames: int) -> Picture:
@@ -52,12 +58,33 @@ def survey(data: bytes, max_frames: int) -> Picture:
         return replace(max(_tracks(container), key=lambda picture: picture.width * picture.height), frames=frames)
     if container.primary not in container.items:
         raise DecodeError(f"the primary item {container.primary} of this HEIF/AVIF is not in its item table")
-    main = max([_measure(container, data, container.primary, 0), *_tracks(container)],
-               key=lambda picture: picture.width * picture.height)  # libavif decodes a sequence's track
-    alpha = [_measure(container, data, item, 0) for item in container.referring(b"auxl", container.primary)
-             if _is_alpha(container, item)]
+    main = _with_alpha(container, data, container.primary, _tracks(container))
+    return replace(main, frames=frames, thumbnails=_thumbnails(container, data))
+
+
+def _with_alpha(container: isobmff.Container, data: bytes, item: int, tracks: list[Picture]) -> Picture:
+    """An image item as decoded: the item (or a bigger track, which libavif decodes instead) and its alpha."""
+    main = max([_measure(container, data, item, 0), *tracks], key=lambda picture: picture.width * picture.height)
+    alpha = [_measure(container, data, plane, 0) for plane in container.referring(b"auxl", item)
+             if _is_alpha(container, plane)]
     return Picture(main.width, main.height, max([main.depth, *(a.depth for a in alpha)]), main.chroma,
-                   sum(a.width * a.height for a in alpha), frames)
+                   sum(a.width * a.height for a in alpha))
+
+
+def _thumbnails(container: isobmff.Container, data: bytes) -> tuple[Picture, ...]:
+    """The primary's embedded thumbnails, measured; none at all when any one is unsound.
+
+    libheif offers every item that names the primary with `thmb`, and pillow-heif's draft tries the
+    next when one fails to decode: a thumbnail that is missing, the primary itself, not HEVC/AV1, a
+    derivation loop or a size its bitstream contradicts leaves only the primary (charged as usual).
+    """
+    items = list(dict.fromkeys(container.referring(b"thmb", container.primary)))
+    if not items or len(items) > MAX_THUMBNAILS or container.primary in items:
+        return ()
+    try:
+        return tuple(_with_alpha(container, data, item, []) for item in items)
+    except (DecodeError, ImageTooLargeError, UnsupportedFormatError):
+        return ()
 
 
 def _measure(container: isobmff.Container, data: bytes, item: int, depth: int) -> Picture:
