@@ -7,7 +7,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from tests.imagecore.helpers import close, decoded
 from tests.support import heic_thumbnails as heic
-from tests.support import images
+from tests.support import hostile_heif, images
 from tests.support import isobmff as bmff
 from thumbrouter.imagecore import DecodeError, ImageTooLargeError, decode, heif, limits, make_thumbnail
 
@@ -151,3 +151,29 @@ def test_the_thumbnail_path_converts_the_icc_profile_like_the_full_decode(thumbn
     assert thumbnail_used == [True]  # the full decode never asks: it has no thumbnail
     assert close(colour(embedded), images.BLUE, 40)  # red in that profile is sRGB blue
     assert close(colour(full), colour(embedded), 8)
+
+
+def test_more_thumbnails_than_any_phone_writes_leave_the_primary():
+    thumb = heic.coded(heic.THUMBNAIL, (320, 240))
+    items = {1: heic.item(heic.coded(heic.PRIMARY, (1600, 1200)), (1600, 1200)),
+             2: heic.item(thumb, (320, 240), {b"thmb": [1]})}
+    for extra in range(3, 3 + heif.MAX_THUMBNAILS):
+        items[extra] = heic.item(thumb, (320, 240), {b"thmb": [1]}, same_as=2)
+    data = bmff.write("HEIF", items)
+    assert heif.survey(data, 1).thumbnails == ()
+    del items[2 + heif.MAX_THUMBNAILS]
+    assert len(heif.survey(bmff.write("HEIF", items), 1).thumbnails) == heif.MAX_THUMBNAILS
+
+
+def test_the_hostile_corpus_thumbnails_a_48_megapixel_heic_only_from_an_honest_thumbnail():
+    for name, expected in [("heic-48mp-grid-thumbnail-320x240", heic.THUMBNAIL),
+                           ("heic-48mp-grid-thumbnail-ispe-30000x22500", None),
+                           ("heic-48mp-grid-thumbnail-2880x2160-ispe-320x240", None)]:
+        data = hostile_heif.CASES[name]()
+        if expected is None:
+            with pytest.raises(ImageTooLargeError):
+                make_thumbnail(data, (50, 50))
+        else:
+            assert close(colour(make_thumbnail(data, (50, 50))), expected)
+        with pytest.raises(ImageTooLargeError):
+            make_thumbnail(data, (1440, 1440))

@@ -71,13 +71,16 @@ def with_thumbnail(size=(1600, 1200), thumbnail=(320, 240), declared=None, depth
     return data.replace(b"thmb\x00\x02", b"thmb" + referring_item.to_bytes(2, "big"))
 
 
-def grid_with_thumbnail(columns=16, rows=12, size=(8000, 6000), thumbnail=(320, 240)) -> bytes:
-    """A 48 MP phone photo: a grid of columns x rows 512x512 tiles (one coded tile shared) and a thumbnail."""
+def grid_with_thumbnail(columns=16, rows=12, size=(8000, 6000), thumbnail=(320, 240), declared=None) -> bytes:
+    """A 48 MP phone photo: a grid of columns x rows 512x512 tiles (one coded tile shared) and a thumbnail.
+
+    `declared`: the thumbnail's ispe, when it should lie.
+    """
     tile = coded(PRIMARY, (TILE, TILE))
     cells = list(range(3, 3 + rows * columns))
     items = {1: bmff.Item(b"grid", bmff.grid_descriptor(rows, columns, *size), [bmff.ispe(*size)],
                           {b"dimg": cells}, in_idat=True),
-             2: item(coded(THUMBNAIL, thumbnail), thumbnail, {b"thmb": [1]})}
+             2: item(coded(THUMBNAIL, thumbnail), declared or thumbnail, {b"thmb": [1]})}
     for index, cell in enumerate(cells):
         items[cell] = item(tile, (TILE, TILE), same_as=None if index == 0 else cells[0], hidden=True)
     return bmff.write("HEIF", items)

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from PIL import Image
 
-from tests.support import images
+from tests.support import heic_thumbnails, images
 from tests.support import isobmff as bmff
 
 TILE = 512
@@ -232,4 +232,9 @@ CASES = {
     "heic-10bit-444-3000x3000": lambda: deep_colour_single(3000, 444, 10),
     "heic-8192x8192-grid-clap-64": lambda: cropped("HEIF", 16),
     "heic-64px-alpha-8192x8192": lambda: big_alpha("HEIF", 16),
+    "heic-48mp-grid-thumbnail-320x240": lambda: heic_thumbnails.grid_with_thumbnail(),
+    "heic-48mp-grid-thumbnail-ispe-30000x22500": lambda: heic_thumbnails.grid_with_thumbnail(
+        declared=(30000, 22500)),
+    "heic-48mp-grid-thumbnail-2880x2160-ispe-320x240": lambda: heic_thumbnails.grid_with_thumbnail(
+        thumbnail=(2880, 2160), declared=(320, 240)),
 }
