@@ -44,7 +44,7 @@ class Picture:
 
 
 def survey(data: bytes, max_frames: int) -> Picture:
-    """The canvas, depth and chroma the decoder builds for this HEIF/AVIF's primary item.
+    """The canvas, depth and chroma the decoder builds for this HEIF/AVIF's primary item (and its thumbnails).
 
     Raises DecodeError (a size or structure the decoders refuse or that differs from what `ispe`
     says), ImageTooLargeError (too many grid tiles, boxes or items), TooManyFramesError (a sequence
