@@ -9,7 +9,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 # chromium and node run the browser-upload and CDN-function tests; npm installs s3rver for the first.
 APT_TEST := redis-server nginx chromium nodejs
-APT_BENCH := redis-server wrk mate-backgrounds
+APT_BENCH := redis-server wrk mate-backgrounds libvips42
 
 # apt-get only the packages that are missing (we run as root on the target machines).
 define apt_ensure

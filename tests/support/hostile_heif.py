@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from PIL import Image
 
-from tests.support import images
+from tests.support import heic_thumbnails, images
 from tests.support import isobmff as bmff
 
 TILE = 512
@@ -248,6 +248,11 @@ CASES = {
     "heic-iden-of-64px-with-8192x8192-alpha": lambda: big_alpha("HEIF", 16, shown_as=b"iden"),
     "avif-grid-900-tiles-av1c-100000-padding-obus": lambda: padded_av1_config(),
     "heic-iovl-of-64-grids-sharing-900-tiles": lambda: overlay_of_grids("HEIF"),
+    "heic-48mp-grid-thumbnail-320x240": lambda: heic_thumbnails.grid_with_thumbnail(),
+    "heic-48mp-grid-thumbnail-ispe-30000x22500": lambda: heic_thumbnails.grid_with_thumbnail(
+        declared=(30000, 22500)),
+    "heic-48mp-grid-thumbnail-2880x2160-ispe-320x240": lambda: heic_thumbnails.grid_with_thumbnail(
+        thumbnail=(2880, 2160), declared=(320, 240)),
 }
 
 

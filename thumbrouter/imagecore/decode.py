@@ -111,8 +111,9 @@ def ftyp_brands(data: bytes) -> frozenset[bytes]:
 def _register_heif() -> None:
     """Register pillow-heif's HEIF opener on the first HEIF (its import costs ~50 ms of every cold start).
 
-    Only its opener: AVIF stays with Pillow's own plugin. Thumbnails, depth and auxiliary images
-    are not read: only the primary image is ever decoded. Raises UnsupportedFormatError without pillow-heif.
+    Only its opener: AVIF stays with Pillow's own plugin. Depth and auxiliary images are not read;
+    the embedded thumbnails are listed (their sizes) and decoded only by load_embedded_thumbnail.
+    Raises UnsupportedFormatError without pillow-heif.
     """
     if "HEIF" in Image.OPEN:
         return
@@ -122,7 +123,18 @@ def _register_heif() -> None:
         except ImportError as exc:
             raise UnsupportedFormatError("HEIF images need pillow-heif, which is not installed") from exc
         if "HEIF" not in Image.OPEN:
-            register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+            register_heif_opener(thumbnails=True, depth_images=False, aux_images=False)
+
+
+def load_embedded_thumbnail(image: ImageFile.ImageFile, size: tuple[int, int]) -> bool:
+    """Decode a HEIF's smallest embedded thumbnail of at least `size` instead of its primary image.
+
+    pillow-heif's draft takes only a scaled copy of the primary (same mode, aspect ratio, crop,
+    rotation, mirroring and colour profile) and decodes it now; the image then has the thumbnail's
+    size. False, nothing decoded, when there is none (or none decodes). Call it only once the
+    thumbnails are known to fit the budgets (limits.heif_thumbnails_fit).
+    """
+    return image.format == "HEIF" and image.draft(None, size) is not None
 
 
 def frame_count(image: Image.Image) -> int:

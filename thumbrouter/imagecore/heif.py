@@ -8,6 +8,10 @@ millions of samples indexed on open, metadata items and extents that all name th
 `survey` walks the item table (isobmff.py, bounded) and refuses, as libheif's and libavif's security
 limits do, what no camera or encoder writes; what it accepts is returned as a Picture that
 limits.heif_decoded_bytes charges.
+
+Phones also store small copies of the picture (`thmb` items: a 320x240 HEVC image on an iPhone). They
+are measured by the same rules, each with its own `ispe`, `pixi` and codec header, so a small preset
+can decode one instead of the primary (pipeline.py) and be charged for what that really decodes.
 """
 
 from dataclasses import dataclass, replace
@@ -25,6 +29,7 @@ MAX_DERIVATION_DEPTH = 2  # an overlay of grids; MIAF forbids deeper
 # libheif reads every metadata item (cdsc: Exif, XMP) whole on open, and pillow-heif copies each, about
 # 4 bytes held per byte read. A camera's Exif and XMP are tens of KB; items may all name one extent.
 MAX_METADATA_BYTES = 8 * 1024 * 1024
+MAX_THUMBNAILS = 16  # iPhones and Samsung phones write one; libheif lists all the items naming the primary
 _CODED = {b"hvc1": "hvcC", b"av01": "av1C"}
 _ALPHA_URNS = (b"urn:mpeg:hevc:2015:auxid:1", b"urn:mpeg:avc:2015:auxid:1",  # libheif takes all three
                b"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha")
@@ -40,10 +45,11 @@ class Picture:
     chroma: str = "420"  # "400", "420", "422" or "444"
     alpha_pixels: int = 0  # pixels of the alpha plane(s) decoded with it
     frames: int = 1
+    thumbnails: tuple["Picture", ...] = ()  # what decoding each embedded thumbnail (`thmb`) builds
 
 
 def survey(data: bytes, max_frames: int) -> Picture:
-    """The canvas, depth and chroma the decoder builds for this HEIF/AVIF's primary item.
+    """The canvas, depth and chroma the decoder builds for this HEIF/AVIF's primary item (and its thumbnails).
 
     Raises DecodeError (a size or structure the decoders refuse or that differs from what `ispe`
     says, an item listing more bytes than the file), ImageTooLargeError (too many grid tiles, boxes
@@ -57,18 +63,49 @@ def survey(data: bytes, max_frames: int) -> Picture:
         return replace(max(_tracks(container), key=lambda picture: picture.width * picture.height), frames=frames)
     if container.primary not in container.items:
         raise DecodeError(f"the primary item {container.primary} of this HEIF/AVIF is not in its item table")
-    cells = _cells(container, container.primary, 0)  # bounds the layers _shown walks, before any is measured
-    alphas = [item for shown in _shown(container, container.primary, 0)
-              for item in container.referring(b"auxl", shown) if _is_alpha(container, item)]
-    cells += sum(_cells(container, item, 0) for item in alphas)
+    alphas = _alphas(container, container.primary)
+    cells = _cells(container, container.primary, 0) + sum(_cells(container, item, 0) for item in alphas)
     if cells > MAX_GRID_TILES:
         raise ImageTooLargeError(f"this HEIF/AVIF decodes {cells} cells, more than {MAX_GRID_TILES} (no camera "
                                  "writes more)")
-    main = max([_measure(container, data, container.primary, 0), *_tracks(container)],
-               key=lambda picture: picture.width * picture.height)  # libavif decodes a sequence's track
-    alpha = [_measure(container, data, item, 0) for item in alphas]
+    main = _picture(container, data, container.primary, alphas, _tracks(container))
+    return replace(main, frames=frames, thumbnails=_thumbnails(container, data))
+
+
+def _alphas(container: isobmff.Container, item: int) -> list[int]:
+    """The alpha planes decoding `item` builds: those of `item` and of every picture it shows."""
+    return [plane for shown in _shown(container, item, 0)
+            for plane in container.referring(b"auxl", shown) if _is_alpha(container, plane)]
+
+
+def _picture(container: isobmff.Container, data: bytes, item: int, alphas: list[int],
+             tracks: list[Picture]) -> Picture:
+    """An image item as decoded: the item (or a bigger track, which libavif decodes instead) and its alpha."""
+    main = max([_measure(container, data, item, 0), *tracks], key=lambda picture: picture.width * picture.height)
+    alpha = [_measure(container, data, plane, 0) for plane in alphas]
     return Picture(main.width, main.height, max([main.depth, *(a.depth for a in alpha)]), main.chroma,
-                   sum(a.width * a.height for a in alpha), frames)
+                   sum(a.width * a.height for a in alpha))
+
+
+def _thumbnails(container: isobmff.Container, data: bytes) -> tuple[Picture, ...]:
+    """The primary's embedded thumbnails, measured; none at all when any one is unsound.
+
+    libheif offers every item that names the primary with `thmb`, and pillow-heif's draft tries the
+    next when one fails to decode: a thumbnail that is missing, the primary itself, not HEVC/AV1, a
+    derivation loop or a size its bitstream contradicts leaves only the primary (charged as usual).
+    """
+    items = list(dict.fromkeys(container.referring(b"thmb", container.primary)))
+    if not items or len(items) > MAX_THUMBNAILS or container.primary in items:
+        return ()
+    try:
+        planes = {item: _alphas(container, item) for item in items}
+        cells = sum(_cells(container, item, 0) + sum(_cells(container, plane, 0) for plane in alphas)
+                    for item, alphas in planes.items())
+        if cells > MAX_GRID_TILES:  # bounded like the primary's, before any is measured
+            return ()
+        return tuple(_picture(container, data, item, alphas, []) for item, alphas in planes.items())
+    except (DecodeError, ImageTooLargeError, UnsupportedFormatError):
+        return ()
 
 
 def _check_sequence(container: isobmff.Container, max_frames: int) -> int:

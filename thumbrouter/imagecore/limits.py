@@ -5,7 +5,8 @@ guidance, every limit is checked on what the headers declare, before the expensi
 1. before Image.open (on the raw bytes, bounded walks): frames of GIF/WebP (frames.py), scans,
    segments and scan script of JPEG (jpeg_scans.py), the item table of HEIF/AVIF (heif.py: what
    the decoder will build, grid and overlay canvases, the size before a crop, alpha planes, bit
-   depth and chroma, a sequence's frames, is charged here);
+   depth and chroma, a sequence's frames, is charged here; a HEIC decoded from its embedded
+   thumbnail is charged for its thumbnails instead, and for its primary if none is used);
 2. after Image.open (headers only): pixels (frames x width x height), decoded bytes; HEIF bursts
    (several top-level images) are counted by libheif on open without decoding anything;
 3. ICC profiles over max_icc_bytes are dropped (the picture is treated as sRGB), not refused:
@@ -129,6 +130,16 @@ def check_heif_picture(fmt: str, picture: "Picture", limits: Limits) -> None:
             f"decoding this {picture.width}x{picture.height} {fmt} ({picture.depth}-bit {picture.chroma}"
             f"{', alpha' if picture.alpha_pixels else ''}) would take about {estimate // MiB} MiB, over the limit "
             f"of {limits.max_decoded_bytes // MiB} MiB (max_decoded_bytes)")
+
+
+def heif_thumbnails_fit(fmt: str, picture: "Picture", limits: Limits) -> bool:
+    """Whether decoding any of `picture`'s embedded thumbnails stays within max_pixels and max_decoded_bytes.
+
+    Any, not one: pillow-heif's draft decodes the smallest that is big enough and tries the next if it fails.
+    """
+    return bool(picture.thumbnails) and all(
+        thumbnail.width * thumbnail.height <= limits.max_pixels
+        and heif_decoded_bytes(fmt, thumbnail) <= limits.max_decoded_bytes for thumbnail in picture.thumbnails)
 
 
 def decoded_bytes(image: "Image.Image", draft_box: tuple[int, int] | None, coefficient_bytes: float) -> int:

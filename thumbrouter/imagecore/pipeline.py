@@ -5,7 +5,8 @@ The order of work:
    on the raw bytes; then open (headers only): empty, not an image, refused format; then pixels
    and decoded bytes against the budgets;
 2. decode the first frame, at reduced JPEG scale when the box allows (decode.load), keeping
-   what decodes of a truncated file (degraded=True);
+   what decodes of a truncated file (degraded=True), or a HEIC's embedded thumbnail when it is at
+   least THUMBNAIL_MARGIN x the output (a 48 MP photo over the budget still gets a small preset);
 3. the image STEPS below, in order; 4. encode.
 """
 
@@ -26,6 +27,9 @@ from .limits import (
     Limits,
 )
 from .naming import parse_size
+
+# Like DRAFT_MARGIN for JPEG: the resampler needs twice the output's pixels per side to filter well.
+THUMBNAIL_MARGIN = 2
 
 STEPS = (
     steps.normalize_mode,  # the only step on full-size pixels: 16-bit, palette, opaque alpha
@@ -66,9 +70,11 @@ def make_thumbnail(data: bytes, size: str | tuple[int, int] = (50, 50), *, mode:
     if output_format is not None and output_format not in OUTPUT_CONTENT_TYPES:
         raise InvalidSizeError(f"output_format must be one of {sorted(OUTPUT_CONTENT_TYPES)}, got {output_format!r}")
     budget = Limits(max_pixels, max_decoded_bytes, max_scans, max_frames, max_icc_bytes)
-    image, layout = _open_within(data, budget)
+    image, layout, deferred = _open_within(data, budget)
     output_format = output_format or OUTPUT_FORMAT[image.format]
     orientation = decode.read_orientation(image) if image.format != "PNG" else 1
+    if deferred is not None:
+        _embedded_thumbnail_or_primary(image, deferred, geometry.stored_box(box, orientation), mode, budget)
     draft_box = geometry.draft_box(image.size, geometry.stored_box(box, orientation), mode)
     coefficients = layout.coefficient_bytes_per_pixel if layout else 0.0
     limits.check_decoded_bytes(image, limits.decoded_bytes(image, draft_box, coefficients), budget)
@@ -93,12 +99,28 @@ def _open_within(data: bytes, budget: Limits):
     canvas = webp_canvas(data)
     if canvas:  # before libwebp allocates the canvas when Pillow opens the file
         limits.check_webp_canvas(canvas, frames or 1, budget)
-    heif_format = decode.heif_format(data)
+    heif_format, deferred = decode.heif_format(data), None
     if heif_format:  # before libheif/libavif parse the container and build what it describes
-        limits.check_heif_picture(heif_format, heif.survey(data, budget.max_frames), budget)
+        picture = heif.survey(data, budget.max_frames)
+        if heif_format == "HEIF" and limits.heif_thumbnails_fit(heif_format, picture, budget):
+            limits.check_pixels((picture.width, picture.height), 1, budget)
+            deferred = picture  # its decoded bytes are charged once the box picks the primary or a thumbnail
+        else:
+            limits.check_heif_picture(heif_format, picture, budget)
     image = decode.open_image(data)
     limits.check_pixels(image.size, frames or decode.frame_count(image), budget)
-    return image, layout
+    return image, layout, deferred
+
+
+def _embedded_thumbnail_or_primary(image, picture: heif.Picture, box: tuple[int, int], mode: str,
+                                   budget: Limits) -> None:
+    """Decode the HEIC's embedded thumbnail if one is big enough for the box, else charge the primary.
+
+    Raises ImageTooLargeError when the primary is over the budgets and no thumbnail serves the box.
+    """
+    output = geometry.plan(image.size, box, mode).size
+    if not decode.load_embedded_thumbnail(image, (THUMBNAIL_MARGIN * output[0], THUMBNAIL_MARGIN * output[1])):
+        limits.check_heif_picture("HEIF", picture, budget)
 
 
 def _check_arguments(size, mode: str, quality: int) -> tuple[int, int]:
