@@ -1,0 +1,132 @@
+"""The router's two hot routes against a bare Flask endpoint, wrk on loopback, in one run.
+
+(1) a bare Flask endpoint returning a constant JSON of the /v1 answer's size (the ceiling), (2) a /thumb
+hit: a thumbnail the worker already knows exists (no S3 call), so the URL cache lookup and a 302 to the
+presigned thumbnail, (3) GET /v1/download-urls for S3 keys drawn from 1000 distinct keys (URL cache hits
+after the warm-up). Every server runs under router/gunicorn.conf.py with the same settings (JSON access
+log on, to /dev/null). Each round runs bare, /thumb, bare, /v1 back to back, and each route's ratio is
+taken against the mean of the two bare runs of its own round, so load from other work on a shared machine
+moves numerator and denominator together. S3 is the local moto server in this process (one HEAD per
+thumbnail and worker, in the warm-up before each /thumb run). Writes bench/results/hotroutes.md.
+"""
+
+import json
+import logging
+import os
+import statistics
+from pathlib import Path
+
+import boto3
+
+from bench.router import (
+    ENV,
+    KEYS,
+    free_port,
+    gunicorn_settings,
+    lua_get,
+    sample_answer,
+    start,
+    stop,
+    wrk_with_cpu,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "bench" / "results" / "hotroutes.md"
+BUCKET = "bench-hotroutes"
+THUMB_KEYS = [f"hits/user-{i % 31}/IMG_{i:04d}.jpg" for i in range(200)]
+DURATION, WARMUP, REWARM, ROUNDS, TARGET = 5, 5, 2, 3, 0.9
+
+
+def local_s3():
+    """The local S3 server in this process, with the bucket pair and a thumbnail for every THUMB_KEYS key."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{port}"
+    s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id=ENV["AWS_ACCESS_KEY_ID"],
+                      aws_secret_access_key=ENV["AWS_SECRET_ACCESS_KEY"])
+    for name in (BUCKET, BUCKET + "resized"):
+        s3.create_bucket(Bucket=name)
+    for key in THUMB_KEYS:
+        s3.put_object(Bucket=BUCKET + "resized", Key=key.replace(".jpg", "_50x50.jpg"), Body=b"\xff" * 2048)
+    return server, url
+
+
+def rounds(router: tuple, bare: tuple) -> list[dict]:
+    """ROUNDS rounds of bare, /thumb, bare, /v1; each /thumb run follows a short untimed re-warm, which keeps
+    every thumbnail inside the worker's exists-cache (60 s) whatever recycled a worker since."""
+    scripts = {"bare": lua_get("/bare?key=%s", KEYS), "thumb": lua_get("/thumb/thumb50/%s", THUMB_KEYS),
+               "v1": lua_get("/v1/download-urls?cloud=s3&key=%s", KEYS)}
+    servers = {"bare": bare, "thumb": router, "v1": router}
+    for name, script in scripts.items():
+        wrk_with_cpu(*servers[name], script, seconds=WARMUP)
+    out = []
+    for _ in range(ROUNDS):
+        runs: dict[str, list[dict]] = {"bare": [], "thumb": [], "v1": []}
+        for name in ("bare", "thumb", "bare", "v1"):
+            if name == "thumb":
+                wrk_with_cpu(*servers[name], scripts[name], seconds=REWARM)
+            runs[name].append(wrk_with_cpu(*servers[name], scripts[name], seconds=DURATION))
+        out.append(runs)
+    return out
+
+
+def run_all() -> dict:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the local S3 server's per-request log
+    server, s3_url = local_s3()
+    procs = []
+    try:
+        env = {"THUMBROUTER_S3_BUCKET": BUCKET, "AWS_ENDPOINT_URL_S3": s3_url}
+        router = start("thumbrouter.router:create_app()", env)
+        procs.append(router[0])
+        sample = sample_answer(router[1])
+        bare = start("bench.router:bare_app()", env | {"BENCH_BARE_BODY": json.dumps(sample)})
+        procs.append(bare[0])
+        results = {"rounds": rounds(router, bare), "body_bytes": len(json.dumps(sample))}
+    finally:
+        for proc in procs:
+            stop(proc)
+        server.stop()
+    return results
+
+
+def report(r: dict) -> str:
+    from bench.__main__ import machine
+
+    lines = ["## hotroutes\n", f"Machine: {machine()}. gunicorn: {gunicorn_settings()}, JSON access log on (to "
+             f"/dev/null), the same settings for every server. wrk on the same machine (it competes for the 2 "
+             f"cores), -t2 -c32, {DURATION}s per run after a {WARMUP}s warm-up per route; {ROUNDS} rounds of bare, "
+             f"/thumb, bare, /v1, ratios against the mean of the two bare runs of the same round. Bare answer "
+             f"~{r['body_bytes']} bytes of JSON. Load average at the end: {os.getloadavg()[0]:.1f}.\n",
+             "| round | bare req/s (two runs) | /thumb hit req/s | /thumb vs bare | GET /v1 req/s | /v1 vs bare "
+             "| worker CPU us/req: bare, /thumb, /v1 | errors |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    ratios: dict[str, list[float]] = {"thumb": [], "v1": []}
+    for number, runs in enumerate(r["rounds"], 1):
+        bare = statistics.mean(x["rps"] for x in runs["bare"])
+        thumb, v1 = runs["thumb"][0], runs["v1"][0]
+        ratios["thumb"].append(thumb["rps"] / bare)
+        ratios["v1"].append(v1["rps"] / bare)
+        cpu = ", ".join(f"{x.get('cpu_us', float('nan')):.0f}" for x in (runs["bare"][0], thumb, v1))
+        errors = sum(x["errors"] for name in runs for x in runs[name])
+        pair = " / ".join(f"{x['rps']:.0f}" for x in runs["bare"])
+        lines.append(f"| {number} | {pair} | {thumb['rps']:.0f} "
+                     f"| {ratios['thumb'][-1]:.2f}x | {v1['rps']:.0f} | {ratios['v1'][-1]:.2f}x | {cpu} | {errors} |")
+    lines += ["", "Targets (every round):"]
+    for name, label in (("thumb", "/thumb hit"), ("v1", "GET /v1/download-urls")):
+        ok = min(ratios[name]) >= TARGET
+        lines.append(f"- {'MET' if ok else 'MISSED'}: {label} >= {TARGET}x bare in each of {ROUNDS} rounds: "
+                     + ", ".join(f"{x:.2f}x" for x in ratios[name]))
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    results = run_all()
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(report(results))
+    print(REPORT.read_text())
+
+
+if __name__ == "__main__":
+    main()
