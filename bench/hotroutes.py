@@ -78,7 +78,9 @@ def run_all() -> dict:
     server, s3_url = local_s3()
     procs = []
     try:
-        env = {"THUMBROUTER_S3_BUCKET": BUCKET, "AWS_ENDPOINT_URL_S3": s3_url}
+        # The same for every server: no worker recycling (max_requests), whose re-import of the app would
+        # land inside one measured run of one server and decide that round's ratio.
+        env = {"THUMBROUTER_S3_BUCKET": BUCKET, "AWS_ENDPOINT_URL_S3": s3_url, "GUNICORN_CMD_ARGS": "--max-requests 0"}
         router = start("thumbrouter.router:create_app()", env)
         procs.append(router[0])
         sample = sample_answer(router[1])
@@ -95,11 +97,12 @@ def run_all() -> dict:
 def report(r: dict) -> str:
     from bench.__main__ import machine
 
-    lines = ["## hotroutes\n", f"Machine: {machine()}. gunicorn: {gunicorn_settings()}, JSON access log on (to "
-             f"/dev/null), the same settings for every server. wrk on the same machine (it competes for the 2 "
-             f"cores), -t2 -c32, {DURATION}s per run after a {WARMUP}s warm-up per route; {ROUNDS} rounds of bare, "
-             f"/thumb, bare, /v1, ratios against the mean of the two bare runs of the same round. Bare answer "
-             f"~{r['body_bytes']} bytes of JSON. Load average at the end: {os.getloadavg()[0]:.1f}.\n",
+    setup = (f"gunicorn: {gunicorn_settings()}, JSON access log on (to /dev/null), worker recycling off, the same "
+             f"settings for every server. wrk on the same machine (it competes for the 2 cores), -t2 -c32, "
+             f"{DURATION}s per run after a {WARMUP}s warm-up per route; {ROUNDS} rounds of bare, /thumb, bare, /v1, "
+             f"ratios against the mean of the two bare runs of the same round. Bare answer ~{r['body_bytes']} bytes "
+             f"of JSON; /thumb requests send no Accept header. Load average at the end: {os.getloadavg()[0]:.1f}.")
+    lines = ["## hotroutes\n", f"Machine: {machine()}. {setup}\n",
              "| round | bare req/s (two runs) | /thumb hit req/s | /thumb vs bare | GET /v1 req/s | /v1 vs bare "
              "| worker CPU us/req: bare, /thumb, /v1 | errors |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     ratios: dict[str, list[float]] = {"thumb": [], "v1": []}
