@@ -4,16 +4,17 @@
 hit: a thumbnail the worker already knows exists (no S3 call), so the URL cache lookup and a 302 to the
 presigned thumbnail, (3) GET /v1/download-urls for S3 keys drawn from 1000 distinct keys (URL cache hits
 after the warm-up). Every server runs under router/gunicorn.conf.py with the same settings (JSON access
-log on, to /dev/null). Each round runs bare, /thumb, bare, /v1 back to back, and each route's ratio is
-taken against the mean of the two bare runs of its own round, so load from other work on a shared machine
-moves numerator and denominator together. S3 is the local moto server in this process (one HEAD per
-thumbnail and worker, in the warm-up before each /thumb run). Writes bench/results/hotroutes.md.
+log on, to /dev/null). A round is SLICES slices of bare, /thumb, bare, /v1, one second each, and each
+route's ratio is its req/s over the round against bare's over the same round: load from other work on a
+shared machine comes and goes within seconds, so fine interleaving moves numerator and denominator
+together. S3 is the local moto server in this process; each round asks for its own 200 thumbnails, which
+its warm-up has HEADed once per worker, so all of them stay inside the worker's exists-cache (60 s) for
+the round. Writes bench/results/hotroutes.md.
 """
 
 import json
 import logging
 import os
-import statistics
 from pathlib import Path
 
 import boto3
@@ -33,8 +34,8 @@ from bench.router import (
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "bench" / "results" / "hotroutes.md"
 BUCKET = "bench-hotroutes"
-THUMB_KEYS = [f"hits/user-{i % 31}/IMG_{i:04d}.jpg" for i in range(200)]
-DURATION, WARMUP, REWARM, ROUNDS, TARGET = 5, 5, 2, 3, 0.9
+ROUNDS, SLICES, SLICE, WARMUP, TARGET = 3, 5, 1, 3, 0.9
+THUMB_KEYS = [[f"hits/{n}/user-{i % 31}/IMG_{i:04d}.jpg" for i in range(200)] for n in range(ROUNDS)]
 
 
 def local_s3():
@@ -49,27 +50,34 @@ def local_s3():
                       aws_secret_access_key=ENV["AWS_SECRET_ACCESS_KEY"])
     for name in (BUCKET, BUCKET + "resized"):
         s3.create_bucket(Bucket=name)
-    for key in THUMB_KEYS:
+    for key in (key for keys in THUMB_KEYS for key in keys):
         s3.put_object(Bucket=BUCKET + "resized", Key=key.replace(".jpg", "_50x50.jpg"), Body=b"\xff" * 2048)
     return server, url
 
 
-def rounds(router: tuple, bare: tuple) -> list[dict]:
-    """ROUNDS rounds of bare, /thumb, bare, /v1; each /thumb run follows a short untimed re-warm, which keeps
-    every thumbnail inside the worker's exists-cache (60 s) whatever recycled a worker since."""
-    scripts = {"bare": lua_get("/bare?key=%s", KEYS), "thumb": lua_get("/thumb/thumb50/%s", THUMB_KEYS),
-               "v1": lua_get("/v1/download-urls?cloud=s3&key=%s", KEYS)}
+def total(runs: list[dict]) -> dict:
+    """One figure for a route's slices of a round: requests over seconds, worker CPU per request, errors."""
+    requests_, seconds = sum(x["requests"] for x in runs), sum(x["requests"] / x["rps"] for x in runs if x["rps"])
+    cpu = [x["cpu_us"] * x["requests"] for x in runs if "cpu_us" in x]
+    return {"rps": requests_ / seconds if seconds else 0.0, "errors": sum(x["errors"] for x in runs),
+            "cpu_us": sum(cpu) / requests_ if len(cpu) == len(runs) and requests_ else float("nan")}
+
+
+def rounds(router: tuple, bare: tuple) -> list[dict[str, dict]]:
+    """ROUNDS rounds of SLICES x (bare, /thumb, bare, /v1), each route's slices of a round totalled."""
+    scripts = {"bare": lua_get("/bare?key=%s", KEYS), "v1": lua_get("/v1/download-urls?cloud=s3&key=%s", KEYS)}
     servers = {"bare": bare, "thumb": router, "v1": router}
     for name, script in scripts.items():
         wrk_with_cpu(*servers[name], script, seconds=WARMUP)
     out = []
-    for _ in range(ROUNDS):
+    for keys in THUMB_KEYS:
+        scripts["thumb"] = lua_get("/thumb/thumb50/%s", keys)
+        wrk_with_cpu(*router, scripts["thumb"], seconds=WARMUP)  # this round's thumbnails: one HEAD per worker
         runs: dict[str, list[dict]] = {"bare": [], "thumb": [], "v1": []}
-        for name in ("bare", "thumb", "bare", "v1"):
-            if name == "thumb":
-                wrk_with_cpu(*servers[name], scripts[name], seconds=REWARM)
-            runs[name].append(wrk_with_cpu(*servers[name], scripts[name], seconds=DURATION))
-        out.append(runs)
+        for _ in range(SLICES):
+            for name in ("bare", "thumb", "bare", "v1"):
+                runs[name].append(wrk_with_cpu(*servers[name], scripts[name], seconds=SLICE))
+        out.append({name: total(r) for name, r in runs.items()})
     return out
 
 
@@ -99,23 +107,21 @@ def report(r: dict) -> str:
 
     setup = (f"gunicorn: {gunicorn_settings()}, JSON access log on (to /dev/null), worker recycling off, the same "
              f"settings for every server. wrk on the same machine (it competes for the 2 cores), -t2 -c32, "
-             f"{DURATION}s per run after a {WARMUP}s warm-up per route; {ROUNDS} rounds of bare, /thumb, bare, /v1, "
-             f"ratios against the mean of the two bare runs of the same round. Bare answer ~{r['body_bytes']} bytes "
+             f"{ROUNDS} rounds, each of {SLICES} x (bare, /thumb, bare, /v1) for {SLICE}s each after a {WARMUP}s "
+             f"warm-up; ratios against bare's req/s over the same round. Bare answer ~{r['body_bytes']} bytes "
              f"of JSON; /thumb requests send no Accept header. Load average at the end: {os.getloadavg()[0]:.1f}.")
     lines = ["## hotroutes\n", f"Machine: {machine()}. {setup}\n",
-             "| round | bare req/s (two runs) | /thumb hit req/s | /thumb vs bare | GET /v1 req/s | /v1 vs bare "
+             "| round | bare req/s | /thumb hit req/s | /thumb vs bare | GET /v1 req/s | /v1 vs bare "
              "| worker CPU us/req: bare, /thumb, /v1 | errors |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     ratios: dict[str, list[float]] = {"thumb": [], "v1": []}
     for number, runs in enumerate(r["rounds"], 1):
-        bare = statistics.mean(x["rps"] for x in runs["bare"])
-        thumb, v1 = runs["thumb"][0], runs["v1"][0]
-        ratios["thumb"].append(thumb["rps"] / bare)
-        ratios["v1"].append(v1["rps"] / bare)
-        cpu = ", ".join(f"{x.get('cpu_us', float('nan')):.0f}" for x in (runs["bare"][0], thumb, v1))
-        errors = sum(x["errors"] for name in runs for x in runs[name])
-        pair = " / ".join(f"{x['rps']:.0f}" for x in runs["bare"])
-        lines.append(f"| {number} | {pair} | {thumb['rps']:.0f} "
-                     f"| {ratios['thumb'][-1]:.2f}x | {v1['rps']:.0f} | {ratios['v1'][-1]:.2f}x | {cpu} | {errors} |")
+        bare, thumb, v1 = runs["bare"], runs["thumb"], runs["v1"]
+        ratios["thumb"].append(thumb["rps"] / bare["rps"])
+        ratios["v1"].append(v1["rps"] / bare["rps"])
+        cpu = ", ".join(f"{x['cpu_us']:.0f}" for x in (bare, thumb, v1))
+        errors = sum(x["errors"] for x in runs.values())
+        lines.append(f"| {number} | {bare['rps']:.0f} | {thumb['rps']:.0f} | {ratios['thumb'][-1]:.2f}x "
+                     f"| {v1['rps']:.0f} | {ratios['v1'][-1]:.2f}x | {cpu} | {errors} |")
     lines += ["", "Targets (every round):"]
     for name, label in (("thumb", "/thumb hit"), ("v1", "GET /v1/download-urls")):
         ok = min(ratios[name]) >= TARGET
