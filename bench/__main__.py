@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-BENCHMARKS = ["thumbnails", "heic", "bytes", "handler", "router", "ondemand", "spike", "hostile", "hotpaths",
-              "coldstart", "cdn"]
+BENCHMARKS = ["thumbnails", "heic", "bytes", "handler", "router", "ondemand", "hotroutes", "spike", "hostile",
+              "hotpaths", "coldstart", "cdn"]
 
 
 def machine() -> str:

@@ -183,9 +183,8 @@ def report(r: dict) -> str:
                      f"{x['errors']} | {x['rps'] / bare['rps']:.2f}x | {x['p99'] / bare['p99']:.2f}x |")
     lines += ["", f"{len(HIT_KEYS)} thumbnails, each already seen once per worker in the warm-up: a hot hit costs no "
               "S3 call (a thumbnail seen in S3 is remembered for 60 s per worker, then HEADed again); the first "
-              "hit of a key in a worker adds one HEAD to S3 (tens of ms against the local server). Most of the gap "
-              "to the ceiling is Werkzeug's handling of the ~450-byte presigned `Location` (IRI-to-URI on every "
-              "response; about a quarter of a hit's in-process time under cProfile). The machine is shared "
+              "hit of a key in a worker adds one HEAD to S3 (tens of ms against the local server). bench/hotroutes.py "
+              "measures the same hit against the ceiling in finer interleaved slices. The machine is shared "
               "with other jobs (see the load average), so ratios move between runs.", ""]
     lines += misses_report(r["misses"])
     o = r["overload"]

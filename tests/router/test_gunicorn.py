@@ -63,3 +63,12 @@ def test_two_routers_on_one_host_each_answer_on_their_own_control_socket(s3_serv
     finally:
         for router in routers:
             router.stop()
+
+
+def test_a_worker_freezes_what_the_app_loaded_out_of_the_garbage_collectors_reach():
+    check = ("import gc, runpy; hooks = runpy.run_path('router/gunicorn.conf.py'); "
+             "assert gc.get_freeze_count() == 0; hooks['post_worker_init'](None); "
+             "print(gc.get_freeze_count()); hooks['on_exit'](None)")
+    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 1000

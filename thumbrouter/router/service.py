@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from types import MappingProxyType
 
 from thumbrouter.imagecore import no_thumbnail_reason
@@ -31,6 +32,9 @@ from .storage import LazyThumbnailUrl, Storage, build_backends
 from .urlcache import UrlCache
 
 UPLOAD_EXPIRES = 3600
+# Per Router, the validation of this many recent distinct requests is remembered (only what passed): it
+# depends on the values alone, and redoing it was a large part of a cached answer's time.
+CHECKED_MAX = 4096
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,9 @@ class Router:
     def __init__(self, settings: Settings, backends: Mapping[str, Storage], geoip: GeoIP,
                  cache: UrlCache, clock: Callable[[], float] = time.time):
         self.settings, self.backends, self.geoip, self.cache, self.clock = settings, backends, geoip, cache, clock
+        # Bounded memos of pure validation; a call that raises (a refused value) is not remembered.
+        self._valid_key = lru_cache(maxsize=CHECKED_MAX)(validate_key)
+        self._checked_download = lru_cache(maxsize=CHECKED_MAX)(self._check_download)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, lazy_thumbnail_url: LazyThumbnailUrl | None = None,
@@ -134,14 +141,11 @@ class Router:
 
         Raises BadRequest naming the bad field; BackendUnavailable when signing cannot be done.
         """
-        key = validate_key(key)
+        memo = _hashable(key, filetype, filename, expires)  # JSON may hand over lists: validated, never cached
+        key = self._valid_key(key) if memo else validate_key(key)
         chosen = self.choose_cloud(cloud=cloud, country=country, client_ip=client_ip)
-        key = validate_key_for(key, chosen, self.settings.qiniu_style)
-        lifetime = validate_expires(expires)
-        # Qiniu keys are at most 750 bytes, so the S3 naming limit never hides a Qiniu thumbnail.
-        thumbnail = (thumbnail_format(filetype, key) is not None
-                     and no_thumbnail_reason(key, self.settings.thumbnail_size) is None)
-        filename = validate_filename(filename)
+        check = self._checked_download if memo else self._check_download
+        key, thumbnail, filename, lifetime = check(key, chosen, filetype, filename, expires)
         backend = self.backends[chosen]
 
         def sign(window) -> DownloadUrls:
@@ -149,6 +153,15 @@ class Router:
             return DownloadUrls(chosen, urls[0], urls[1], window.expires_at)
 
         return self.cache.get_or_sign((chosen, key, thumbnail, filename, lifetime), lifetime, sign)
+
+    def _check_download(self, key: str, chosen: str, filetype, filename, expires) -> tuple[str, bool, str | None, int]:
+        """(key, has a thumbnail, filename, lifetime) of a download in `chosen`, validated in the security order."""
+        key = validate_key_for(key, chosen, self.settings.qiniu_style)
+        lifetime = validate_expires(expires)
+        # Qiniu keys are at most 750 bytes, so the S3 naming limit never hides a Qiniu thumbnail.
+        thumbnail = (thumbnail_format(filetype, key) is not None
+                     and no_thumbnail_reason(key, self.settings.thumbnail_size) is None)
+        return key, thumbnail, validate_filename(filename), lifetime
 
     def upload_target(self, key: str, *, country: str | None = None, client_ip: str | None = None,
                       content_type: str | None = None, max_bytes: int | None = None,
@@ -172,6 +185,10 @@ class Router:
     def warm(self) -> None:
         """Load the GeoIP data now (call at start-up so the first request does not pay for it)."""
         self.geoip.warm()
+
+
+def _hashable(*values) -> bool:
+    return all(value is None or type(value) in (str, int) for value in values)
 
 
 _default: Router | None = None

@@ -196,3 +196,19 @@ def test_an_avif_its_decoder_refuses_answers_422_and_is_remembered(app, s3, buck
     answers = [client.get("/thumb/thumb50/grid.avif") for _ in range(5)]
     assert {(a.status_code, a.content_type) for a in answers} == {(422, "image/png")}
     assert len(decodes.calls) == 1
+
+
+@pytest.mark.parametrize("location", ["https://b.s3.amazonaws.com/a%20b.jpg?X-Amz-Signature=ab%2Fc",
+                                      "http://\u2603.net/p\u00e5th?q=\u00e8ry%DF", "/relative/p\u00e5th x"])
+def test_a_signed_redirect_sends_the_location_werkzeug_would_send_every_time(location):
+    from flask import Response
+    from werkzeug.utils import redirect
+
+    from thumbrouter.router.ondemand.views import SignedRedirect
+
+    expected = redirect(location, 302, Response=Response).get_wsgi_headers({})
+    for _ in range(2):  # the second conversion is the memoised one
+        response = redirect(location, 302, Response=SignedRedirect)
+        headers = response.get_wsgi_headers({})
+        assert headers["Location"] == expected["Location"] and sorted(headers.items()) == sorted(expected.items())
+        assert response.headers["Location"] == location  # the response itself keeps what the view set

@@ -11,6 +11,7 @@ negative-cache entry (naming.variant_key), so the steps above run per variant.
 import logging
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from functools import lru_cache
 
 from thumbrouter.imagecore import format_for_key, no_thumbnail_reason, output_format_for_key
 from thumbrouter.s3job import OnDemandRequest, ThumbnailSpec, TransientError
@@ -19,7 +20,7 @@ from ..errors import BackendUnavailable, BadRequest, NotFound, Overloaded
 from ..signing import UrlSigner
 from ..urlcache import UrlCache
 from .negcache import LocalTtl, NegativeCache
-from .negotiation import negotiate
+from .negotiation import MAX_ACCEPT, negotiate
 from .presets import Preset
 from .redisguard import RedisGuard
 from .singleflight import SingleFlight, WaitTimeout
@@ -41,6 +42,9 @@ class Options:
     # Thumbnails are only ever (re)written, never expected to vanish; a deleted one 302s to a 404 this long.
     exists_ttl: float = 60.0
     exists_max: int = 10_000
+    # Per process, the names and checks of this many recent (preset, key, variant) requests are kept: they
+    # depend on the request alone, and recomputing them was most of a hot hit's own time.
+    names_max: int = 4096
     retry_after: int = 1
 
 
@@ -69,6 +73,9 @@ class OnDemand:
         self.negative, self.presets, self.signer, self.guard = negative, presets, signer, guard
         self.metrics, self.options = metrics, options
         self.known = LocalTtl(options.exists_ttl, options.exists_max)
+        # Bounded memos of pure functions of the request; a raising call (a refused key) is not remembered.
+        self._variant = lru_cache(maxsize=options.names_max)(self._choose_variant)
+        self._names = lru_cache(maxsize=options.names_max)(self._checked_names)
 
     def preset(self, name: str) -> Preset:
         """The named preset; raises NotFound for anything else (free sizes included)."""
@@ -84,8 +91,13 @@ class OnDemand:
         refuse its thumbnail key on every try), Overloaded (pool full, or still generating at the
         deadline) and BackendUnavailable.
         """
-        self._check(preset, key)  # before negotiating: a variant needs a key that can have thumbnails
-        return self.ensure(preset, key, self.variant(preset, key, accept))
+        if not preset.formats or not accept:
+            variant = None  # nothing to negotiate: the key's own format
+        elif len(accept) <= MAX_ACCEPT:  # memoised: at most names_max entries of a 1024-byte key and this
+            variant = self._variant(preset, key, accept)
+        else:
+            variant = self._choose_variant(preset, key, accept)
+        return self.ensure(preset, key, variant)
 
     def _check(self, preset: Preset, key: str) -> None:
         if format_for_key(key) is None:
@@ -93,21 +105,28 @@ class OnDemand:
         if reason := no_thumbnail_reason(key, preset.size):
             raise BadRequest(f"key can have no {preset.name} thumbnail: {reason}")
 
+    def _request(self, preset: Preset, key: str, variant: str | None) -> OnDemandRequest:
+        return OnDemandRequest(self.storage.bucket, key, preset.size, self.spec.mode, self.storage.thumbnail_bucket,
+                               variant)
+
+    def _checked_names(self, preset: Preset, key: str, variant: str | None) -> tuple[str, str]:
+        """(lock and negative-cache name, thumbnail key) of a request, after its checks (raises as `_check`)."""
+        self._check(preset, key)
+        request = self._request(preset, key, variant)
+        # the lock and negative-cache name: a variant's differs from its default's (a size has no dot)
+        return f"{preset.size}{'.' + request.format if request.format else ''}/{key}", request.thumbnail_key
+
     def ensure(self, preset: Preset, key: str, variant: str | None) -> Answer:
         """`thumbnail` for a chosen variant (None: the key's own format), e.g. the one the CDN asks for.
 
         Raises as `thumbnail` does.
         """
-        self._check(preset, key)
-        request = OnDemandRequest(self.storage.bucket, key, preset.size, self.spec.mode,
-                                  self.storage.thumbnail_bucket, variant)
-        # the lock and negative-cache name: a variant's differs from its default's (a size has no dot)
-        name = f"{preset.size}{'.' + request.format if request.format else ''}/{key}"
-        thumb_key = request.thumbnail_key
+        name, thumb_key = self._names(preset, key, variant)
         if self.known.get(thumb_key):  # a hot hit: no Redis, no S3
             return Answer(302, self.redirect_url(thumb_key), key=thumb_key)
         if reason := self.negative.get(name):
             return Answer(422, reason=reason)
+        request = self._request(preset, key, variant)
         try:  # one HEAD per process and burst: waiters take the leader's answer, not an S3 place each
             outcome = self.flight.run(name, lambda: self._generate(name, request), lambda: self._existing(thumb_key))
         except WaitTimeout:
@@ -116,9 +135,11 @@ class OnDemand:
                              log_message=f"waited {self.options.wait}s for a {preset.size} thumbnail") from None
         return self._answer(outcome)
 
-    @staticmethod
-    def variant(preset: Preset, key: str, accept: str | None) -> str | None:
-        """The format `accept` picks among the preset's (those whose key S3 takes), None for the key's own."""
+    def _choose_variant(self, preset: Preset, key: str, accept: str | None) -> str | None:
+        """The format `accept` picks among the preset's (those whose key S3 takes), None for the key's own.
+
+        Raises as `_check` does, first: a variant needs a key that can have thumbnails at all."""
+        self._check(preset, key)
         fitting = tuple(f for f in preset.formats if no_thumbnail_reason(key, preset.size, f) is None)
         chosen = negotiate(accept, fitting)
         return None if chosen == output_format_for_key(key) else chosen

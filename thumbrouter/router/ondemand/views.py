@@ -8,7 +8,11 @@ A preset that negotiates formats answers everything (302s and errors alike) with
 redirect's target depends on it. The signature does not cover Accept; it only picks among allowed formats.
 """
 
-from flask import Blueprint, Response, after_this_request, current_app, g, redirect, request
+from functools import lru_cache
+
+from flask import Blueprint, Response, after_this_request, current_app, g, request
+from werkzeug.urls import iri_to_uri
+from werkzeug.utils import redirect
 
 from .. import auth
 from ..security import validate_key
@@ -36,7 +40,7 @@ def thumb(preset: str, key: str):
         auth.require_token()
     answer = service.thumbnail(chosen, validate_key(key), request.headers.get("Accept"))
     if answer.location:
-        response = redirect(answer.location, 302)
+        response = redirect(answer.location, 302, Response=SignedRedirect)
         response.headers["Cache-Control"] = REDIRECT_CACHE
         return response
     response = Response(placeholder_png(), status=answer.status, content_type=CONTENT_TYPE)
@@ -45,8 +49,34 @@ def thumb(preset: str, key: str):
 
 
 def _vary_on_accept(response: Response) -> Response:
-    response.vary.add("Accept")
+    if "Vary" in response.headers:
+        response.vary.add("Accept")
+    else:  # the usual case; response.vary parses and re-serialises the header even when there is none
+        response.headers["Vary"] = "Accept"
     return response
+
+
+# Werkzeug's IRI-to-URI of the redirect target, memoised: the URL cache hands out the same signed URL for
+# its whole window, and converting the ~450-byte presigned URL on every response was a quarter of a hit.
+_as_uri = lru_cache(maxsize=4096)(iri_to_uri)
+
+
+class SignedRedirect(Response):
+    """A redirect whose Location is converted to a URI as Werkzeug does, once per distinct URL."""
+
+    autocorrect_location_header = False  # Flask's default: Location is sent as given, never joined to the host
+
+    def get_wsgi_headers(self, environ):
+        location = self.headers.get("Location")
+        if location is None:
+            return super().get_wsgi_headers(environ)
+        del self.headers["Location"]
+        try:
+            headers = super().get_wsgi_headers(environ)
+        finally:
+            self.headers["Location"] = location
+        headers["Location"] = _as_uri(location)
+        return headers
 
 
 @bp.get("/thumb/<preset>//<path:key>", merge_slashes=False)
