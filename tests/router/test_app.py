@@ -5,7 +5,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.support.servers import free_port
+from tests.support.servers import free_port, wait_for_port
 from thumbrouter.router import ConfigError, Settings, create_app, load_settings
 from thumbrouter.router.app import BLUEPRINTS, check_bind
 
@@ -92,15 +91,12 @@ def gunicorn(env: dict, bind: str) -> subprocess.Popen:
 
 
 def wait_until_up(proc: subprocess.Popen, base: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read()
-        try:
-            requests.get(f"{base}/healthz", timeout=2)
-            return
-        except requests.RequestException:  # not bound yet, or the workers are still importing
-            time.sleep(0.1)
-    raise TimeoutError("gunicorn did not start")
+    """Return once gunicorn listens and a worker answers; fails with its stderr if it exited instead."""
+    try:
+        wait_for_port(int(base.rsplit(":", 1)[1]), process=proc)
+    except RuntimeError:
+        raise AssertionError(proc.stderr.read()) from None
+    requests.get(f"{base}/healthz", timeout=60).raise_for_status()  # the workers may still be importing
 
 
 @pytest.mark.slow

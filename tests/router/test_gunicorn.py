@@ -3,12 +3,11 @@
 import os
 import subprocess
 import sys
-import threading
-import time
-from pathlib import Path
 
 import pytest
 from gunicorn.ctl.client import ControlClient
+
+from tests.support.waiting import wait_until
 
 from .ondemand.fleet import ROOT, RouterProcess
 from .ondemand.helpers import app_env
@@ -36,14 +35,6 @@ def test_gunicorn_opens_no_per_user_control_socket_by_default(tmp_path):
     assert config["control_socket_disable"] == "False" and config["control_socket"] == str(tmp_path / "a.ctl")
 
 
-def _wait_for_file(path: Path, timeout: float = 60.0) -> None:
-    deadline, pause = time.monotonic() + timeout, threading.Event()
-    while not path.exists():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{path} never appeared")
-        pause.wait(0.05)
-
-
 @pytest.mark.slow
 def test_two_routers_on_one_host_each_answer_on_their_own_control_socket(s3_server, buckets, tmp_path):
     paths = [tmp_path / f"router{i}.ctl" for i in range(2)]
@@ -52,7 +43,7 @@ def test_two_routers_on_one_host_each_answer_on_their_own_control_socket(s3_serv
     try:
         for router, path in zip(routers, paths, strict=True):
             router.start()
-            _wait_for_file(path)
+            wait_until(path.exists, what=f"{path} to appear")
         for router, path in zip(routers, paths, strict=True):
             with ControlClient(str(path), timeout=30) as client:
                 assert client.send_command("show stats")["pid"] == router.process.pid

@@ -132,7 +132,7 @@ KEY_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_ch
                    min_size=1, max_size=60)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(key=KEY_TEXT.filter(lambda k: "." not in k.split("/") and ".." not in k.split("/") and k[0] != "/"))
 def test_any_key_round_trips_through_the_url_path(router, key):
     urls = router.download_urls(key, cloud="qiniu")

@@ -219,7 +219,7 @@ KEY_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_ch
                    min_size=1, max_size=60)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(key=KEY_TEXT.filter(lambda k: "." not in k.split("/") and ".." not in k.split("/")),
        name=st.one_of(st.none(), KEY_TEXT))
 def test_any_key_and_file_name_sign_exactly_as_botocore_does(router, router_buckets, key, name):

@@ -3,10 +3,11 @@
 import shutil
 import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 
 import requests
+
+from tests.support.waiting import GENEROUS, wait_until
 
 
 def free_port() -> int:
@@ -15,15 +16,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def wait_for_port(port: int, timeout: float = GENEROUS, process: subprocess.Popen | None = None) -> None:
+    """Return once 127.0.0.1:`port` accepts a connection; fails at once if `process` (the server) has exited."""
+
+    def accepting() -> bool:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode} before listening on {port}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
         except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+            return False
+
+    wait_until(accepting, timeout, f"a listener on 127.0.0.1:{port}")
 
 
 @dataclass
@@ -72,7 +77,7 @@ class RedisServer:
              "--appendonly", "no", "--protected-mode", "yes", "--loglevel", "warning"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        wait_for_port(self.port)
+        wait_for_port(self.port, process=self.process)
         return self
 
     def stop(self) -> None:

@@ -79,7 +79,9 @@ _local = threading.local()
 def get(url: str) -> tuple[int, str | None, str | None]:
     """(status, Location, Retry-After) of one GET without following redirects (a session per thread)."""
     session = getattr(_local, "session", None) or setattr(_local, "session", requests.Session()) or _local.session
-    response = session.get(url, allow_redirects=False, timeout=30)
+    # Generous: the bound only ends a hung request; on a machine whose cores are busy elsewhere, one of a
+    # 2000-request burst has waited more than 30 s for its answer.
+    response = session.get(url, allow_redirects=False, timeout=120)
     return response.status_code, response.headers.get("Location"), response.headers.get("Retry-After")
 
 
@@ -91,7 +93,7 @@ def fire(urls: list[str], concurrency: int = 64, on_index=None) -> list[tuple]:
             if on_index:
                 on_index(index)
             futures.append(pool.submit(get, url))
-        return [future.result(timeout=60) for future in futures]
+        return [future.result(timeout=300) for future in futures]
 
 
 def seed(bucket: str, keys, body: bytes) -> None:

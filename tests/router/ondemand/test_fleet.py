@@ -5,13 +5,14 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
 import redis
 import requests
+
+from tests.support.waiting import wait_until
 
 from .fleet import ROOT, fire, seed, start_fleet
 from .helpers import app_env, jpeg
@@ -122,11 +123,12 @@ def test_redis_killed_mid_run_still_answers_and_the_shared_lock_is_used_again_af
         check = requests.get(f"{router.url}/readyz", timeout=10)
         assert check.status_code == 200 and check.json()["checks"]["redis"]["ok"] is False
     redis_server.start()
-    time.sleep(4)  # breaker cooldown (1 s) and the readiness cache (3 s)
     # A breaker closes on its first successful call, not by time: until then a burst sends one probe and
-    # the rest single-flight per process. Readiness probes (a load balancer's, here ours) are that call.
+    # the rest single-flight per process. Readiness probes (a load balancer's, here ours) are that call; each
+    # router reports Redis back once its breaker cooldown (1 s) and its readiness cache (3 s) have passed.
     for router in routers:
-        assert requests.get(f"{router.url}/readyz", timeout=10).json()["checks"]["redis"]["ok"]
+        wait_until(lambda url=router.url: requests.get(f"{url}/readyz", timeout=10).json()["checks"]["redis"]["ok"],
+                   what="readiness reporting Redis back", pause=0.2)
     answers = fire([f"{routers[i % 2].url}/thumb/thumb50/after.jpg" for i in range(200)])
     assert {status for status, _, _ in answers} == {302} and _versions(s3, resized, "after_50x50.jpg") == 1
     assert redis.Redis.from_url(redis_server.url).exists("thumbrouter:sf:done:50x50/after.jpg")
@@ -134,11 +136,11 @@ def test_redis_killed_mid_run_still_answers_and_the_shared_lock_is_used_again_af
 
 
 HOLDER = """
-import sys, time
+import sys, threading
 from thumbrouter.router.ondemand.redisguard import RedisGuard
 from thumbrouter.router.ondemand.singleflight import SingleFlight
 flight = SingleFlight(RedisGuard.from_url(sys.argv[1]), lock_ttl=2.0)
-flight.run(sys.argv[2], lambda: (print("holding", flush=True), time.sleep(120)))
+flight.run(sys.argv[2], lambda: (print("holding", flush=True), threading.Event().wait()))
 """
 
 
@@ -156,8 +158,8 @@ def test_when_the_lock_holder_is_killed_one_waiter_takes_over_after_the_ttl_and_
             burst = runner.submit(fire, [f"{routers[i % 2].url}/thumb/thumb50/orphan.jpg" for i in range(40)], 40)
             # The holder dies once all 20 requests of each router wait on its lock (19 on their router's leader,
             # the leader on Redis): the answers then come from a waiter's takeover, however slow the machine.
-            _wait_for(lambda: burst.done() or all(
-                r.counter("thumbrouter_ondemand_lock_waits_total") == 20 for r in routers))
+            wait_until(lambda: burst.done() or all(
+                r.counter("thumbrouter_ondemand_lock_waits_total") == 20 for r in routers), what="20 waits per router")
             holder.send_signal(signal.SIGKILL)
             answers = burst.result(120)
     finally:
@@ -166,11 +168,3 @@ def test_when_the_lock_holder_is_killed_one_waiter_takes_over_after_the_ttl_and_
     assert [status for status, _, _ in answers] == [302] * 40
     assert _versions(s3, resized, "orphan_50x50.jpg") == 1
 
-
-def _wait_for(condition, timeout: float = 60.0) -> None:
-    """Return once condition() is true (checked every 50 ms); TimeoutError after `timeout` seconds."""
-    deadline, pause = time.monotonic() + timeout, threading.Event()
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition still false")
-        pause.wait(0.05)

@@ -5,12 +5,14 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
 
+from tests.router.conftest import FakeClock
+from tests.support.waiting import Arrivals, wait_until
+from thumbrouter.router.breaker import Breaker
 from thumbrouter.router.ondemand.redisguard import RedisGuard
 from thumbrouter.router.ondemand.singleflight import LocalFlight, SingleFlight, WaitTimeout
 
@@ -18,58 +20,63 @@ ROOT = __file__.rsplit("/tests/", 1)[0]
 
 
 class Counting:
-    """A piece of work that counts its runs and can be held open by a gate."""
+    """A piece of work that counts its runs; `until()`, when given, holds it open until it returns true."""
 
-    def __init__(self, result=None, hold: float = 0.2):
-        self.runs, self.hold, self.result = 0, hold, result or {"status": "created"}
+    def __init__(self, result=None, until=None):
+        self.runs, self.until, self.result = 0, until, result or {"status": "created"}
         self._lock = threading.Lock()
 
     def __call__(self):
         with self._lock:
             self.runs += 1
-        time.sleep(self.hold)
+        if self.until is not None:
+            assert self.until(), "the work was held open and its callers never all arrived"
         return self.result
 
 
 def _fire(flights, name, work, per_flight=20):
     with ThreadPoolExecutor(len(flights) * per_flight) as pool:
         futures = [pool.submit(f.run, name, work) for f in flights for _ in range(per_flight)]
-        return [f.result(30) for f in futures]
+        return [f.result(120) for f in futures]
+
+
+def _flights(redis_server, count: int, on_wait=None) -> list[SingleFlight]:
+    """Flights as separate processes would have them, with bounds for a busy machine, not the production ones.
+
+    5 s Redis timeouts (production: 0.3 s): a slow answer would make a flight degrade and run the work itself.
+    A 60 s wait: these tests are about sharing one run, the waiters' deadline has its own test.
+    """
+    return [SingleFlight(RedisGuard.from_url(redis_server.url, timeout=5), wait=60, on_wait=on_wait)
+            for _ in range(count)]
 
 
 def test_concurrent_callers_in_one_process_share_one_run():
-    flight, arrived, everyone = LocalFlight(), threading.Semaphore(0), threading.Event()
-    work = Counting(hold=0.1)
-    gated = lambda: everyone.wait(10) and work()  # noqa: E731 -- the leader runs only once all 40 have called
-
-    def call(_):
-        arrived.release()
-        return flight.run("k", gated, timeout=10)
-
+    flight, waiting = LocalFlight(), Arrivals()
+    work = Counting(until=lambda: waiting.reached(39))  # the leader finishes once the 39 others wait on it
     with ThreadPoolExecutor(40) as pool:
-        futures = [pool.submit(call, i) for i in range(40)]
-        for _ in range(40):  # a slow machine starts threads late; the work waits for the last caller
-            arrived.acquire(timeout=10)
-        everyone.set()
-        results = [f.result(10) for f in futures]
+        futures = [pool.submit(flight.run, "k", work, 60, waiting) for _ in range(40)]
+        results = [f.result(120) for f in futures]
     assert work.runs == 1 and results == [work.result] * 40
 
 
 def test_local_waiters_get_the_leaders_exception():
-    flight = LocalFlight()
+    flight, waiting = LocalFlight(), Arrivals()
 
     def boom():
-        time.sleep(0.2)
+        waiting.reached(9)
         raise KeyError("boom")
 
     with ThreadPoolExecutor(10) as pool:
-        futures = [pool.submit(flight.run, "k", boom, 10) for _ in range(10)]
-        assert all(isinstance(f.exception(10), KeyError) for f in futures)
+        futures = [pool.submit(flight.run, "k", boom, 60, waiting) for _ in range(10)]
+        assert all(isinstance(f.exception(120), KeyError) for f in futures)
+    assert waiting.count == 9  # nine of them waited on the leader's run rather than running boom themselves
 
 
 def test_two_processes_sharing_redis_run_the_work_once(redis_server):
-    flights = [SingleFlight(RedisGuard.from_url(redis_server.url)) for _ in range(2)]
-    work = Counting(hold=0.5)
+    waiting = Arrivals()
+    flights = _flights(redis_server, 2, on_wait=waiting)
+    # Held until the 39 other callers wait: 19 on each process's leader, the second leader on Redis.
+    work = Counting(until=lambda: waiting.reached(39))
     results = _fire(flights, "photo.jpg", work)
     assert work.runs == 1 and results == [work.result] * 40
     assert redis.Redis.from_url(redis_server.url).keys("thumbrouter:sf:lock:*") == []  # released
@@ -89,20 +96,20 @@ def test_release_never_deletes_a_lock_someone_else_now_holds(redis_server):
 
 def test_a_waiter_past_its_deadline_stops_and_a_later_caller_takes_the_expired_lock(redis_server):
     client = redis.Redis.from_url(redis_server.url)
-    client.set("thumbrouter:sf:lock:k", "dead-holder", px=1500)  # a holder that will never finish
-    work = Counting(hold=0)
+    client.set("thumbrouter:sf:lock:k", "dead-holder")  # a holder that will never finish, its lease still running
+    work = Counting()
     with pytest.raises(WaitTimeout):
-        SingleFlight(RedisGuard.from_url(redis_server.url), wait=0.3).run("k", work)
+        SingleFlight(RedisGuard.from_url(redis_server.url, timeout=5), wait=0.3).run("k", work)
     assert work.runs == 0
-    assert SingleFlight(RedisGuard.from_url(redis_server.url), wait=5).run("k", work) == work.result
+    client.pexpire("thumbrouter:sf:lock:k", 1)  # its lease runs out
+    assert SingleFlight(RedisGuard.from_url(redis_server.url, timeout=5), wait=60).run("k", work) == work.result
     assert work.runs == 1
 
 
 def test_a_burst_checks_once_per_process_and_the_work_runs_once_for_all(redis_server):
-    # 5 s Redis timeouts: under CPU load a 0.3 s one would make a flight degrade and run the work itself.
-    flights = [SingleFlight(RedisGuard.from_url(redis_server.url, timeout=5)) for _ in range(2)]
+    flights = _flights(redis_server, 2)
     checks, lock, both_checked = [], threading.Lock(), threading.Event()
-    work = Counting(hold=0)
+    work = Counting()
 
     def check():  # "not there yet"; the work waits for both processes' checks, so each must make one
         with lock:
@@ -118,62 +125,74 @@ def test_a_burst_checks_once_per_process_and_the_work_runs_once_for_all(redis_se
 
 
 def test_the_checks_answer_goes_to_every_caller_in_the_process_and_the_work_never_runs(redis_server):
-    flight, arrived, found = SingleFlight(RedisGuard.from_url(redis_server.url)), threading.Semaphore(0), []
-    work, everyone = Counting(hold=0), threading.Event()
+    waiting, found, work = Arrivals(), [], Counting()
+    [flight] = _flights(redis_server, 1, on_wait=waiting)
 
-    def check():
-        everyone.wait(10)
+    def check():  # answers once the 19 other callers wait on this process's leader
+        assert waiting.reached(19)
         found.append(1)
         return {"status": "exists"}
 
-    def call():
-        arrived.release()
-        return flight.run("k", work, check)
-
     with ThreadPoolExecutor(20) as pool:
-        futures = [pool.submit(call) for _ in range(20)]
-        for _ in range(20):
-            arrived.acquire(timeout=10)
-        everyone.set()
-        results = [f.result(30) for f in futures]
+        futures = [pool.submit(flight.run, "k", work, check) for _ in range(20)]
+        results = [f.result(120) for f in futures]
     assert found == [1] and work.runs == 0 and results == [{"status": "exists"}] * 20
 
 
 def test_a_published_result_answers_without_the_check_or_the_work(redis_server):
     redis.Redis.from_url(redis_server.url).set("thumbrouter:sf:done:k", json.dumps({"status": "created"}))
-    checks, work = [], Counting(hold=0)
+    checks, work = [], Counting()
     result = SingleFlight(RedisGuard.from_url(redis_server.url)).run("k", work, lambda: checks.append(1))
     assert result == {"status": "created"} and checks == [] and work.runs == 0
 
 
 def test_without_redis_the_check_still_comes_first():
-    work = Counting(hold=0)
+    work = Counting()
     assert SingleFlight(None).run("k", work, lambda: {"status": "exists"}) == {"status": "exists"}
     assert SingleFlight(None).run("k", work, lambda: None) == work.result and work.runs == 1
 
 
 HOLDER = """
-import sys, time
+import sys, threading
 from thumbrouter.router.ondemand.redisguard import RedisGuard
 from thumbrouter.router.ondemand.singleflight import SingleFlight
 flight = SingleFlight(RedisGuard.from_url(sys.argv[1]), lock_ttl=1.0)
-flight.run("k", lambda: (print("holding", flush=True), time.sleep(120)))
+flight.run("k", lambda: (print("holding", flush=True), threading.Event().wait()))
 """
 
 
+def _wait_for_renewals(client: redis.Redis, key: str, count: int) -> None:
+    """Return once the lease on `key` has been extended `count` times (its remaining time went up)."""
+    last, rises = client.pttl(key), 0
+
+    def renewed() -> bool:
+        nonlocal last, rises
+        now = client.pttl(key)
+        assert now > 0, "the lease ran out: nobody renewed it"
+        rises, last = rises + (now > last), now
+        return rises >= count
+
+    wait_until(renewed, what=f"{count} renewals of {key}", pause=0.02)
+
+
 def test_a_killed_lock_holder_is_replaced_by_exactly_one_waiter_after_the_ttl(redis_server):
+    client = redis.Redis.from_url(redis_server.url)
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, redis_server.url], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "holding"
-        time.sleep(2.0)  # twice the TTL: only the watchdog's renewals keep the lock alive
-        assert redis.Redis.from_url(redis_server.url).get("thumbrouter:sf:lock:k") is not None
-        # Redis calls get 5 s, not the production 0.3 s: on a loaded machine a slow answer would make a flight
-        # degrade to running the work itself, and this test is about the takeover, not about a slow Redis.
-        flights = [SingleFlight(RedisGuard.from_url(redis_server.url, timeout=5), wait=8) for _ in range(2)]
-        work = Counting(hold=0.2)
-        threading.Timer(0.5, holder.send_signal, (signal.SIGKILL,)).start()
-        results = _fire(flights, "k", work, per_flight=10)
+        token = client.get("thumbrouter:sf:lock:k")
+        _wait_for_renewals(client, "thumbrouter:sf:lock:k", 3)  # a 1 s lease outlives itself by renewals only
+        assert token is not None and client.get("thumbrouter:sf:lock:k") == token
+        waiting = Arrivals()
+        flights, work = _flights(redis_server, 2, on_wait=waiting), Counting()
+        with ThreadPoolExecutor(1) as runner:
+            burst = runner.submit(_fire, flights, "k", work, 10)
+            # Killed once all 20 callers wait (9 on each process's leader, both leaders on the holder's lease),
+            # so the answers can only come from one waiter's takeover, however slow the machine.
+            assert waiting.reached(20)
+            holder.send_signal(signal.SIGKILL)
+            results = burst.result(120)
     finally:
         holder.kill()
         holder.wait(10)
@@ -181,15 +200,17 @@ def test_a_killed_lock_holder_is_replaced_by_exactly_one_waiter_after_the_ttl(re
 
 
 def test_with_redis_down_work_still_runs_once_per_process_and_recovers_when_redis_returns(redis_server):
-    guard = RedisGuard.from_url(redis_server.url)
-    guard.breaker.cooldown = 0.2
-    flight = SingleFlight(guard)
+    clock, waiting = FakeClock(0.0), Arrivals()
+    guard = RedisGuard.from_url(redis_server.url, timeout=5)
+    guard.breaker = Breaker(cooldown=1.0, clock=clock)
+    flight = SingleFlight(guard, wait=60, on_wait=waiting)
     redis_server.stop()
-    work = Counting(hold=0.3)
+    work = Counting(until=lambda: waiting.reached(19))  # the other 19 callers wait on this process's run
     assert _fire([flight], "k", work) == [work.result] * 20
     assert work.runs == 1 and guard.status() == "degraded"
     redis_server.start()
-    time.sleep(0.3)  # one breaker cooldown: the next call is the probe
+    assert guard.status() == "degraded"  # inside the cooldown: no probe yet
+    clock.advance(1.0)  # one breaker cooldown: the next call is the probe
     seen = []
 
     def look_at_the_lock():
