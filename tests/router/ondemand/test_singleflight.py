@@ -13,6 +13,7 @@ import redis
 from tests.router.conftest import FakeClock
 from tests.support.waiting import Arrivals, wait_until
 from thumbrouter.router.breaker import Breaker
+from thumbrouter.router.ondemand.locks import RedisLocks
 from thumbrouter.router.ondemand.redisguard import RedisGuard
 from thumbrouter.router.ondemand.singleflight import LocalFlight, SingleFlight, WaitTimeout
 
@@ -154,6 +155,7 @@ def test_without_redis_the_check_still_comes_first():
 
 HOLDER = """
 import sys, threading
+from thumbrouter.router.ondemand.locks import RedisLocks
 from thumbrouter.router.ondemand.redisguard import RedisGuard
 from thumbrouter.router.ondemand.singleflight import SingleFlight
 flight = SingleFlight(RedisGuard.from_url(sys.argv[1]), lock_ttl=1.0)
@@ -228,3 +230,25 @@ def test_an_open_breaker_fails_fast_without_touching_the_network(redis_server):
     assert guard.status() == "degraded"
     redis_server.start()
     assert guard.status() == "degraded"  # still inside the cooldown: no probe yet
+
+
+class FinishesFirst(RedisLocks):
+    """A store on which another host's whole run (publish, release) lands between our look and our acquire."""
+
+    def __init__(self, guard, other_host):
+        super().__init__(guard)
+        self.other_host = other_host
+
+    def acquire(self, name, token, ttl_ms):
+        if self.other_host is not None:
+            self.other_host(), setattr(self, "other_host", None)
+        return super().acquire(name, token, ttl_ms)
+
+
+def test_a_run_that_finishes_between_the_look_and_the_lock_is_not_repeated(redis_server):
+    work = Counting()
+    other = SingleFlight(RedisGuard.from_url(redis_server.url, timeout=5))
+    late = SingleFlight(FinishesFirst(RedisGuard.from_url(redis_server.url, timeout=5),
+                                      lambda: other.run("k", work)))
+    assert late.run("k", work) == work.result and work.runs == 1
+    assert redis.Redis.from_url(redis_server.url).keys("thumbrouter:sf:lock:*") == []  # ours released too

@@ -136,6 +136,10 @@ class SingleFlight:
                     check = None
                 token = secrets.token_hex(16)
                 if self.store.acquire(name, token, self.lock_ttl_ms):
+                    # A holder may have published and released between our look and our acquire.
+                    if (published := self.store.published(name)) is not None:
+                        self._quietly(self.store.release, name, token)
+                        return published
                     return self._lead(name, token, fn)
             except StoreUnavailable:
                 return _checked(check, fn)  # degraded: this process's LocalFlight is the only guard left
