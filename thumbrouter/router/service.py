@@ -28,13 +28,16 @@ from .security import (
     validate_max_bytes,
     validate_size,
 )
-from .storage import LazyThumbnailUrl, Storage, build_backends
+from .storage import Storage, build_backends
 from .urlcache import UrlCache
 
 UPLOAD_EXPIRES = 3600
 # Per Router, the validation of this many recent distinct requests is remembered (only what passed): it
 # depends on the values alone, and redoing it was a large part of a cached answer's time.
 CHECKED_MAX = 4096
+
+# (key, expires_at epoch seconds) -> the URL of a thumbnail made on demand; router.signing builds /thumb's.
+LazyThumbnailUrl = Callable[[str, int], str]
 
 
 @dataclass(frozen=True)
@@ -91,11 +94,18 @@ def _default_lazy_builder(settings: Settings) -> LazyThumbnailUrl:
 
 
 class Router:
-    """Validated, cached URL signing for the configured clouds."""
+    """Validated, cached URL signing for the configured clouds.
+
+    The thumbnail link is the router's choice: a cloud in `lazy_links` gets that link (the on-demand
+    `/thumb` URL, which makes the thumbnail when it is missing); any other gets its backend's URL of the
+    stored thumbnail.
+    """
 
     def __init__(self, settings: Settings, backends: Mapping[str, Storage], geoip: GeoIP,
-                 cache: UrlCache, clock: Callable[[], float] = time.time):
+                 cache: UrlCache, clock: Callable[[], float] = time.time,
+                 lazy_links: Mapping[str, LazyThumbnailUrl] | None = None):
         self.settings, self.backends, self.geoip, self.cache, self.clock = settings, backends, geoip, cache, clock
+        self.lazy_links = MappingProxyType(dict(lazy_links or {}))
         # Bounded memos of pure validation; a call that raises (a refused value) is not remembered.
         self._valid_key = lru_cache(maxsize=CHECKED_MAX)(validate_key)
         self._checked_download = lru_cache(maxsize=CHECKED_MAX)(self._check_download)
@@ -105,15 +115,15 @@ class Router:
                       clock: Callable[[], float] = time.time, geoip: GeoIP | None = None) -> "Router":
         """Build backends, GeoIP and the URL cache from settings.
 
-        In lazy thumbnail mode `lazy_thumbnail_url(key, expires_at) -> url` builds S3 thumbnail
-        URLs; when not given, `router.signing.thumbnail_url_builder(settings)` is used.
+        In lazy thumbnail mode (THUMBROUTER_S3_THUMBNAIL_LINKS=lazy) `lazy_thumbnail_url(key, expires_at)
+        -> url` builds S3 thumbnail links; when not given, `router.signing.thumbnail_url_builder(settings)`.
         Raises ConfigError (bad lazy setup) or OSError / maxminddb errors (unreadable GeoIP db).
         """
-        if settings.s3_thumbnail_mode == "lazy" and lazy_thumbnail_url is None and "s3" in settings.clouds:
-            lazy_thumbnail_url = _default_lazy_builder(settings)
-        backends = build_backends(settings, lazy_thumbnail_url=lazy_thumbnail_url)
-        return cls(settings, backends, geoip or open_geoip(settings.geoip_db),
-                   UrlCache(settings.url_cache_size, clock), clock)
+        lazy_links = {}
+        if settings.s3_thumbnail_mode == "lazy" and "s3" in settings.clouds:
+            lazy_links["s3"] = lazy_thumbnail_url or _default_lazy_builder(settings)
+        return cls(settings, build_backends(settings), geoip or open_geoip(settings.geoip_db),
+                   UrlCache(settings.url_cache_size, clock), clock, lazy_links)
 
     def storage(self, cloud: str) -> Storage:
         """The backend of a configured cloud (e.g. `router.storage("s3").presign_get(...)`)."""
@@ -146,11 +156,13 @@ class Router:
         chosen = self.choose_cloud(cloud=cloud, country=country, client_ip=client_ip)
         check = self._checked_download if memo else self._check_download
         key, thumbnail, filename, lifetime = check(key, chosen, filetype, filename, expires)
-        backend = self.backends[chosen]
+        backend, lazy = self.backends[chosen], self.lazy_links.get(chosen) if thumbnail else None
 
         def sign(window) -> DownloadUrls:
-            urls = backend.download_urls(key, thumbnail=thumbnail, filename=filename, window=window)
-            return DownloadUrls(chosen, urls[0], urls[1], window.expires_at)
+            download, stored = backend.download_urls(key, thumbnail=thumbnail and lazy is None, filename=filename,
+                                                     window=window)
+            link = lazy(key, window.expires_at) if lazy is not None else stored
+            return DownloadUrls(chosen, download, link, window.expires_at)
 
         return self.cache.get_or_sign((chosen, key, thumbnail, filename, lifetime), lifetime, sign)
 

@@ -11,7 +11,9 @@ once per instance and window, not once per fleet): it is a cost bound, not a cor
 from flask import Flask
 
 from .. import health, metrics
+from ..config import ConfigError
 from ..signing import UrlSigner
+from ..storage import ThumbnailStore
 from . import edge
 from .backends import BACKENDS
 from .counters import OnDemandMetrics
@@ -37,6 +39,14 @@ def shared_store(settings, guard: RedisGuard | None) -> LockStore | None:
     return RedisLocks(guard) if guard else None
 
 
+def thumbnail_store(router) -> ThumbnailStore:
+    """The S3 backend as /thumb uses it (buckets, HEAD, GET, signed GET); ConfigError if it cannot serve that."""
+    store = router.storage("s3")
+    if not isinstance(store, ThumbnailStore):
+        raise ConfigError(f"on-demand thumbnails need an S3 backend with HEAD and GET, not {type(store).__name__}")
+    return store
+
+
 def store_check(store: LockStore):
     """A non-critical readiness check of the DynamoDB store (raises while it is unreachable)."""
     def check() -> str:
@@ -56,7 +66,7 @@ def build(settings, router, counters: OnDemandMetrics, options: Options = DEFAUL
     signer = UrlSigner.from_strings(settings.url_signing_keys) if settings.url_signing_keys else None
     presets = presets_from(settings.presets, settings.preset_formats, settings.preset_densities)
     return OnDemand(
-        storage=router.storage("s3"), cache=router.cache, flight=flight, guard=guard, metrics=counters,
+        storage=thumbnail_store(router), cache=router.cache, flight=flight, guard=guard, metrics=counters,
         backend=BACKENDS[settings.generation_backend](settings, pool), presets=presets,
         negative=NegativeCache(guard, ttl=options.negative_ttl), signer=signer, options=options,
         spec=settings.thumbnail_spec)

@@ -18,6 +18,7 @@ from thumbrouter.s3job import OnDemandRequest, ThumbnailSpec, TransientError
 
 from ..errors import BackendUnavailable, BadRequest, NotFound, Overloaded
 from ..signing import UrlSigner
+from ..storage import ThumbnailStore
 from ..urlcache import UrlCache
 from .negcache import LocalTtl, NegativeCache
 from .negotiation import MAX_ACCEPT, negotiate
@@ -65,9 +66,10 @@ class Answer:
 class OnDemand:
     """Serve a preset thumbnail of one key, generating it at most once across the fleet."""
 
-    def __init__(self, *, storage, cache: UrlCache, backend, flight: SingleFlight, negative: NegativeCache,
-                 presets: dict[str, Preset], signer: UrlSigner | None, guard: RedisGuard | None,
-                 metrics, options: Options = DEFAULT_OPTIONS, spec: ThumbnailSpec = DEFAULT_SPEC):
+    def __init__(self, *, storage: ThumbnailStore, cache: UrlCache, backend, flight: SingleFlight,
+                 negative: NegativeCache, presets: dict[str, Preset], signer: UrlSigner | None,
+                 guard: RedisGuard | None, metrics, options: Options = DEFAULT_OPTIONS,
+                 spec: ThumbnailSpec = DEFAULT_SPEC):
         self.storage, self.cache, self.backend, self.flight = storage, cache, backend, flight
         self.spec = spec  # the mode the Lambda uses: /thumb writes the same picture under the same key
         self.negative, self.presets, self.signer, self.guard = negative, presets, signer, guard

@@ -1,19 +1,18 @@
 """Storage backends: the small interface the router needs from a cloud, and the registry of them.
 
 A backend turns a validated key into signed URLs (for a given signing `Window`) and an insert-only
-upload request, and reports its own readiness. One module per cloud; `BACKENDS` maps a cloud name to its
-factory, so adding a cloud is one entry, never dotted-path loading.
+upload request, and reports its own readiness. It never calls back up: which thumbnail link an answer
+carries (the stored thumbnail, or the router's own on-demand `/thumb` URL) is the router's choice
+(router.service). One module per cloud; `BACKENDS` maps a cloud name to its factory, so adding a cloud
+is one entry, never dotted-path loading.
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ..config import Settings, missing_package
 from ..urlcache import Window
-
-# (key, expires_at epoch seconds) -> URL of the on-demand thumbnail; supplied by router.signing.
-LazyThumbnailUrl = Callable[[str, int], str]
 
 
 @dataclass(frozen=True)
@@ -29,9 +28,7 @@ class Upload:
 
 
 class Storage(Protocol):
-    """What the router needs from one cloud."""
-
-    cloud: str
+    """What `/v1` (router.service) and readiness (router.health) need from one cloud."""
 
     def download_urls(self, key: str, *, thumbnail: bool, filename: str | None,
                       window: Window) -> tuple[str, str | None]:
@@ -44,13 +41,31 @@ class Storage(Protocol):
         """Readiness pieces: name -> {"ok": bool, "detail": str}; never raises."""
 
 
-def _s3(settings: Settings, **hooks) -> Storage:
+@runtime_checkable
+class ThumbnailStore(Protocol):
+    """What on-demand `/thumb` needs from the one cloud it serves (S3): its buckets, HEAD, GET, a signed GET."""
+
+    bucket: str
+    thumbnail_bucket: str
+
+    def head(self, bucket: str, key: str) -> dict | None:
+        """The object's metadata, or None when it does not exist; raises BackendUnavailable."""
+
+    def get(self, bucket: str, key: str, max_bytes: int) -> tuple[bytes, dict] | None:
+        """(body, metadata) of a small object, or None when it does not exist; raises BackendUnavailable."""
+
+    def presign_get(self, bucket: str, key: str, expires: int = 3600, *,
+                    filename: str | None = None, signed_at: int | None = None) -> str:
+        """A signed GET of (bucket, key) valid for `expires` seconds from `signed_at`."""
+
+
+def _s3(settings: Settings) -> Storage:
     from .s3 import S3Storage
 
-    return S3Storage.from_settings(settings, **hooks)
+    return S3Storage.from_settings(settings)
 
 
-def _qiniu(settings: Settings, **hooks) -> Storage:
+def _qiniu(settings: Settings) -> Storage:
     try:
         from .qiniu import QiniuStorage
     except ModuleNotFoundError as exc:
@@ -64,6 +79,6 @@ def _qiniu(settings: Settings, **hooks) -> Storage:
 BACKENDS: Mapping[str, Callable[..., Storage]] = {"s3": _s3, "qiniu": _qiniu}
 
 
-def build_backends(settings: Settings, *, lazy_thumbnail_url: LazyThumbnailUrl | None = None) -> dict[str, Storage]:
+def build_backends(settings: Settings) -> dict[str, Storage]:
     """One backend per configured cloud."""
-    return {cloud: BACKENDS[cloud](settings, lazy_thumbnail_url=lazy_thumbnail_url) for cloud in settings.clouds}
+    return {cloud: BACKENDS[cloud](settings) for cloud in settings.clouds}

@@ -51,7 +51,6 @@ class QiniuStorage:
     style: str = "-thumb50"
     private: bool = True
     upload_host: str = "https://up.qiniup.com"
-    cloud: str = "qiniu"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "QiniuStorage":

@@ -9,7 +9,6 @@ names with dots are path-style too (a dotted host breaks the *.s3 TLS certificat
 import threading
 import time
 import unicodedata
-from collections.abc import Callable
 from urllib.parse import quote
 
 import boto3
@@ -51,16 +50,12 @@ def content_disposition(filename: str) -> str:
 class S3Storage:
     """A source bucket and its thumbnail bucket (the spec's destination) in one region."""
 
-    cloud = "s3"
-
     def __init__(self, bucket: str, *, region: str, endpoint_url: str | None = None,
                  thumbnail_size: str = "50x50", thumbnail_base_url: str | None = None,
-                 lazy_thumbnail_url: Callable[[str, int], str] | None = None, session=None,
-                 max_inflight: int = 8, spec: ThumbnailSpec = DEFAULT_SPEC, cdn=None):
+                 session=None, max_inflight: int = 8, spec: ThumbnailSpec = DEFAULT_SPEC, cdn=None):
         self.bucket, self.thumbnail_bucket = bucket, spec.destination(bucket)
         self.region, self.endpoint_url = region, endpoint_url
         self.thumbnail_size, self.thumbnail_base_url = thumbnail_size, thumbnail_base_url
-        self.lazy_thumbnail_url = lazy_thumbnail_url
         self.cdn = cdn  # a storage.cloudfront.CdnSigner: download and thumbnail URLs go through CloudFront
         self._session = session or boto3.session.Session()
         self._credentials = None
@@ -69,17 +64,13 @@ class S3Storage:
         self.guard = Guard(Breaker(BREAKER_COOLDOWN, threshold=BREAKER_FAILURES), max_inflight, SLOT_WAIT)
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, lazy_thumbnail_url=None, session=None) -> "S3Storage":
-        """Lazy mode uses `lazy_thumbnail_url(key, expires_at)` for thumbnails (see router.service).
-
-        Raises ConfigError without THUMBROUTER_S3_BUCKET (build_backends asks only for configured clouds).
-        """
+    def from_settings(cls, settings: Settings, *, session=None) -> "S3Storage":
+        """Raises ConfigError without THUMBROUTER_S3_BUCKET (build_backends asks only for configured clouds)."""
         if not settings.s3_bucket:
             raise ConfigError("THUMBROUTER_S3_BUCKET is not set: S3 is not configured")
         return cls(settings.s3_bucket, region=settings.s3_region, endpoint_url=settings.s3_endpoint_url,
                    cdn=_cdn_signer(settings), thumbnail_size=settings.thumbnail_size,
                    thumbnail_base_url=settings.s3_thumbnail_base_url,
-                   lazy_thumbnail_url=lazy_thumbnail_url if settings.s3_thumbnail_mode == "lazy" else None,
                    session=session, max_inflight=settings.s3_max_inflight, spec=settings.thumbnail_spec)
 
     def __repr__(self) -> str:
@@ -132,9 +123,7 @@ class S3Storage:
                                  signed_at=signed_at, expires=expires, params=params)
 
     def thumbnail_url(self, key: str, window: Window) -> str:
-        """Lazy: the on-demand URL; CDN: signed CloudFront; CDN base: unsigned; else a presigned GET."""
-        if self.lazy_thumbnail_url is not None:
-            return self.lazy_thumbnail_url(key, window.expires_at)
+        """The stored thumbnail's URL: signed CloudFront (CDN), unsigned (a public base URL), else a presigned GET."""
         name = thumbnail_key(key, self.thumbnail_size)
         if self.cdn is not None:
             return self.cdn.sign(self.cdn.url(name), window.expires_at)
