@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from thumbrouter.imagecore import InvalidSizeError, format_size
 from thumbrouter.s3job import ConfigError, Env, ThumbnailSpec, renamed_variables
@@ -110,7 +111,7 @@ class Settings:
             return None
         return self.qiniu_domain if "://" in self.qiniu_domain else f"https://{self.qiniu_domain}"
 
-    @property
+    @cached_property  # asked on every request; Settings is frozen, so computing it once is safe
     def clouds(self) -> tuple[str, ...]:
         """The clouds this router is configured for."""
         return tuple(c for c, ok in (("s3", bool(self.s3_bucket)), ("qiniu", bool(self.qiniu_bucket))) if ok)

@@ -200,7 +200,10 @@ class Router:
 
 
 def _hashable(*values) -> bool:
-    return all(value is None or type(value) in (str, int) for value in values)
+    for value in values:  # a loop, not all(...): this runs on every request and a generator costs more
+        if value is not None and type(value) is not str and type(value) is not int:
+            return False
+    return True
 
 
 _default: Router | None = None

@@ -11,8 +11,8 @@ redirect's target depends on it. The signature does not cover Accept; it only pi
 from functools import lru_cache
 
 from flask import Blueprint, Response, after_this_request, current_app, g, request
+from werkzeug.datastructures import Headers
 from werkzeug.urls import iri_to_uri
-from werkzeug.utils import redirect
 
 from .. import auth
 from ..security import validate_key
@@ -23,6 +23,7 @@ EXTENSION = "thumbrouter.ondemand"
 # signed for a window and, for a negotiating preset, chosen by Accept.
 REDIRECT_CACHE = "private, max-age=300"
 PLACEHOLDER_CACHE = "no-store"  # the thumbnail may exist a moment later
+VARY_ACCEPT = {"Vary": "Accept"}
 
 bp = Blueprint("ondemand", __name__)
 
@@ -32,20 +33,21 @@ def thumb(preset: str, key: str):
     service = current_app.extensions[EXTENSION]
     g.cloud = "s3"
     chosen = service.preset(preset)
-    if chosen.formats:
-        after_this_request(_vary_on_accept)
-    if service.signer is not None:
-        service.signer.verify(chosen.name, key, request.args.get("expires"), request.args.get("sig"))
-    else:
-        auth.require_token()
-    answer = service.thumbnail(chosen, validate_key(key), request.headers.get("Accept"))
+    vary = VARY_ACCEPT if chosen.formats else {}
+    try:
+        if service.signer is not None:
+            service.signer.verify(chosen.name, key, request.args.get("expires"), request.args.get("sig"))
+        else:
+            auth.require_token()
+        answer = service.thumbnail(chosen, validate_key(key), request.headers.get("Accept"))
+    except Exception:
+        if vary:  # an error answer varies too; registered only then, hooks cost time on every hit
+            after_this_request(_vary_on_accept)
+        raise
     if answer.location:
-        response = redirect(answer.location, 302, Response=SignedRedirect)
-        response.headers["Cache-Control"] = REDIRECT_CACHE
-        return response
-    response = Response(placeholder_png(), status=answer.status, content_type=CONTENT_TYPE)
-    response.headers["Cache-Control"] = PLACEHOLDER_CACHE
-    return response
+        return SignedRedirect.to(answer.location, {"Cache-Control": REDIRECT_CACHE, **vary})
+    return Response(placeholder_png(), status=answer.status, content_type=CONTENT_TYPE,
+                    headers={"Cache-Control": PLACEHOLDER_CACHE, **vary})
 
 
 def _vary_on_accept(response: Response) -> Response:
@@ -62,21 +64,19 @@ _as_uri = lru_cache(maxsize=4096)(iri_to_uri)
 
 
 class SignedRedirect(Response):
-    """A redirect whose Location is converted to a URI as Werkzeug does, once per distinct URL."""
+    """A bodiless 302 whose headers are final when it is made: Location converted to a URI as Werkzeug does,
+    once per distinct URL. (werkzeug.utils.redirect HTML-escapes the ~450-byte URL into a body, and
+    Response.get_wsgi_headers scans and converts the headers again on every response.)"""
 
     autocorrect_location_header = False  # Flask's default: Location is sent as given, never joined to the host
+    default_mimetype = None  # no body, no Content-Type
 
-    def get_wsgi_headers(self, environ):
-        location = self.headers.get("Location")
-        if location is None:
-            return super().get_wsgi_headers(environ)
-        del self.headers["Location"]
-        try:
-            headers = super().get_wsgi_headers(environ)
-        finally:
-            self.headers["Location"] = location
-        headers["Location"] = _as_uri(location)
-        return headers
+    @classmethod
+    def to(cls, location: str, headers: dict[str, str]) -> "SignedRedirect":
+        return cls(b"", 302, {"Location": _as_uri(location), **headers})
+
+    def get_wsgi_headers(self, environ) -> Headers:
+        return Headers(self.headers)  # Content-Length (0) was set with the empty body
 
 
 @bp.get("/thumb/<preset>//<path:key>", merge_slashes=False)
