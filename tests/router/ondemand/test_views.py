@@ -207,9 +207,14 @@ def test_a_signed_redirect_sends_the_location_werkzeug_would_send_every_time(loc
     from thumbrouter.router.ondemand.views import SignedRedirect
 
     expected = redirect(location, 302, Response=Response).get_wsgi_headers({})
-    for _ in range(2):  # the second conversion is the memoised one
+    for method in ("GET", "HEAD", "GET"):  # the second GET's conversion is the memoised one
         response = SignedRedirect.to(location, {"Cache-Control": "private"})
-        headers = response.get_wsgi_headers({})
-        assert response.status_code == 302 and response.get_data() == b""
-        assert sorted(headers.items()) == [("Cache-Control", "private"), ("Content-Length", "0"),
-                                           ("Location", expected["Location"])]
+        closed = []
+        response.call_on_close(lambda: closed.append(True))
+        response.headers["X-Hook"] = "set after the view"  # as an after_request hook would
+        body, status, headers = response.get_wsgi_response({"REQUEST_METHOD": method})
+        assert status == "302 FOUND" and b"".join(body) == b""
+        assert sorted(headers) == [("Cache-Control", "private"), ("Content-Length", "0"),
+                                   ("Location", expected["Location"]), ("X-Hook", "set after the view")]
+        body.close()  # what a WSGI server does at the end: Response.close and its callbacks run
+        assert closed == [True]

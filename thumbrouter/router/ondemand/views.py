@@ -8,11 +8,12 @@ A preset that negotiates formats answers everything (302s and errors alike) with
 redirect's target depends on it. The signature does not cover Accept; it only picks among allowed formats.
 """
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from flask import Blueprint, Response, after_this_request, current_app, g, request
-from werkzeug.datastructures import Headers
 from werkzeug.urls import iri_to_uri
+from werkzeug.wsgi import ClosingIterator
 
 from .. import auth
 from ..security import validate_key
@@ -66,17 +67,19 @@ _as_uri = lru_cache(maxsize=4096)(iri_to_uri)
 class SignedRedirect(Response):
     """A bodiless 302 whose headers are final when it is made: Location converted to a URI as Werkzeug does,
     once per distinct URL. (werkzeug.utils.redirect HTML-escapes the ~450-byte URL into a body, and
-    Response.get_wsgi_headers scans and converts the headers again on every response.)"""
+    Response.get_wsgi_response copies, scans and converts the headers again on every response.)"""
 
     autocorrect_location_header = False  # Flask's default: Location is sent as given, never joined to the host
     default_mimetype = None  # no body, no Content-Type
 
     @classmethod
     def to(cls, location: str, headers: dict[str, str]) -> "SignedRedirect":
-        return cls(b"", 302, {"Location": _as_uri(location), **headers})
+        return cls(None, 302, [("Location", _as_uri(location)), ("Content-Length", "0"), *headers.items()])
 
-    def get_wsgi_headers(self, environ) -> Headers:
-        return Headers(self.headers)  # Content-Length (0) was set with the empty body
+    def get_wsgi_response(self, environ) -> tuple[Iterable[bytes], str, list[tuple[str, str]]]:
+        # No body for any method; after_request hooks may still have changed self.headers, which are sent as
+        # they stand. ClosingIterator keeps Response.close (and call_on_close callbacks) running at the end.
+        return ClosingIterator((), self.close), self.status, self.headers.to_wsgi_list()
 
 
 @bp.get("/thumb/<preset>//<path:key>", merge_slashes=False)
