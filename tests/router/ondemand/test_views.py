@@ -1,5 +1,6 @@
 """GET /thumb/<preset>/<key> in one process against the local S3 server (and a real Redis)."""
 
+import functools
 import random
 import threading
 import time
@@ -210,7 +211,7 @@ def test_a_signed_redirect_sends_the_location_werkzeug_would_send_every_time(loc
     for method in ("GET", "HEAD", "GET"):  # the second GET's conversion is the memoised one
         response = SignedRedirect.to(location, {"Cache-Control": "private"})
         closed = []
-        response.call_on_close(lambda: closed.append(True))
+        response.call_on_close(functools.partial(closed.append, True))
         response.headers["X-Hook"] = "set after the view"  # as an after_request hook would
         body, status, headers = response.get_wsgi_response({"REQUEST_METHOD": method})
         assert status == "302 FOUND" and b"".join(body) == b""
