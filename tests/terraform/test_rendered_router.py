@@ -16,9 +16,17 @@ from tests.terraform.support import (
     root_call,
     tfvars,
 )
-from tests.terraform.test_rendered_configuration import environment_of, literal_arguments, rendered_stack
+from tests.terraform.test_rendered_configuration import (
+    STACK,
+    environment_of,
+    function_environment,
+    literal_arguments,
+    module_defaults,
+    rendered_stack,
+    stack_variables,
+)
 from thumbrouter.router.app import create_app
-from thumbrouter.router.config import ConfigError, load_settings
+from thumbrouter.router.config import ConfigError, load_settings, renames
 from thumbrouter.s3job import LambdaSettings
 
 ROUTER, ACCESS = MODULES["router-function"], MODULES["router-access"]
@@ -52,10 +60,18 @@ def router_variables(env: str) -> dict:
     # on_demand_function_name stays null: the stack's output while on_demand_enabled is off.
 
 
-def router_environment(env: str) -> dict[str, str]:
-    found = evaluate(ROUTER, ("environment.tf", "names.tf"), {"environment": "local.environment"},
-                     router_variables(env))
+def router_environment(env: str, spec: dict | None = None) -> dict[str, str]:
+    """The environment's router function; `spec` replaces the stack's thumbnail_spec output when given."""
+    variables = router_variables(env)
+    if spec is not None:
+        variables["thumbnail_spec"] = spec
+    found = evaluate(ROUTER, ("environment.tf", "names.tf"), {"environment": "local.environment"}, variables)
     return found["environment"]
+
+
+# Every setting thumbnail-stack hands on, none at its default, so a dropped or misnamed one shows.
+EVERY_SETTING = {"sizes": ["120x90", "50x50"], "mode": "cover", "max_pixels": 40_000_000, "max_bytes": 10_000_000,
+                 "jpeg_quality": 70, "cache_control": "public, max-age=60", "presets": "small=120x90:webp,big=800x600"}
 
 
 def on_lambda(environment: dict[str, str], s3_server, env: str) -> dict[str, str]:
@@ -77,6 +93,21 @@ def test_each_environments_router_starts_with_what_terraform_gives_it(env, ssm, 
     client = create_app(settings).test_client()
     assert client.get("/healthz").status_code == 200
     assert client.get("/v1/download-urls", query_string={"key": "a.jpg"}).status_code == 401
+
+
+def test_the_router_makes_thumbnails_as_the_functions_do_whatever_the_stack_is_given(env, ssm, s3_server):
+    stack = stack_variables(env)
+    stack["thumbnail_settings"] = EVERY_SETTING
+    spec = evaluate(STACK, ("spec.tf",), {"spec": "local.thumbnail_spec"}, stack)["spec"]
+    environment = router_environment(env, {"dest_bucket": rendered_stack(env)["resized_bucket"], **spec})
+    # An old name parses too (with a deprecation line on every cold start), so only this catches one.
+    assert not set(environment) & set(renames())
+    ssm.put_parameter(Name=environment["THUMBROUTER_API_TOKENS_PARAMETER"], Value=TOKEN, Type="SecureString",
+                      Overwrite=True)
+    router = load_settings(on_lambda(environment, s3_server, env)).thumbnail_spec
+    functions = LambdaSettings.from_env(function_environment(
+        {**module_defaults(), "resized_bucket": rendered_stack(env)["resized_bucket"], "settings": EVERY_SETTING}))
+    assert router == functions.spec and router.presets == EVERY_SETTING["presets"]
 
 
 def test_an_environments_router_refuses_to_start_until_its_token_parameter_exists(env, ssm, s3_server):

@@ -197,6 +197,11 @@ def _pem(env: Env, name: str) -> str | None:
     return value.replace("\\n", "\n") if value else None
 
 
+def renames() -> dict[str, str]:
+    """Deprecated full name -> current full name, for every router variable with an old name (the spec's too)."""
+    return {**renamed_variables({name: name for name in RENAMED}, RENAMED, PREFIX), **ThumbnailSpec.renames(PREFIX)}
+
+
 def _fields(environ: Mapping[str, str]) -> dict:
     """Parse every variable into Settings field values (each parser names its variable on error)."""
     env = Env(environ, PREFIX, renamed_variables({name: name for name in RENAMED}, RENAMED, PREFIX))

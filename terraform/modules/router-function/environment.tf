@@ -12,9 +12,10 @@ locals {
     # The spec both thumbnail functions use (thumbnail-stack's thumbnail_spec output): the same keys and pictures.
     THUMBROUTER_THN_BUCKET      = var.thumbnail_spec.dest_bucket
     THUMBROUTER_THUMBNAIL_SIZES = var.thumbnail_spec.sizes == null ? null : join(",", var.thumbnail_spec.sizes)
-    THUMBROUTER_THUMBNAIL_MODE  = var.thumbnail_spec.mode
+    THUMBROUTER_THUMBNAIL_FIT   = var.thumbnail_spec.mode
     THUMBROUTER_JPEG_QUALITY    = var.thumbnail_spec.jpeg_quality == null ? null : tostring(var.thumbnail_spec.jpeg_quality)
     THUMBROUTER_CACHE_CONTROL   = var.thumbnail_spec.cache_control
+    THUMBROUTER_PRESETS         = var.thumbnail_spec.presets
     # The module configures no Qiniu, so nobody is routed there unless the caller lists countries.
     THUMBROUTER_DOMESTIC_COUNTRIES = join(",", var.domestic_countries)
     # The zip carries no image stack: /thumb generates on the on-demand function, or is off.

@@ -112,13 +112,14 @@ variable "source_bucket" {
 }
 
 variable "thumbnail_spec" {
-  description = "Where thumbnails are and how they are made: thumbnail-stack's thumbnail_spec output, given to the router as THUMBROUTER_THN_BUCKET, _THUMBNAIL_SIZES, _THUMBNAIL_MODE, _JPEG_QUALITY, _CACHE_CONTROL. A null field is left to the router's default (the functions' default too)."
+  description = "Where thumbnails are and how they are made: thumbnail-stack's thumbnail_spec output, given to the router as THUMBROUTER_THN_BUCKET, _THUMBNAIL_SIZES, _THUMBNAIL_FIT, _JPEG_QUALITY, _CACHE_CONTROL, _PRESETS. A null field is left to the router's default (the functions' default too)."
   type = object({
     dest_bucket   = string
     sizes         = optional(list(string))
     mode          = optional(string)
     jpeg_quality  = optional(number)
     cache_control = optional(string)
+    presets       = optional(string) # /thumb's presets: the functions delete every preset size of an original
   })
 
   validation {
