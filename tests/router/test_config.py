@@ -182,8 +182,9 @@ def test_a_dynamodb_table_selects_single_flight_on_dynamodb_in_the_routers_regio
 
 @pytest.mark.parametrize("name, value", [("DYNAMODB_TABLE", "ab"), ("DYNAMODB_TABLE", "has space"),
                                          ("DYNAMODB_TABLE", "x" * 256), ("DYNAMODB_TABLE", "slash/table"),
-                                         ("DYNAMODB_TIMEOUT_MS", "10"), ("DYNAMODB_TIMEOUT_MS", "60000")])
-def test_a_bad_dynamodb_setting_is_named(name, value):
+                                         ("DYNAMODB_TIMEOUT_MS", "10"), ("DYNAMODB_TIMEOUT_MS", "60000"),
+                                         ("REDIS_TIMEOUT_MS", "10"), ("REDIS_TIMEOUT_MS", "0.5")])
+def test_a_bad_shared_store_setting_is_named(name, value):
     with pytest.raises(ConfigError, match=f"THUMBROUTER_{name}"):
         load_settings({**S3_ONLY, f"THUMBROUTER_{name}": value})
 

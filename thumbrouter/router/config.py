@@ -27,6 +27,7 @@ CLOUDS = ("s3", "qiniu")
 # Each cached entry holds two signed URLs (~0.5-1.5 KB each): 10,000 entries stay near 20 MB per worker.
 DEFAULT_URL_CACHE_SIZE = 10_000
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+DEFAULT_REDIS_TIMEOUT_MS = 300  # a healthy loopback or in-VPC Redis answers in well under 1 ms
 MIN_SECRET_CHARS = 16
 MIN_ORIGIN_SECRET_CHARS = 32  # sent by CloudFront on every failover request: long and random
 
@@ -83,6 +84,7 @@ class Settings:
         default_factory=lambda: ThumbnailSpec().preset_table().densities, hash=False)
     ondemand: bool = True  # GET /thumb; off, the router never imports it (Pillow, redis, the job code)
     redis_url: str | None = field(default=None, repr=False)
+    redis_timeout_ms: int = DEFAULT_REDIS_TIMEOUT_MS  # per call, connect and read: slower counts as unavailable
     # Single-flight's shared store without a VPC (a router on Lambda); Redis stays the choice under gunicorn.
     dynamodb_table: str | None = None
     dynamodb_region: str = "us-east-1"  # AWS_REGION (the router's own region on Lambda), else the S3 region
@@ -227,6 +229,7 @@ def _fields(environ: Mapping[str, str]) -> dict:
         url_cache_size=env.integer("URL_CACHE_SIZE", DEFAULT_URL_CACHE_SIZE, 0, 10_000_000),
         max_upload_bytes=env.integer("MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES, 1, 5 * 1024**3),
         **_presets(spec), ondemand=env.boolean("ONDEMAND", True), redis_url=_redis_url(env),
+        redis_timeout_ms=env.integer("REDIS_TIMEOUT_MS", DEFAULT_REDIS_TIMEOUT_MS, 50, 10_000),
         generation_backend=env.choice("GENERATION_BACKEND", ("local", "lambda"), "local"),
         generation_pool_size=env.integer("GENERATION_POOL_SIZE", os.cpu_count() or 1, 1, 256),
         generation_queue_size=env.integer("GENERATION_QUEUE_SIZE", 16, 0, 100_000),

@@ -18,6 +18,9 @@ from .fleet import ROOT, fire, seed, start_fleet
 from .helpers import app_env, jpeg
 
 pytestmark = pytest.mark.slow
+# Redis calls may wait this long (production: 300 ms): on a loaded 2-core machine a slow answer would count as
+# Redis down, the routers would single-flight per process, and a thumbnail would be made twice.
+SLOW_MACHINE_MS = "5000"
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +63,7 @@ def test_300_concurrent_requests_for_one_missing_thumbnail_across_two_routers_al
     s3.put_object(Bucket=source, Key="big.jpg", Body=jpeg((2400, 1600)))
     # The production bulkhead (half of the 32 threads may wait on S3) and far more requests than places:
     # only one request per router HEADs, the others take its answer or the one the other router publishes.
-    routers = fleet_factory(app_env(s3_server, source, redis_server.url))
+    routers = fleet_factory(app_env(s3_server, source, redis_server.url, redis_timeout_ms=SLOW_MACHINE_MS))
     answers = fire([f"{routers[i % 2].url}/thumb/thumb50/big.jpg" for i in range(300)], concurrency=300)
     assert _versions(s3, resized, "big_50x50.jpg") == 1
     assert [status for status, _, _ in answers] == [302] * 300
@@ -115,7 +118,8 @@ def test_redis_killed_mid_run_still_answers_and_the_shared_lock_is_used_again_af
     for i in range(60):
         s3.put_object(Bucket=source, Key=f"r/{i}.jpg", Body=body)
     s3.put_object(Bucket=source, Key="after.jpg", Body=jpeg((2400, 1600)))
-    routers = fleet_factory(app_env(s3_server, source, redis_server.url, generation_queue_size="64"))
+    routers = fleet_factory(app_env(s3_server, source, redis_server.url, generation_queue_size="64",
+                                     redis_timeout_ms=SLOW_MACHINE_MS))
     urls = [f"{routers[i % 2].url}/thumb/thumb50/r/{i % 60}.jpg" for i in range(300)]
     answers = fire(urls, concurrency=32, on_index=lambda i: i == 100 and redis_server.stop())
     assert {status for status, _, _ in answers} == {302}  # the queue is large enough: no 503 at all
@@ -139,7 +143,7 @@ HOLDER = """
 import sys, threading
 from thumbrouter.router.ondemand.redisguard import RedisGuard
 from thumbrouter.router.ondemand.singleflight import SingleFlight
-flight = SingleFlight(RedisGuard.from_url(sys.argv[1]), lock_ttl=2.0)
+flight = SingleFlight(RedisGuard.from_url(sys.argv[1], timeout=5), lock_ttl=2.0)
 flight.run(sys.argv[2], lambda: (print("holding", flush=True), threading.Event().wait()))
 """
 
@@ -149,7 +153,7 @@ def test_when_the_lock_holder_is_killed_one_waiter_takes_over_after_the_ttl_and_
     source, resized = buckets
     _versioned(s3, resized)
     s3.put_object(Bucket=source, Key="orphan.jpg", Body=jpeg((1200, 900)))
-    routers = fleet_factory(app_env(s3_server, source, redis_server.url))
+    routers = fleet_factory(app_env(s3_server, source, redis_server.url, redis_timeout_ms=SLOW_MACHINE_MS))
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, redis_server.url, "50x50/orphan.jpg"],
                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:

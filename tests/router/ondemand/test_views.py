@@ -153,6 +153,13 @@ def test_lazy_mode_refuses_to_start_without_keys_or_a_public_base_url(lazy_env):
         load_settings(lazy_env | {"THUMBROUTER_PUBLIC_BASE_URL": ""})
 
 
+@pytest.mark.parametrize("setting, seconds", [({}, 0.3), ({"redis_timeout_ms": "1500"}, 1.5)])
+def test_every_redis_call_of_the_app_has_the_configured_timeout(s3_server, buckets, redis_server, setting, seconds):
+    guard = create_app(app_env(s3_server, buckets[0], redis_server.url, **setting)).extensions[EXTENSION].guard
+    options = guard.client.connection_pool.connection_kwargs
+    assert (options["socket_timeout"], options["socket_connect_timeout"]) == (seconds, seconds)
+
+
 def test_readiness_reports_redis_degraded_without_failing_and_thumb_keeps_working(
         s3_server, s3, buckets, redis_server):
     app = create_app(app_env(s3_server, buckets[0], redis_server.url))

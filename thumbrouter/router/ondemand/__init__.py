@@ -58,7 +58,8 @@ def store_check(store: LockStore):
 
 def build(settings, router, counters: OnDemandMetrics, options: Options = DEFAULT_OPTIONS) -> OnDemand:
     """Wire the service from Settings: Redis guard, pool, backend, single-flight, negative cache."""
-    guard = RedisGuard.from_url(settings.redis_url) if settings.redis_url else None
+    guard = (RedisGuard.from_url(settings.redis_url, timeout=settings.redis_timeout_ms / 1000)
+             if settings.redis_url else None)
     pool = GenerationPool(settings.generation_pool_size, settings.generation_queue_size,
                           retry_after=options.retry_after)
     flight = SingleFlight(shared_store(settings, guard), lock_ttl=options.lock_ttl, wait=options.wait,

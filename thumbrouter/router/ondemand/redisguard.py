@@ -13,10 +13,11 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from ..breaker import Breaker  # the breaker S3 on the request path uses too
+from ..config import DEFAULT_REDIS_TIMEOUT_MS
 
 log = logging.getLogger(__name__)
 
-SOCKET_TIMEOUT = 0.3  # seconds; a healthy loopback or in-VPC Redis answers in well under 1 ms
+SOCKET_TIMEOUT = DEFAULT_REDIS_TIMEOUT_MS / 1000  # seconds (THUMBROUTER_REDIS_TIMEOUT_MS sets the router's)
 
 
 class RedisUnavailable(Exception):
