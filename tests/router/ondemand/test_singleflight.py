@@ -155,7 +155,6 @@ def test_without_redis_the_check_still_comes_first():
 
 HOLDER = """
 import sys, threading
-from thumbrouter.router.ondemand.locks import RedisLocks
 from thumbrouter.router.ondemand.redisguard import RedisGuard
 from thumbrouter.router.ondemand.singleflight import SingleFlight
 flight = SingleFlight(RedisGuard.from_url(sys.argv[1]), lock_ttl=1.0)
