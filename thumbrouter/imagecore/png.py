@@ -10,8 +10,8 @@ exactly the input's: filters are lossless.
 Deflate runs in ISA-L (the `isal` binding) at level 2 when it is installed: faster than
 CPython's zlib at Z_RLE level 1 for a few % more bytes on the corpus (about libvips' PNG size; the
 isal and zlib rows of bench/results/hotpaths.md), and
-the same standard zlib stream. Without it (the Lambda zip ships only Pillow) zlib Z_RLE level 1
-does the work, slower.
+the same standard zlib stream (build-lambda bundles isal in both Lambda zips). Without it zlib Z_RLE
+level 1 does the work, slower.
 """
 
 import operator
