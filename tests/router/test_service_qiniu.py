@@ -139,3 +139,11 @@ def test_any_key_round_trips_through_the_url_path(router, key):
     assert unquote(urlsplit(urls.download_url).path) == f"/{key}"
     signed, token = split_token(urls.download_url)
     assert token == hmac_token(signed)
+
+
+@pytest.mark.parametrize("filetype", ["image/jpeg", "png"])
+def test_a_filetype_gives_a_qiniu_thumbnail_to_a_key_without_extension(router, filetype):
+    # Kodo's style reads the content, so the type alone decides (on S3 the job goes by the extension).
+    thumb = router.download_urls("uploads/abc123", cloud="qiniu", filetype=filetype).thumbnail_url
+    assert unquote(urlsplit(thumb).path) == "/uploads/abc123-thumb50"
+    assert router.download_urls("uploads/abc123", cloud="qiniu").thumbnail_url is None

@@ -23,6 +23,7 @@ from tests.support.servers import free_port
 from thumbrouter.imagecore import thumbnail_key
 from thumbrouter.router.errors import BackendUnavailable
 from thumbrouter.router.storage.s3 import S3Storage, content_disposition
+from thumbrouter.s3job import LambdaSettings, ObjectRecord, skip_reason
 
 from .botocore_reference import FixedTimeQueryAuth
 from .conftest import FakeClock
@@ -165,8 +166,16 @@ def test_types_without_thumbnails_get_none(router, key, filetype):
 
 
 @pytest.mark.parametrize("filetype", ["image/jpeg", "jpg", ".PNG", "image/webp"])
-def test_a_filetype_gives_a_thumbnail_to_a_key_without_extension(router, filetype):
-    assert router.download_urls("uploads/abc123", filetype=filetype).thumbnail_url is not None
+@pytest.mark.parametrize("key", ["uploads/abc123", "uploads/abc123.bin"])
+def test_a_filetype_gives_no_s3_thumbnail_to_a_key_the_s3_job_skips(router, key, filetype):
+    # The link would be broken for good: the job makes thumbnails by the key's extension alone.
+    assert skip_reason(ObjectRecord("b", key), LambdaSettings()) == "extension not in the allow-list"
+    assert router.download_urls(key, filetype=filetype).thumbnail_url is None
+
+
+@pytest.mark.parametrize("filetype", ["image/jpeg", "jpg", ".PNG", "image/webp"])
+def test_an_image_filetype_keeps_the_thumbnail_of_a_key_with_an_image_extension(router, filetype):
+    assert router.download_urls("photos/a.jpg", filetype=filetype).thumbnail_url is not None
 
 
 def test_a_cdn_base_url_serves_thumbnails_unsigned(make_router):

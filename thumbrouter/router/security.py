@@ -123,13 +123,20 @@ def validate_expires(expires) -> int:
     return expires
 
 
-def thumbnail_format(filetype, key: str) -> str | None:
-    """The thumbnail format for `filetype` (extension or MIME), or for the key's extension when absent."""
+def thumbnail_format(filetype, key: str, cloud: str) -> str | None:
+    """The thumbnail format of `key` in `cloud`: `filetype`'s (extension or MIME), else the key extension's.
+
+    On S3 a key needs an image extension as well: the S3 job makes thumbnails by extension alone
+    (s3job.skip_reason, the notification's suffix filters, /thumb), so a filetype cannot give one to
+    `uploads/abc123` there. Qiniu's style reads the content, so there the filetype alone decides.
+    Raises BadRequest for a filetype that is neither.
+    """
     if filetype is None or filetype == "":
         return format_for_key(key)
     if not isinstance(filetype, str) or not _FILETYPE.match(filetype.strip()):
         raise BadRequest("filetype must be a file extension or a MIME type")
-    return format_for(filetype)
+    chosen = format_for(filetype)
+    return None if cloud == "s3" and format_for_key(key) is None else chosen
 
 
 def validate_filename(filename) -> str | None:

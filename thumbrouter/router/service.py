@@ -171,7 +171,7 @@ class Router:
         key = validate_key_for(key, chosen, self.settings.qiniu_style)
         lifetime = validate_expires(expires)
         # Qiniu keys are at most 750 bytes, so the S3 naming limit never hides a Qiniu thumbnail.
-        thumbnail = (thumbnail_format(filetype, key) is not None
+        thumbnail = (thumbnail_format(filetype, key, chosen) is not None
                      and no_thumbnail_reason(key, self.settings.thumbnail_size) is None)
         return key, thumbnail, validate_filename(filename), lifetime
 
