@@ -96,17 +96,17 @@ def test_each_environments_router_starts_with_what_terraform_gives_it(env, ssm, 
 
 
 def test_the_router_makes_thumbnails_as_the_functions_do_whatever_the_stack_is_given(env, ssm, s3_server):
-    stack = stack_variables(env)
+    stack, resized = stack_variables(env), rendered_stack(env)["resized_bucket"]
     stack["thumbnail_settings"] = EVERY_SETTING
     spec = evaluate(STACK, ("spec.tf",), {"spec": "local.thumbnail_spec"}, stack)["spec"]
-    environment = router_environment(env, {"dest_bucket": rendered_stack(env)["resized_bucket"], **spec})
+    environment = router_environment(env, {"dest_bucket": resized, **spec})
     # An old name parses too (with a deprecation line on every cold start), so only this catches one.
     assert not set(environment) & set(renames())
     ssm.put_parameter(Name=environment["THUMBROUTER_API_TOKENS_PARAMETER"], Value=TOKEN, Type="SecureString",
                       Overwrite=True)
     router = load_settings(on_lambda(environment, s3_server, env)).thumbnail_spec
     functions = LambdaSettings.from_env(function_environment(
-        {**module_defaults(), "resized_bucket": rendered_stack(env)["resized_bucket"], "settings": EVERY_SETTING}))
+        {**module_defaults(), "resized_bucket": resized, "settings": EVERY_SETTING}))
     assert router == functions.spec and router.presets == EVERY_SETTING["presets"]
 
 

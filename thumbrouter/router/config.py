@@ -22,6 +22,8 @@ PREFIX = "THUMBROUTER_"
 # renamed (ThumbnailSpec.RENAMED); old names are still read, with a deprecation line in the log.
 LINKS = "S3_THUMBNAIL_LINKS"
 RENAMED = {LINKS: "S3_THUMBNAIL_MODE"}  # variable -> its name before the rename (both without PREFIX)
+# The same as full names, old -> new (the spec's own renames are ThumbnailSpec's, read by ThumbnailSpec.from_env).
+_RENAMES = renamed_variables({name: name for name in RENAMED}, RENAMED, PREFIX)
 
 CLOUDS = ("s3", "qiniu")
 # Each cached entry holds two signed URLs (~0.5-1.5 KB each): 10,000 entries stay near 20 MB per worker.
@@ -201,12 +203,12 @@ def _pem(env: Env, name: str) -> str | None:
 
 def renames() -> dict[str, str]:
     """Deprecated full name -> current full name, for every router variable with an old name (the spec's too)."""
-    return {**renamed_variables({name: name for name in RENAMED}, RENAMED, PREFIX), **ThumbnailSpec.renames(PREFIX)}
+    return {**_RENAMES, **ThumbnailSpec.renames(PREFIX)}
 
 
 def _fields(environ: Mapping[str, str]) -> dict:
     """Parse every variable into Settings field values (each parser names its variable on error)."""
-    env = Env(environ, PREFIX, renamed_variables({name: name for name in RENAMED}, RENAMED, PREFIX))
+    env = Env(environ, PREFIX, _RENAMES)
     spec = ThumbnailSpec.from_env(environ, PREFIX)
     region = _s3_region(env)
     return dict(
