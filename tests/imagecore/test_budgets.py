@@ -92,13 +92,13 @@ def test_a_png_flooded_with_chunks_is_refused_before_pillow_walks_them(monkeypat
         raise AssertionError("Pillow's PNG reader ran")
     monkeypatch.setattr(PngImagePlugin.PngImageFile, "_open", forbidden)
     with pytest.raises(TooManyChunksError):
-        make_thumbnail(hostile.png_of_zeros((64, 64), 8, 2, hostile._png_chunk(b"prVt", b"") * 70_000))
+        make_thumbnail(hostile.png_of_zeros((64, 64), 8, 2, images.png_chunk(b"prVt", b"") * 70_000))
     with pytest.raises(TooManyChunksError, match="text chunks"):
         make_thumbnail(hostile.png_ztxt_flood(65))
 
 
 def test_a_png_with_a_few_text_chunks_still_gives_a_thumbnail():
-    texts = b"".join(hostile._png_chunk(b"tEXt", b"Comment\x00%d" % i) for i in range(10))
+    texts = b"".join(images.png_chunk(b"tEXt", b"Comment\x00%d" % i) for i in range(10))
     image = images.gradient((300, 200))
     data = images.encode(image, "PNG")
     head, idat_and_end = data[:33], data[33:]  # signature + IHDR, then the rest

@@ -10,7 +10,7 @@ import zlib
 from PIL import Image
 
 from tests.support import hostile_heif
-from tests.support.images import encode, gradient, swapped_rgb_profile, truncated
+from tests.support.images import PNG_SIGNATURE, encode, gradient, png_chunk, swapped_rgb_profile, truncated
 
 SOS, DHT = 0xDA, 0xC4
 
@@ -155,10 +155,6 @@ def gif_block_flood(blocks=20_000_000) -> bytes:
 
 # ---------------------------------------------------------------- PNG
 
-def _png_chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
 def png_of_zeros(size=(9400, 9400), bit_depth=8, colour_type=6, extra_chunks=b"") -> bytes:
     """A PNG of `size` whose pixels are all zero: a few hundred KB that decode to size x bytes per pixel."""
     channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colour_type]
@@ -169,15 +165,15 @@ def png_of_zeros(size=(9400, 9400), bit_depth=8, colour_type=6, extra_chunks=b""
         parts.append(compressor.compress(row * min(rows_per_block, size[1] - first)))
     parts.append(compressor.flush())
     header = struct.pack(">IIBBBBB", *size, bit_depth, colour_type, 0, 0, 0)
-    palette = _png_chunk(b"PLTE", b"\x00\x00\x00\xff\xff\xff") if colour_type == 3 else b""
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + extra_chunks + palette
-            + _png_chunk(b"IDAT", b"".join(parts)) + _png_chunk(b"IEND", b""))
+    palette = png_chunk(b"PLTE", b"\x00\x00\x00\xff\xff\xff") if colour_type == 3 else b""
+    return (PNG_SIGNATURE + png_chunk(b"IHDR", header) + extra_chunks + palette
+            + png_chunk(b"IDAT", b"".join(parts)) + png_chunk(b"IEND", b""))
 
 
 def png_ztxt_flood(chunks=200, size=(64, 64)) -> bytes:
     """A small PNG with `chunks` zTXt chunks each inflating to just under 1 MB (Pillow's per-chunk cap)."""
     text = zlib.compress(b"\x00" * (1024 * 1024 - 1024), 9)
-    extra = b"".join(_png_chunk(b"zTXt", b"k%d\x00\x00" % i + text) for i in range(chunks))
+    extra = b"".join(png_chunk(b"zTXt", b"k%d\x00\x00" % i + text) for i in range(chunks))
     return png_of_zeros(size, 8, 2, extra)
 
 
@@ -266,7 +262,7 @@ CASES = {
     "png-rgba8-8944x8944": lambda: png_of_zeros((MAX_PIXEL_SIDE,) * 2, 8, 6),
     "png-palette-8944x8944": lambda: png_of_zeros((MAX_PIXEL_SIDE,) * 2, 8, 3),
     "png-200-ztxt-chunks": lambda: png_ztxt_flood(200),
-    "png-1m-empty-chunks": lambda: png_of_zeros((64, 64), 8, 2, _png_chunk(b"prVt", b"") * 1_000_000),
+    "png-1m-empty-chunks": lambda: png_of_zeros((64, 64), 8, 2, png_chunk(b"prVt", b"") * 1_000_000),
     "heic-64px-declaring-8944x8944": lambda: heif_declaring("HEIF"),
     "avif-64px-declaring-8944x8944": lambda: heif_declaring("AVIF"),
     "avif-1001-frames": lambda: avif_many_frames(1001),

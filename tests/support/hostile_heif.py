@@ -199,12 +199,13 @@ def _leb(value: int) -> bytes:
 
 def keyed_png(colour_type=0, size=(8944, 8944), bit_depth=8) -> bytes:
     """A PNG of zeros with a tRNS colour key (grey, RGB) or palette alpha: converted to RGBA at full size."""
-    from tests.support.hostile import _png_chunk, png_of_zeros
+    from tests.support.hostile import png_of_zeros
+    from tests.support.images import png_chunk
 
     key = {0: b"\x00\x00", 2: b"\x00\x00" * 3, 3: b"\x00"}[colour_type]
     data = png_of_zeros(size, bit_depth, colour_type)
     at = data.index(b"IDAT") - 4  # after PLTE, as PNG requires
-    return data[:at] + _png_chunk(b"tRNS", key) + data[at:]
+    return data[:at] + png_chunk(b"tRNS", key) + data[at:]
 
 
 def keyed_gif(screen=(8944, 8944)) -> bytes:

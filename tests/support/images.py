@@ -106,7 +106,11 @@ def mpo_bytes(size=(80, 60)) -> bytes:
     return encode(left, "MPO", save_all=True, append_images=[right])
 
 
-def _png_chunk(kind: bytes, body: bytes) -> bytes:
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    """One PNG chunk: length, type, body, CRC."""
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
@@ -114,7 +118,7 @@ def png_pixel_bomb(width=50_000, height=50_000) -> bytes:
     """A tiny PNG whose header declares width x height RGB pixels (a decompression bomb)."""
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00" * (width * 3 + 1) * 4)
-    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", pixels) + _png_chunk(b"IEND", b"")
+    return PNG_SIGNATURE + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", pixels) + png_chunk(b"IEND", b"")
 
 
 def truncated(data: bytes, keep: float = 0.6) -> bytes:

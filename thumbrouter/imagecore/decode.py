@@ -19,7 +19,7 @@ from PIL import (
     WebPImagePlugin,
 )
 
-from . import jpeg_scans
+from . import jpeg_scans, png_read
 from .errors import DecodeError, EmptyImageError, ImageTooLargeError, NotAnImageError, UnsupportedFormatError
 from .formats import PILLOW_FORMATS
 
@@ -171,6 +171,10 @@ def load(data: bytes, image: ImageFile.ImageFile, draft_box: tuple[int, int] | N
             return _load_complete(slim, draft_box), False
         except (*_TRUNCATION_ERRORS, OSError):
             pass  # the original bytes decide what is wrong
+    if png_read.can_load(image):
+        if png_read.load(image):
+            return image, False
+        image = Image.open(io.BytesIO(data), formats=PILLOW_FORMATS)  # the ordinary decoder says what is wrong
     _apply_draft(image, draft_box)
     try:
         image.load()
