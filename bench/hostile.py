@@ -63,6 +63,9 @@ def worker(size_text: str, *paths: str) -> None:
     # The core under test: this tree's, or (a "before" run) the old `thumbnails` package first on sys.path.
     imagecore = importlib.import_module(os.environ.get("HOSTILE_CORE", "thumbrouter.imagecore"))
 
+    from thumbrouter.imagecore.allocator import reuse_freed_memory
+
+    reuse_freed_memory()  # malloc as the Lambda functions set it (for every core measured)
     size = tuple(int(v) for v in size_text.split("x"))
     datas = [Path(p).read_bytes() for p in paths]
     for fmt in ("JPEG", "PNG", "WEBP", "GIF"):  # warm up: imports, plugins, encoders

@@ -16,6 +16,7 @@ from thumbrouter.s3job import (
 
 logging.getLogger("thumbrouter.s3job").setLevel(logging.INFO)
 imagecore.preload()  # Pillow loads during init (the cold-start burst), not on the first record
+imagecore.reuse_freed_memory()  # one thumbnail at a time: big buffers stay mapped for the next one
 # Read once per cold start: a wrong value fails here with ConfigError naming the variable.
 SETTINGS = LambdaSettings.from_env(os.environ)
 # With a CDN in front, deleted originals' paths are invalidated there too.

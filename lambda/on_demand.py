@@ -17,6 +17,7 @@ from thumbrouter.s3job import LambdaSettings, default_s3_client, generate, parse
 log = logging.getLogger("thumbrouter.s3job.on_demand")
 log.setLevel(logging.INFO)
 imagecore.preload()  # Pillow loads during init (the cold-start burst), not on the first record
+imagecore.reuse_freed_memory()  # one thumbnail at a time: big buffers stay mapped for the next one
 SETTINGS = LambdaSettings.from_env(os.environ)  # a wrong value fails the cold start, naming the variable
 
 

@@ -3,12 +3,14 @@
 The names that need no Pillow (errors, formats, naming, MODES, the budgets) load with the package, so
 the router's /v1 and the job's settings use them without the image stack. The Pillow-backed names
 (`make_thumbnail`, `Thumbnail`) load on first use (PEP 562); `preload()` loads them now, for a Lambda's
-init, so the cold-start work stays out of the first record.
+init, so the cold-start work stays out of the first record. `reuse_freed_memory()` is for the same
+init: it keeps freed picture buffers mapped for the next thumbnail (see allocator.py).
 """
 
 import importlib
 from typing import TYPE_CHECKING
 
+from .allocator import reuse_freed_memory
 from .errors import (
     CorruptProgressionError,
     DecodeError,
@@ -120,6 +122,7 @@ __all__ = [
     "parse_size",
     "parse_thumbnail_key",
     "preload",
+    "reuse_freed_memory",
     "thumbnail_key",
     "thumbnail_keys",
     "thumbnail_prefix",
