@@ -84,7 +84,7 @@ def report(paths: list[Path], results: dict, seconds: float) -> str:
              f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {seconds:.0f} s, one call per image, "
              "method, size and format; CPU = process time of the call (decode + resize + encode).\n",
              "Ours: `make_thumbnail(data, size, quality=85, output_format=fmt)` (JPEG q85 4:2:0; PNG: Pillow below "
-             "256x256 px, our ISA-L writer above; WebP q85 method 4; AVIF q60 speed 8). libvips: "
+             "256x256 px, our own writer above; WebP q85 method 4; AVIF q60 speed 8). libvips: "
              "`thumbnail_buffer(data, w, height=h, size=\"down\")`, alpha flattened on white for JPEG, then "
              "`write_to_buffer` with `keep=none` and `.jpg[Q=85]`, `.png` (defaults: zlib 6, adaptive filter), "
              "`.webp[Q=85,effort=4]`, `.avif[Q=60,effort=1]`. Ratio = ours / libvips bytes (below 1: ours smaller).\n",

@@ -264,7 +264,7 @@ def versions() -> str:
     from thumbrouter.imagecore import resample
 
     return (f"Pillow {PIL.__version__} (libjpeg-turbo {features.version('libjpeg_turbo')}, zlib-ng "
-            f"{features.version('zlib_ng')}), fast PNG writer's deflate: {_png_deflate()}, "
+            f"{features.version('zlib_ng')}), PNG inflate and deflate: {_png_zlibs()}, "
             f"resize: {resample.describe()}{_resizer_version()}, libvips {done.stdout.strip()} via pyvips")
 
 
@@ -277,14 +277,16 @@ def _resizer_version() -> str:
         return ""
 
 
-def _png_deflate() -> str:
-    """What imagecore/png.py compresses with: ISA-L when the isal binding is installed, else Python's zlib."""
-    try:
-        import isal
+def _png_zlibs() -> str:
+    """What imagecore's PNG reader inflates with (ISA-L, else Pillow's decoder) and its writer deflates with."""
+    from importlib.metadata import version
 
-        return f"ISA-L via isal {isal.__version__}"
-    except ImportError:
-        return f"Python zlib {zlib.ZLIB_RUNTIME_VERSION} (isal not installed)"
+    from thumbrouter.imagecore import png, png_read
+
+    inflate = f"ISA-L via isal {version('isal')}" if png_read.isal_zlib else "Pillow's (no isal)"
+    deflate = (f"zlib-ng {png.zlib_ng.ZLIBNG_VERSION}" if png.zlib_ng
+               else f"Python zlib {zlib.ZLIB_RUNTIME_VERSION} (no zlib-ng)")
+    return f"{inflate}; {deflate}"
 
 
 def lambda_paths() -> str:
@@ -363,13 +365,14 @@ What (b) does to be fast, and what it costs in quality (nothing a user would see
   then Lanczos-3 on the reduced image: cheaper than a wide SIMD kernel over the whole picture.
 - Without the SIMD resizer, column (d): bicubic below 4x, in bands of 128 output rows (no full-size intermediate
   or premultiplied copy), `Image.reduce()` then Lanczos-3 above.
-- PNG above 256x256 px: own lossless writer (`imagecore/png.py`): Sub or Up filter per 64-row strip via
+- PNG above 256x256 px: own lossless writer (`imagecore/png.py`): None, Sub or Up filter per 64-row strip via
   ImageChops, chosen on the strip's first 16 rows (Pillow's per-row adaptive filter is ~40% of its PNG
-  encode time), deflate by ISA-L level 2 (`isal`, optional; ~3x faster than zlib Z_RLE level 1 for ~9%
-  more bytes; without it zlib Z_RLE level 1); smaller thumbnails use Pillow's compress_level 7 (level 9:
-  1-2% fewer bytes for up to 5x the time). Opaque alpha bands are dropped (identical picture).
-- PNG decode (`imagecore/png_read.py`): ISA-L inflates the pixel data (2-5x faster than zlib here) and
-  Pillow's own decoder unfilters it, fed as stored deflate blocks: Pillow's pixels, byte for byte.
+  encode time), deflate by zlib-ng's run-length strategy (`zlib-ng`, optional; without it CPython's zlib, the
+  same strategy, slower); smaller thumbnails use Pillow's compress_level 7 (level 9: 1-2% fewer bytes for up
+  to 5x the time). Opaque alpha bands are dropped (identical picture).
+- PNG decode (`imagecore/png_read.py`): ISA-L (`isal`) inflates the pixel data in 256 KiB slices (2.7x
+  CPython's zlib here; zlib-ng's inflate took 4% longer over the 14 PNGs) and Pillow's own decoder unfilters
+  it, fed as stored deflate blocks: Pillow's pixels, byte for byte.
 - JPEG: same quality 85 as libvips, 4:2:0, no Huffman optimisation (libvips' defaults); metadata stripped.
 """
 

@@ -23,10 +23,11 @@ from thumbrouter.imagecore import thumbnail_key
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 RUNNER = """
 import json, sys
-import boto3, create_thumbnail, isal, PIL, pillow_heif, thumbrouter.imagecore, thumbrouter.s3job
+import boto3, create_thumbnail, isal, zlib_ng, PIL, pillow_heif, thumbrouter.imagecore, thumbrouter.s3job
 from thumbrouter.imagecore import resample
 result = create_thumbnail.handler(json.loads(sys.argv[1]), None)
 print(json.dumps({"result": result, "create_thumbnail": create_thumbnail.__file__, "isal": isal.__file__,
+                  "zlib_ng": zlib_ng.__file__,
                   "resize": resample.describe(), "cykooz": getattr(resample.cykooz_resizer, "__file__", None),
                   "pillow_heif": pillow_heif.__file__,
                   "imagecore": thumbrouter.imagecore.__file__,
@@ -61,6 +62,7 @@ def test_the_zip_holds_the_handler_package_and_pillow_at_its_root(local_zip):
     assert "PIL/Image.py" in entries
     assert any(name.startswith("PIL/_imaging.") and name.endswith(".so") for name in entries)
     assert any(name.startswith("isal/isal_zlib.") and name.endswith(".so") for name in entries)
+    assert any(name.startswith("zlib_ng/zlib_ng.") and name.endswith(".so") for name in entries)
     assert "pillow_heif/HeifImagePlugin.py" in entries
     assert any(name.startswith("_pillow_heif.") and name.endswith(".so") for name in entries)
     simd = any(name.startswith("cykooz_resizer/rust_lib.") and name.endswith(".so") for name in entries)
@@ -70,7 +72,7 @@ def test_the_zip_holds_the_handler_package_and_pillow_at_its_root(local_zip):
 @pytest.mark.parametrize(("arch", "extra"), [("x86_64", ["cykooz-resizer"]), ("arm64", [])])
 def test_the_simd_resizer_is_bundled_for_x86_64_only_with_its_marker_dropped(arch, extra):
     pins = artifact.bundled_pins(REPO / "requirements.txt", artifact.CONTENTS["thumbnailer"].bundled_for(arch))
-    assert [pin.split("==")[0] for pin in pins] == ["pillow", "isal", "pillow-heif", *extra]
+    assert [pin.split("==")[0] for pin in pins] == ["pillow", "isal", "zlib-ng", "pillow-heif", *extra]
     assert all(";" not in pin and "==" in pin for pin in pins)
 
 
@@ -214,7 +216,8 @@ def test_the_extracted_zip_runs_the_handler_alone_against_local_s3(local_zip, s3
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     simd = local_zip.path.name.find("x86_64") >= 0
-    for module in ("create_thumbnail", "imagecore", "s3job", "PIL", "isal", "pillow_heif", *(["cykooz"] * simd)):
+    bundled = ("PIL", "isal", "zlib_ng", "pillow_heif", *(["cykooz"] * simd))
+    for module in ("create_thumbnail", "imagecore", "s3job", *bundled):
         assert Path(report[module]).is_relative_to(extracted), report
     assert report["resize"].startswith("SIMD Lanczos-3" if simd else "Pillow's resampler"), report
     thumbnail = s3.get_object(Bucket=resized, Key=thumbnail_key("photos/a b.jpg"))["Body"].read()

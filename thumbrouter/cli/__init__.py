@@ -13,8 +13,8 @@ COMMANDS = {
     "backfill": ("backfill", "Create missing thumbnails for objects already in a bucket (bounded concurrency, "
                              "resumable)."),
     "build-lambda": ("build_lambda", "Build a Lambda zip into dist/: the thumbnailer (image core, S3 job, Pillow, "
-                                     "isal and pillow-heif for the Lambda platform, cykooz-resizer on x86_64) or, "
-                                     "with --function router, the router."),
+                                     "isal, zlib-ng and pillow-heif for the Lambda platform, cykooz-resizer on "
+                                     "x86_64) or, with --function router, the router."),
     "deploy": ("deploy", "Plan, apply, destroy, check or show the outputs of a Terraform environment "
                          "(terraform/environments/ENV)."),
     "replay": ("replay", "Re-run the thumbnail function's failed events from its failure queue "

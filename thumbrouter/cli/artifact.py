@@ -95,8 +95,9 @@ class Contents:
 
 
 LAMBDA_DIR = "lambda"
-# The thumbnailer bundles Pillow, isal (ISA-L deflate; imagecore/png.py falls back to zlib without it, but
-# PNG encoding is then slower: bench/results/hotpaths.md, the PNG rows) and pillow-heif (HEIC input). The
+# The thumbnailer bundles Pillow, isal (ISA-L inflate of PNG input) and zlib-ng (deflate of PNG output;
+# imagecore falls back to Pillow and CPython's zlib without them, slower: bench/results/thumbnails.md and
+# hotpaths.md) and pillow-heif (HEIC input). The
 # router and the CLI never ship in it.
 # The router bundles Flask and what it imports at start-up (its image-core names need no Pillow: /thumb
 # generates through the on-demand function). Qiniu and a MaxMind .mmdb are not bundled: the function
@@ -106,7 +107,7 @@ CONTENTS = {
     "thumbnailer": Contents(
         handlers=("create_thumbnail.py", "on_demand.py"),
         packages=("thumbrouter/__init__.py", "thumbrouter/imagecore", "thumbrouter/s3job"),
-        bundled=("pillow", "isal", "pillow-heif"), arch_only=(("cykooz-resizer", ("x86_64",)),)),
+        bundled=("pillow", "isal", "zlib-ng", "pillow-heif"), arch_only=(("cykooz-resizer", ("x86_64",)),)),
     "router": Contents(
         handlers=("router_lambda.py",),
         packages=("thumbrouter/__init__.py", "thumbrouter/imagecore", "thumbrouter/s3job", "thumbrouter/router"),

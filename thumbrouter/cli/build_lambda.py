@@ -1,7 +1,7 @@
-"""Build a Lambda zip into dist/: the thumbnailer (image core, S3 job, Pillow, isal and pillow-heif for the Lambda
-platform, cykooz-resizer on x86_64) or, with --function router, the router.
+"""Build a Lambda zip into dist/: the thumbnailer (image core, S3 job, Pillow, isal, zlib-ng and pillow-heif for
+the Lambda platform, cykooz-resizer on x86_64) or, with --function router, the router.
 
-The thumbnailer holds its lambda/ handlers, the image core and S3 job, and Pillow, isal and pillow-heif wheels
+The thumbnailer holds its lambda/ handlers, the image core and S3 job, and Pillow, isal, zlib-ng and pillow-heif wheels
 (and on x86_64 cykooz-resizer); the router holds lambda/router_lambda.py, the router package, Flask and the
 WSGI adapter (no image stack).
 

@@ -2,16 +2,15 @@
 
 Pillow's PNG encoder tries four row filters on every row in plain C, which measured at ~40% of
 encoding time at 1440x1440. Here Pillow's own ImageChops computes the PNG "Sub" and "Up" filters
-for a strip of rows at a time, the one with smaller residues is kept, and zlib's run-length
-strategy at level 1 compresses it: faster than Pillow's fastest setting for a few % more bytes
-(still fewer than libvips' default PNG; bench/results/hotpaths.md has the rows). The pixels are
+for a strip of rows at a time, and the one of None, Sub and Up with the smallest residues is kept:
+faster than Pillow's fastest setting, and fewer bytes than libvips' default PNG on the corpus
+(bench/results/hotpaths.md has the rows). The pixels are
 exactly the input's: filters are lossless.
 
-Deflate runs in ISA-L (the `isal` binding) at level 2 when it is installed: faster than
-CPython's zlib at Z_RLE level 1 for a few % more bytes on the corpus (about libvips' PNG size; the
-isal and zlib rows of bench/results/hotpaths.md), and
-the same standard zlib stream (build-lambda bundles isal in both Lambda zips). Without it zlib Z_RLE
-level 1 does the work, slower.
+Deflate is zlib's run-length strategy, run by zlib-ng when it is installed (the `zlib-ng` binding,
+bundled in both Lambda zips): the 14 mate
+PNGs at 1440x1440 took 291 ms where CPython's zlib took 463, for the same bytes. The None candidate
+(rows as they are) wins on dithered pictures: abstract/Gulp.png at 1440x1440 went from 1855 to 1428 KB.
 """
 
 import operator
@@ -21,15 +20,16 @@ from types import ModuleType
 
 from PIL import Image, ImageChops
 
-isal_zlib: ModuleType | None
+zlib_ng: ModuleType | None
 try:
-    from isal import isal_zlib
-except ImportError:  # optional speed-up only: any zlib writes a valid PNG
-    isal_zlib = None
+    from zlib_ng import zlib_ng
+except ImportError:  # optional speed-up only: CPython's zlib writes the same stream, slower
+    zlib_ng = None
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 COLOUR_TYPES = {"L": 0, "RGB": 2, "LA": 4, "RGBA": 6}
-_FILTER_SUB, _FILTER_UP = b"\x01", b"\x02"
+_FILTER_NONE, _FILTER_SUB, _FILTER_UP = b"\x00", b"\x01", b"\x02"
+_CANDIDATES = (_FILTER_NONE, _FILTER_SUB, _FILTER_UP)
 _DISTANCE = [min(value, 256 - value) for value in range(256)] * 4  # one run per band, as histogram() lists them
 STRIP = 64
 SAMPLE = 16
@@ -61,25 +61,25 @@ def _compressed_rows(image: Image.Image) -> bytes:
 
 
 def _compressor():
-    if isal_zlib is not None:
-        return isal_zlib.compressobj(2, isal_zlib.DEFLATED, 15, 9)
-    return zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    return (zlib_ng or zlib).compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
 
 
 def _best_filter(image: Image.Image, top: int, bottom: int) -> tuple[bytes, Image.Image]:
-    """Sub or Up for this strip, whichever leaves smaller residues (libpng's heuristic, per strip).
+    """None, Sub or Up for this strip, whichever leaves smaller residues (libpng's heuristic, per strip).
 
     Judged on the strip's first SAMPLE rows: filtering and counting the whole strip twice cost
     ~6 ms of a 1440-wide PNG, for the same choice on almost every strip.
     """
     sample = min(bottom, top + SAMPLE)
-    kind = min((_FILTER_SUB, _FILTER_UP), key=lambda candidate: _residue(_filtered(image, top, sample, candidate)))
+    kind = min(_CANDIDATES, key=lambda candidate: _residue(_filtered(image, top, sample, candidate)))
     return kind, _filtered(image, top, bottom, kind)
 
 
 def _filtered(image: Image.Image, top: int, bottom: int, kind: bytes) -> Image.Image:
-    """Rows top..bottom minus their left (Sub) or upper (Up) neighbours, modulo 256."""
+    """Rows top..bottom as they are (None), or minus their left (Sub) or upper (Up) neighbours, modulo 256."""
     strip = image.crop((0, top, image.width, bottom))
+    if kind == _FILTER_NONE:
+        return strip
     if kind == _FILTER_UP and top:
         return ImageChops.subtract_modulo(strip, image.crop((0, top - 1, image.width, bottom - 1)))
     neighbours = Image.new(image.mode, strip.size, 0)  # 0 left of column 0 and above row 0, as PNG defines
@@ -94,4 +94,4 @@ def _residue(filtered: Image.Image) -> int:
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", (zlib_ng or zlib).crc32(kind + body))

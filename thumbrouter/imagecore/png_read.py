@@ -28,7 +28,7 @@ _STORED_MAX = 0xFFFF
 _ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, no dictionary; (0x7801 % 31 == 0)
 
 
-def can_load(image: Image.Image) -> bool:
+def can_load(image: ImageFile.ImageFile) -> bool:
     """A still PNG whose pixels are one zlib stream, and ISA-L to inflate it."""
     return (
         isal_zlib is not None
@@ -48,7 +48,7 @@ def load(image: ImageFile.ImageFile) -> bool:
     decoder = Image._getdecoder(image.mode, tile.codec_name, tile.args, image.decoderconfig)
     try:
         decoder.setimage(image.im, tile.extents)
-        if not _feed(decoder, image.load_read):
+        if not _feed(isal_zlib, decoder, image.load_read):  # type: ignore[attr-defined]  # PngImageFile's
             return False
     finally:
         decoder.cleanup()
@@ -59,8 +59,8 @@ def load(image: ImageFile.ImageFile) -> bool:
     return True
 
 
-def _feed(decoder, read) -> bool:
-    inflater = isal_zlib.decompressobj()
+def _feed(inflate: ModuleType, decoder, read) -> bool:
+    inflater = inflate.decompressobj()
     stream = _ZLIB_HEADER
     try:
         while compressed := read(ImageFile.SAFEBLOCK):
@@ -74,7 +74,7 @@ def _feed(decoder, read) -> bool:
                 stream = stream[consumed:]
             if inflater.eof:
                 return False  # the zlib stream ended before the last row
-    except (isal_zlib.error, EOFError, struct.error, OSError, ValueError):
+    except (inflate.error, EOFError, struct.error, OSError, ValueError):
         pass  # corrupt or cut short: the caller's decoder says which
     return False
 
@@ -82,7 +82,7 @@ def _feed(decoder, read) -> bool:
 def _stored(data: bytes) -> bytes:
     """`data` as non-final stored deflate blocks (each at most 65535 bytes)."""
     view = memoryview(data)
-    parts = []
+    parts: list[bytes | memoryview] = []
     for start in range(0, len(data), _STORED_MAX):
         block = view[start:start + _STORED_MAX]
         parts.append(struct.pack("<BHH", 0, len(block), len(block) ^ 0xFFFF))
