@@ -154,3 +154,20 @@ def test_a_picture_with_alpha_gets_the_same_thumbnail_with_and_without_the_reade
     ours = make_thumbnail(data, box, quality=85)
     monkeypatch.setattr(png_read, "isal_zlib", None)
     assert make_thumbnail(data, box, quality=85).data == ours.data
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_damaged_pngs_come_out_as_the_ordinary_decoder_makes_them(monkeypatch, seed):
+    rng = random.Random(seed)
+    kind = KINDS[seed % len(KINDS)]
+    data = bytearray(png(90, 60, kind[0], kind[1], random_rows(rng, 90, 60, kind[1], kind[2]), idat_size=300))
+    for _ in range(rng.randint(1, 4)):  # flip bytes after the header, where the pixel data is
+        data[rng.randrange(40, len(data))] ^= 1 << rng.randrange(8)
+    data = bytes(data[:rng.randint(len(data) // 2, len(data))])
+    try:
+        Image.open(io.BytesIO(data))
+    except Exception:  # noqa: BLE001 -- a damaged header: the pipeline refuses it before decoding
+        pytest.skip("the damage hit the headers")
+    ours = outcome(data)
+    monkeypatch.setattr(png_read, "isal_zlib", None)
+    assert ours == outcome(data)

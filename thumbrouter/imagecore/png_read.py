@@ -74,7 +74,7 @@ def _feed(inflate: ModuleType, decoder, read) -> bool:
                 stream = stream[consumed:]
             if inflater.eof:
                 return False  # the zlib stream ended before the last row
-    except (inflate.error, EOFError, struct.error, OSError, ValueError):
+    except (inflate.error, EOFError, struct.error, OSError, ValueError, SyntaxError):  # SyntaxError: a broken chunk
         pass  # corrupt or cut short: the caller's decoder says which
     return False
 
