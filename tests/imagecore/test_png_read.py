@@ -164,6 +164,8 @@ def test_damaged_pngs_come_out_as_the_ordinary_decoder_makes_them(monkeypatch, s
     for _ in range(rng.randint(1, 4)):  # flip bytes after the header, where the pixel data is
         data[rng.randrange(40, len(data))] ^= 1 << rng.randrange(8)
     data = bytes(data[:rng.randint(len(data) // 2, len(data))])
+    if seed % 3 == 0:  # and damaged chunks after the pixels
+        data = data[:-12] + images.png_chunk(b"zTXt", b"k\0\0" + rng.randbytes(40)) + data[-12:]
     try:
         Image.open(io.BytesIO(data))
     except Exception:  # noqa: BLE001 -- a damaged header: the pipeline refuses it before decoding

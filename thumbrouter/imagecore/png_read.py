@@ -53,7 +53,10 @@ def load(image: ImageFile.ImageFile) -> bool:
     finally:
         decoder.cleanup()
     image.tile = []
-    image.load_end()
+    try:
+        image.load_end()  # chunks after the pixels (text, eXIf)
+    except (EOFError, struct.error, OSError, ValueError, SyntaxError):  # the ordinary decoder judges them
+        return False
     image.fp = None
     Image.Image.load(image)
     return True
