@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.lambda_handler.helpers import LAMBDA_DIR
 from tests.support import images
 
-LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
 # Makes the same thumbnail three times, then prints the page faults of the third (what a warm
 # function pays per picture). Page faults are counted by the kernel: no clock involved.
 FAULTS_OF_A_REPEAT = """

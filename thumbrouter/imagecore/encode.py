@@ -2,7 +2,7 @@
 
 Chosen by measurement (bench/thumbnails.py, bench/results/thumbnails.md):
 - PNG is lossless whatever the settings, so they only trade time for bytes. Above
-  FAST_PNG_PIXELS, png.encode_png (one Sub filter, zlib Z_RLE level 1) is faster than
+  FAST_PNG_PIXELS, png.encode_png (None, Sub or Up per strip, zlib's Z_RLE) is faster than
   Pillow's default level 6 (bench/results/hotpaths.md, the PNG rows) and still smaller than libvips' default
   output on the corpus. Small
   thumbnails take zlib level 7: on the mate PNGs at 50x50 level 9 cost 0.8-2.5 ms per thumbnail

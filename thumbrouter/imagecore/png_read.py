@@ -26,6 +26,8 @@ except ImportError:  # optional speed-up only: Pillow's own decoder does the sam
 SLICE = 1 << 18  # inflated bytes per step: bounded memory, and the slice stays in cache for the unfilter
 _STORED_MAX = 0xFFFF
 _ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, no dictionary; (0x7801 % 31 == 0)
+# What Pillow's PNG reader raises on damaged or missing data (SyntaxError: a broken chunk).
+_BAD_DATA = (EOFError, struct.error, OSError, ValueError, SyntaxError)
 
 
 def can_load(image: ImageFile.ImageFile) -> bool:
@@ -55,7 +57,7 @@ def load(image: ImageFile.ImageFile) -> bool:
     image.tile = []
     try:
         image.load_end()  # chunks after the pixels (text, eXIf)
-    except (EOFError, struct.error, OSError, ValueError, SyntaxError):  # the ordinary decoder judges them
+    except _BAD_DATA:  # the ordinary decoder judges them
         return False
     image.fp = None
     Image.Image.load(image)
@@ -77,7 +79,7 @@ def _feed(inflate: ModuleType, decoder, read) -> bool:
                 stream = stream[consumed:]
             if inflater.eof:
                 return False  # the zlib stream ended before the last row
-    except (inflate.error, EOFError, struct.error, OSError, ValueError, SyntaxError):  # SyntaxError: a broken chunk
+    except (inflate.error, *_BAD_DATA):
         pass  # corrupt or cut short: the caller's decoder says which
     return False
 
