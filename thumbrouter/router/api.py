@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from . import auth, clientip
+from . import auth, clientip, query
 from .errors import BadRequest, RouterError
 from .security import MAX_DIGITS, whole_number
 from .service import DownloadUrls
@@ -109,7 +109,7 @@ def as_json(urls: DownloadUrls) -> bytes:
 @bp.get("/download-urls")
 def download_urls():
     ip, country = clientip.current_client()
-    urls = download(parse(DownloadQuery, request.args.to_dict()), ip, country)
+    urls = download(parse(DownloadQuery, query.first_values(request.environ)), ip, country)
     g.cloud = urls.cloud
     return Response(as_json(urls), mimetype="application/json")
 

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, after_this_request, current_app, g, reque
 from werkzeug.urls import iri_to_uri
 from werkzeug.wsgi import ClosingIterator
 
-from .. import auth
+from .. import auth, query
 from ..security import validate_key
 from .placeholder import CONTENT_TYPE, placeholder_png
 
@@ -37,7 +37,8 @@ def thumb(preset: str, key: str):
     vary = VARY_ACCEPT if chosen.formats else {}
     try:
         if service.signer is not None:
-            service.signer.verify(chosen.name, key, request.args.get("expires"), request.args.get("sig"))
+            args = query.first_values(request.environ)
+            service.signer.verify(chosen.name, key, args.get("expires"), args.get("sig"))
         else:
             auth.require_token()
         answer = service.thumbnail(chosen, validate_key(key), request.headers.get("Accept"))
