@@ -13,6 +13,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.servers import free_port, wait_for_port
+from tests.support.waiting import wait_until
 from thumbrouter.router import ConfigError, Settings, create_app, load_settings
 from thumbrouter.router.app import BLUEPRINTS, check_bind
 
@@ -106,19 +107,24 @@ def test_gunicorn_serves_the_app_with_a_json_access_log_and_metrics_summed_over_
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(proc, base)
-        with requests.Session() as http:  # 40 requests on fresh connections spread over both workers
-            for i in range(40):
-                answer = requests.get(f"{base}/v1/download-urls", params={"key": f"k{i}.jpg", "cloud": "s3"},
-                                      headers=AUTH, timeout=20)
-                assert answer.status_code == 200
-            text = http.get(f"{base}/metrics", timeout=20).text
+        for i in range(40):  # 40 requests on fresh connections spread over both workers
+            answer = requests.get(f"{base}/v1/download-urls", params={"key": f"k{i}.jpg", "cloud": "s3"},
+                                  headers=AUTH, timeout=20)
+            assert answer.status_code == 200
+
+        def counted() -> float:
+            text = requests.get(f"{base}/metrics", timeout=20).text
+            return sum(s.value for f in text_string_to_metric_families(text) for s in f.samples
+                       if s.name == "thumbrouter_http_requests_total" and s.labels.get("status") == "200"
+                       and s.labels.get("route") == "/v1/download-urls")
+
+        # The worker that answers the scrape writes its own requests first; the other's follow within
+        # metrics.FLUSH_SECONDS (and never more: a second look must not find more than 40).
+        wait_until(lambda: counted() >= 40, what="both workers' requests in /metrics")
+        assert counted() == 40
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
-    counted = sum(s.value for f in text_string_to_metric_families(text) for s in f.samples
-                  if s.name == "thumbrouter_http_requests_total" and s.labels.get("status") == "200"
-                  and s.labels.get("route") == "/v1/download-urls")
-    assert counted == 40
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     api_lines = [line for line in lines if line["route"] == "/v1/download-urls"]
     assert len(api_lines) == 40 and api_lines[0]["status"] == 200

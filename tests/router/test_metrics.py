@@ -1,9 +1,19 @@
-"""Prometheus metrics: requests by route, status and cloud; latency; URL cache; signing errors."""
+"""Prometheus metrics: requests by route, status and cloud; latency; URL cache; signing errors.
+
+Each request test runs twice: with every request written at once, and buffered as a gunicorn worker
+(multiprocess mode) buffers them, where the scrape writes its own worker's requests first.
+"""
+
+import os
+import random
 
 import pytest
+from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from thumbrouter.router import BackendUnavailable, create_app
+from tests.support.waiting import wait_until
+from thumbrouter.router import BackendUnavailable, create_app, metrics
+from thumbrouter.router.metrics import BUCKETS, Metrics
 
 from .http_helpers import AUTH, router_env
 
@@ -20,9 +30,12 @@ def value(data: dict, name: str, **labels) -> float:
     return data.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
-@pytest.fixture
-def client(s3_server):
-    return create_app(router_env("photos")).test_client()
+@pytest.fixture(params=[False, True], ids=["direct", "buffered"])
+def client(s3_server, request):
+    app = create_app(router_env("photos"))
+    if request.param:  # what init_app builds under PROMETHEUS_MULTIPROC_DIR, on an in-memory registry
+        app.extensions[metrics.EXTENSION] = Metrics(CollectorRegistry(auto_describe=True), buffered=True)
+    return app.test_client()
 
 
 def test_requests_are_counted_by_route_status_and_cloud(client):
@@ -82,3 +95,58 @@ def test_each_app_has_its_own_registry(s3_server):
     first.get("/healthz")
     assert value(samples(second), "thumbrouter_http_requests_total",
                  route="/healthz", method="GET", status="200", cloud="none") == 0
+
+
+def observations(seed: int) -> list[tuple]:
+    rng = random.Random(seed)
+    labels = [("/v1/download-urls", "GET", 200, "s3"), ("/thumb/<preset>/<path:key>", "GET", 302, "s3"),
+              ("unmatched", "other", 404, "none")]
+    latencies = [*BUCKETS, 0.0, 99.0] + [rng.choice([rng.uniform(0, 0.01), rng.uniform(0, 5)]) for _ in range(500)]
+    return [(*rng.choice(labels), seconds) for seconds in latencies]
+
+
+def exposition(each: Metrics) -> dict:
+    """The registry's samples without the `_created` times (when a child was made; multiprocess mode has none)."""
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(generate_latest(each.registry).decode())
+            for sample in family.samples if not sample.name.endswith("_created")}
+
+
+def test_buffered_requests_are_written_as_direct_ones_would_be():
+    direct, buffered = Metrics(CollectorRegistry()), Metrics(CollectorRegistry(), buffered=True)
+    rng = random.Random(8)
+    for number, observation in enumerate(observations(7)):
+        hits = number - rng.randint(0, 3)  # out of order, as request threads may pass them: only ever forward
+        for each in (direct, buffered):
+            each.observe(*observation)
+            each.sync_url_cache(hits, number // 3)
+        if number % 97 == 0:
+            buffered.flush()  # some flushed early, some only at the end
+    buffered.flush()
+    assert exposition(buffered) == pytest.approx(exposition(direct), rel=1e-12)  # sums added in another order
+    assert buffered.registry.get_sample_value("thumbrouter_http_request_duration_seconds_bucket",
+                                              {"route": "unmatched", "le": "0.0005"}) is not None
+
+
+def test_the_flush_thread_writes_buffered_requests_without_a_scrape():
+    buffered = Metrics(CollectorRegistry(), buffered=True)
+    buffered.observe("/healthz", "GET", 200, "none", 0.002)
+    labels = {"route": "/healthz", "method": "GET", "status": "200", "cloud": "none"}
+    assert buffered.registry.get_sample_value("thumbrouter_http_requests_total", labels) in (None, 0.0)
+    wait_until(lambda: buffered.registry.get_sample_value("thumbrouter_http_requests_total", labels) == 1.0,
+               what="the flush thread to write the request")
+
+
+def test_a_forked_child_leaves_its_parents_pending_requests_to_the_parent():
+    buffered = Metrics(CollectorRegistry(), buffered=True)
+    labels = {"route": "/healthz", "method": "GET", "status": "200", "cloud": "none"}
+    buffered.flush()
+    buffered.observe("/healthz", "GET", 200, "none", 0.002)
+    child = os.fork()
+    if child == 0:  # the child's flush must find nothing of the parent's to write
+        buffered.flush()
+        os._exit(int(buffered.registry.get_sample_value("thumbrouter_http_requests_total", labels) or 0))
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    buffered.flush()
+    assert buffered.registry.get_sample_value("thumbrouter_http_requests_total", labels) == 1.0
