@@ -39,7 +39,7 @@ from bench.router import (
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "bench" / "results" / "hotroutes.md"
 BUCKET = "bench-hotroutes"
-ROUNDS, SLICES, SLICE, WARMUP, TARGET = 3, 5, 1, 3, 0.9
+ROUNDS, SLICES, SLICE, WARMUP, TARGET = 3, 9, 1, 3, 0.9
 MAX_WARMUP_SLICES = 20  # a round's thumbnails must be known by then, or the bench stops
 THUMB_KEYS = [[f"hits/{n}/user-{i % 31}/IMG_{i:04d}.jpg" for i in range(200)] for n in range(ROUNDS)]
 
