@@ -1,11 +1,12 @@
 """The query string's fields, parsed as Werkzeug parses `request.args`, memoised per raw query string.
 
 The backend asks for the same keys again and again (the URL cache exists for that), and parsing the
-query string was about 15% of a cached GET /v1/download-urls in one process. Werkzeug's parse is kept exactly: invalid
-percent-escapes stay percent-encoded, `+` is a space, and a field sent twice keeps its first value.
-A query string that is not UTF-8 (raw bytes a client put in the request line) is a BadRequest, where
-`request.args` raised UnicodeDecodeError and the API answered 500. gunicorn refuses such request lines
-itself; other WSGI servers may pass them on, and apig-wsgi hands a Lambda event's raw query string through.
+query string was about 15% of a cached GET /v1/download-urls in one process. Werkzeug's parse is kept
+exactly: invalid percent-escapes stay percent-encoded, `+` is a space, and a field sent twice keeps its
+first value. A query string that is not UTF-8 (raw bytes a client put in the request line) is a
+BadRequest, where `request.args` raised UnicodeDecodeError and the API answered 500. gunicorn refuses
+such request lines itself; other WSGI servers may pass them on, and apig-wsgi hands a Lambda event's raw
+query string through.
 """
 
 from collections.abc import Mapping
