@@ -7,8 +7,8 @@ whichever worker takes the scrape) sums all workers through MultiProcessCollecto
 variable (tests, `thumbrouter dev`) the app's own registry is served: correct for a single process.
 
 In multiprocess mode every increment is a locked write to the worker's file, and the three of a request
-(count, latency sum, latency bucket) plus the URL cache's cost more than the rest of a cached answer's
-own work. So there a worker adds a request to plain per-label sums (`buffered`) and one thread per
+(count, latency sum, latency bucket) plus the URL cache's took about 9 us of a cached GET's 75 in one
+process. So there a worker adds a request to plain per-label sums (`buffered`) and one thread per
 process writes them out every FLUSH_SECONDS, at exit, and before this worker serves /metrics itself: a
 scrape sees other workers' requests at most FLUSH_SECONDS late. Without the variable every request is
 written at once, as the Lambda's EMF listener and the tests see it.
