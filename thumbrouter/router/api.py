@@ -13,14 +13,16 @@ from functools import lru_cache
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from . import auth, clientip, query
-from .errors import BadRequest, RouterError
+from .errors import BadRequest, RouterError, raise_handed_over
 from .security import MAX_DIGITS, whole_number
-from .service import DownloadUrls
+from .service import DownloadUrls, Router
 
 MAX_BATCH = 1000
 # A full batch of 1000 items with long keys and filenames stays well under this; more is refused (413).
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
+JSON = "application/json"
+DOWNLOAD_URLS = "/download-urls"
 bp = Blueprint("api", __name__, url_prefix="/v1")
 bp.before_request(auth.require_token)
 
@@ -93,11 +95,16 @@ def json_body() -> Mapping:
     return body
 
 
-def download(query: DownloadQuery, ip: str | None, header_country: str | None) -> DownloadUrls:
+def download(router: Router, query: DownloadQuery, ip: str | None, header_country: str | None) -> DownloadUrls:
     """Ask the service for one item's URLs; raises RouterError."""
-    return current_app.extensions["thumbrouter"].download_urls(
-        query.key, cloud=query.cloud, country=query.country or header_country, client_ip=ip,
-        filetype=query.filetype, filename=query.filename, expires=query.expires)
+    return router.download_urls(query.key, cloud=query.cloud, country=query.country or header_country, client_ip=ip,
+                                filetype=query.filetype, filename=query.filename, expires=query.expires)
+
+
+def download_of(router: Router, policy: clientip.ClientPolicy, environ) -> DownloadUrls:
+    """The URLs a GET /v1/download-urls asks for (its query string and client); raises RouterError."""
+    ip, country = clientip.client_of(policy, environ)
+    return download(router, parse(DownloadQuery, query.first_values(environ)), ip, country)
 
 
 @lru_cache(maxsize=4096)
@@ -106,12 +113,13 @@ def as_json(urls: DownloadUrls) -> bytes:
     return json.dumps(urls.to_dict(), separators=(",", ":")).encode()
 
 
-@bp.get("/download-urls")
+@bp.get(DOWNLOAD_URLS)  # router.fastpath answers it before Flask when it can
 def download_urls():
-    ip, country = clientip.current_client()
-    urls = download(parse(DownloadQuery, query.first_values(request.environ)), ip, country)
+    raise_handed_over(request.environ)  # what router.fastpath met on this request, raised here
+    urls = download_of(current_app.extensions["thumbrouter"], current_app.extensions[clientip.EXTENSION],
+                       request.environ)
     g.cloud = urls.cloud
-    return Response(as_json(urls), mimetype="application/json")
+    return Response(as_json(urls), mimetype=JSON)
 
 
 @bp.post("/download-urls")
@@ -123,13 +131,14 @@ def download_urls_batch():
         raise BadRequest(f"batch too big: {len(items)} items, at most {MAX_BATCH}")
     ip, country = clientip.current_client()
     g.cloud = "batch"
-    return jsonify({"items": [batch_item(item, ip, country) for item in items]})
+    router = current_app.extensions["thumbrouter"]
+    return jsonify({"items": [batch_item(router, item, ip, country) for item in items]})
 
 
-def batch_item(item, ip: str | None, country: str | None) -> dict:
+def batch_item(router: Router, item, ip: str | None, country: str | None) -> dict:
     """One batch answer: the URLs, or the error object that a single request would have returned."""
     try:
-        return download(parse(DownloadQuery, item), ip, country).to_dict()
+        return download(router, parse(DownloadQuery, item), ip, country).to_dict()
     except RouterError as exc:
         return exc.to_dict()
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from . import api, auth, clientip, health, metrics, openapi
+from . import api, auth, clientip, fastpath, health, metrics, openapi
 from .config import ConfigError, Settings, check_consistent, load_settings
 from .errors import BackendUnavailable, Forbidden, Overloaded, RouterError, Unauthorized, error_body
 from .service import Router
@@ -51,6 +51,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
     app.extensions["thumbrouter"] = router = Router.from_settings(settings)
     router.warm()  # load GeoIP now, so the first request does not pay for it
     auth.init_app(app, settings.api_tokens)
+    fastpath.init_app(app)  # right around Flask: ProxyFix and the metrics timer wrap it
     clientip.init_app(app, settings.trusted_proxies, settings.country_header)
     metrics.init_app(app)
     health.add_router_checks(health.init_app(app), router)

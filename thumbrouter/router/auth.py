@@ -42,10 +42,14 @@ def presented_token(header: str | None) -> bytes | None:
 
 def require_token() -> None:
     """before_request hook for protected blueprints; raises Unauthorized (401) on a missing or wrong token."""
-    tokens = current_app.extensions[EXTENSION]
+    check_token(current_app.extensions[EXTENSION], request.headers.get("Authorization"))
+
+
+def check_token(tokens: tuple[bytes, ...], header: str | None) -> None:
+    """`require_token` for an Authorization header value and the app's tokens (router.fastpath calls it too)."""
     if not tokens:
         return
-    token = presented_token(request.headers.get("Authorization"))
+    token = presented_token(header)
     if token is None:
         raise Unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
     if not token_matches(token, tokens):

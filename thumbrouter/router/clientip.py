@@ -57,8 +57,16 @@ def header_country(value: str | None) -> str | None:
 
 def current_client() -> tuple[str | None, str | None]:
     """(client_ip, header_country) for the current request under the app's policy."""
-    policy: ClientPolicy = current_app.extensions[EXTENSION]
-    # One context lookup instead of one per attribute; Flask types the proxy as a Request, hence the ignore.
-    req = request._get_current_object()  # type: ignore[attr-defined]
-    country = header_country(req.headers.get(policy.country_header)) if policy.country_header else None
-    return req.remote_addr, country
+    return client_of(current_app.extensions[EXTENSION], request.environ)
+
+
+def client_of(policy: ClientPolicy, environ: Mapping) -> tuple[str | None, str | None]:
+    """(client_ip, header_country) of a WSGI environ, read as Werkzeug's `remote_addr` and `headers` read it."""
+    country = header_country(environ.get(environ_name(policy.country_header))) if policy.country_header else None
+    return environ.get("REMOTE_ADDR"), country
+
+
+def environ_name(header: str) -> str:
+    """Where a WSGI environ holds a request header, as Werkzeug's EnvironHeaders looks it up."""
+    name = header.upper().replace("-", "_")
+    return name if name in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + name

@@ -69,3 +69,15 @@ class BackendUnavailable(RouterError):
                  status: int = 503, log_message: str | None = None, retry_after: int | None = None):
         super().__init__(public_message, log_message=log_message)
         self.status, self.retry_after = status, retry_after
+
+
+# Where router.fastpath leaves a RouterError it met on the way, for the Flask view to raise: every error
+# answer, hooks and headers included, is rendered by Flask's one error handler.
+HANDED_OVER = "thumbrouter.handed_over"
+
+
+def raise_handed_over(environ: dict) -> None:
+    """In a view: raise the RouterError that router.fastpath met on this request, if it met one."""
+    error = environ.pop(HANDED_OVER, None)
+    if error is not None:
+        raise error

@@ -193,20 +193,30 @@ def _record(response: Response) -> Response:
     # Each flask proxy access costs a context lookup; resolve them once on this per-request path.
     # Flask types its LocalProxy globals as the objects they proxy, so mypy cannot see _get_current_object.
     req = request._get_current_object()  # type: ignore[attr-defined]
-    ctx = g._get_current_object()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    started = req.environ.get(STARTED)
-    if started is not None:
-        # The URL rule, not the path, keeps label values bounded whatever clients send.
-        route = req.environ[ROUTE] = req.url_rule.rule if req.url_rule is not None else "unmatched"
-        method = req.method if req.method in METHODS else "other"  # clients may send any token
-        cloud = ctx.get("cloud")
-        metrics = app.extensions[EXTENSION]
-        metrics.observe(route, method, response.status_code, cloud or "none", time.perf_counter() - started)
-        if cloud is not None:  # an API request: it may have used the URL cache
-            cache = app.extensions["thumbrouter"].cache
-            metrics.sync_url_cache(cache.hits, cache.misses)
+    # The URL rule, not the path, keeps label values bounded whatever clients send.
+    route = req.url_rule.rule if req.url_rule is not None else "unmatched"
+    record(current_app._get_current_object(), req.environ, route, response.status_code,  # type: ignore[attr-defined]
+           g._get_current_object().get("cloud"))
     return response
+
+
+def record(app: Flask, environ: dict, route: str, status: int, cloud: str | None) -> None:
+    """Count one answered request of the app (Flask's after_request hook and router.fastpath call it).
+
+    `route` is the matched URL rule (the access log shows it, from the environ); `cloud` is set by the
+    API's views (None for other requests).
+    """
+    started = environ.get(STARTED)
+    if started is None:
+        return
+    environ[ROUTE] = route
+    method = environ.get("REQUEST_METHOD", "GET").upper()  # as Werkzeug's Request.method reads it
+    metrics = app.extensions[EXTENSION]
+    metrics.observe(route, method if method in METHODS else "other",  # clients may send any token
+                    status, cloud or "none", time.perf_counter() - started)
+    if cloud is not None:  # an API request: it may have used the URL cache
+        cache = app.extensions["thumbrouter"].cache
+        metrics.sync_url_cache(cache.hits, cache.misses)
 
 
 def exposition() -> bytes:

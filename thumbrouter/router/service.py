@@ -144,12 +144,13 @@ class Router:
             return "qiniu"  # load_settings refuses domestic routing without Qiniu; hand-made Settings may not
         return self.settings.default_cloud
 
-    def download_urls(self, key: str, *, cloud: str | None = None, country: str | None = None,
+    def download_urls(self, key: str | None, *, cloud: str | None = None, country: str | None = None,
                       client_ip: str | None = None, filetype: str | None = None,
                       filename: str | None = None, expires: int | None = None) -> DownloadUrls:
         """Signed download and thumbnail URLs for `key`, cached per window.
 
-        Raises BadRequest naming the bad field; BackendUnavailable when signing cannot be done.
+        Raises BadRequest naming the bad field (a missing key included); BackendUnavailable when signing
+        cannot be done.
         """
         memo = _hashable(key, filetype, filename, expires)  # JSON may hand over lists: validated, never cached
         key = self._valid_key(key) if memo else validate_key(key)

@@ -221,17 +221,18 @@ def test_a_signed_redirect_sends_the_location_werkzeug_would_send_every_time(loc
     from flask import Response
     from werkzeug.utils import redirect
 
-    from thumbrouter.router.ondemand.views import SignedRedirect
+    from thumbrouter.router.ondemand.presets import Preset
+    from thumbrouter.router.ondemand.views import REDIRECT_CACHE, SignedRedirect, redirect_headers
 
     expected = redirect(location, 302, Response=Response).get_wsgi_headers({})
     for method in ("GET", "HEAD", "GET"):  # the second GET's conversion is the memoised one
-        response = SignedRedirect.to(location, {"Cache-Control": "private"})
+        response = SignedRedirect(None, 302, redirect_headers(location, Preset("thumb50", "50x50")))
         closed = []
         response.call_on_close(functools.partial(closed.append, True))
         response.headers["X-Hook"] = "set after the view"  # as an after_request hook would
         body, status, headers = response.get_wsgi_response({"REQUEST_METHOD": method})
         assert status == "302 FOUND" and b"".join(body) == b""
-        assert sorted(headers) == [("Cache-Control", "private"), ("Content-Length", "0"),
+        assert sorted(headers) == [("Cache-Control", REDIRECT_CACHE), ("Content-Length", "0"),
                                    ("Location", expected["Location"]), ("X-Hook", "set after the view")]
         body.close()  # what a WSGI server does at the end: Response.close and its callbacks run
         assert closed == [True]

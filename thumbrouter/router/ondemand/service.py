@@ -93,13 +93,15 @@ class OnDemand:
         refuse its thumbnail key on every try), Overloaded (pool full, or still generating at the
         deadline) and BackendUnavailable.
         """
+        return self.ensure(preset, key, self.variant(preset, key, accept))
+
+    def variant(self, preset: Preset, key: str, accept: str | None) -> str | None:
+        """The format `accept` picks among the preset's, None for the key's own; raises as `_check` does."""
         if not preset.formats or not accept:
-            variant = None  # nothing to negotiate: the key's own format
-        elif len(accept) <= MAX_ACCEPT:  # memoised: at most names_max entries of a 1024-byte key and this
-            variant = self._variant(preset, key, accept)
-        else:
-            variant = self._choose_variant(preset, key, accept)
-        return self.ensure(preset, key, variant)
+            return None  # nothing to negotiate: the key's own format
+        if len(accept) <= MAX_ACCEPT:  # memoised: at most names_max entries of a 1024-byte key and this
+            return self._variant(preset, key, accept)
+        return self._choose_variant(preset, key, accept)
 
     def _check(self, preset: Preset, key: str) -> None:
         if format_for_key(key) is None:
@@ -123,9 +125,10 @@ class OnDemand:
 
         Raises as `thumbnail` does.
         """
+        hit = self.known_answer(preset, key, variant)
+        if hit is not None:
+            return hit
         name, thumb_key = self._names(preset, key, variant)
-        if self.known.get(thumb_key):  # a hot hit: no Redis, no S3
-            return Answer(302, self.redirect_url(thumb_key), key=thumb_key)
         if reason := self.negative.get(name):
             return Answer(422, reason=reason)
         request = self._request(preset, key, variant)
@@ -136,6 +139,16 @@ class OnDemand:
             raise Overloaded("thumbnail is being generated, retry shortly", retry_after=self.options.retry_after,
                              log_message=f"waited {self.options.wait}s for a {preset.size} thumbnail") from None
         return self._answer(outcome)
+
+    def known_answer(self, preset: Preset, key: str, variant: str | None) -> Answer | None:
+        """The redirect to a thumbnail this process saw within exists_ttl (no Redis, no S3), else None.
+
+        Raises as `thumbnail` does for a key that can have no thumbnail, and BackendUnavailable (signing).
+        """
+        thumb_key = self._names(preset, key, variant)[1]
+        if self.known.get(thumb_key):
+            return Answer(302, self.redirect_url(thumb_key), key=thumb_key)
+        return None
 
     def _choose_variant(self, preset: Preset, key: str, accept: str | None) -> str | None:
         """The format `accept` picks among the preset's (those whose key S3 takes), None for the key's own.
