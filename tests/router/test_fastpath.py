@@ -7,6 +7,7 @@ The requests are drawn at random from hostile and ordinary parts: tokens, signat
 bytes, control characters, dot segments, `//`, too long), query strings, Accept, proxies, methods.
 """
 
+import json
 import random
 from urllib.parse import quote, unquote_to_bytes, urlencode
 
@@ -14,6 +15,7 @@ import pytest
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from thumbrouter.router import create_app
+from thumbrouter.router.errors import error_body
 from thumbrouter.router.fastpath import FastPath
 from thumbrouter.router.metrics import ROUTE
 from thumbrouter.router.signing import UrlSigner
@@ -160,3 +162,18 @@ def test_an_anonymous_app_has_no_fast_path_and_refuses_other_peers_on_the_hot_ro
         assert response.status_code == 403
     with pytest.raises(AttributeError):
         count_flask_calls(app)  # walks the chain to its end without meeting a FastPath
+
+
+def test_an_unexpected_failure_on_the_fast_path_is_served_by_flask_as_a_logged_500(twins, monkeypatch, caplog):
+    fast, flask_only, _ = twins
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    request = {"method": "GET", "path": "/v1/download-urls", "query": "key=a.jpg",
+               "headers": {"Authorization": TOKENS[0]}}
+    for app in (fast, flask_only):
+        monkeypatch.setattr(app.extensions["thumbrouter"], "download_urls", broken)
+    status, _, body, _ = answer = call(fast, request)
+    assert (status, json.loads(body)) == ("500 INTERNAL SERVER ERROR", error_body("internal_error", "internal error"))
+    assert answer == call(flask_only, request) and caplog.text.count("unexpected error") == 2

@@ -10,7 +10,8 @@ service, the same status, headers and body, and `metrics.record`. It answers onl
   request: the view raises that error where it would have raised its own, so Flask's one error
   handler renders every error answer, with its hooks and headers (Vary, WWW-Authenticate, Retry-After);
 - a /thumb of a thumbnail this process has not seen (HEAD, single-flight, generation) goes to Flask;
-- anything else (other methods and paths, HEAD, an anonymous app) goes to Flask untouched.
+- anything else (other methods and paths, HEAD, an anonymous app, an unexpected exception) goes to Flask
+  untouched.
 
 tests/router/test_fastpath.py sends the same requests to an app with and without it and compares the
 answers and the metrics byte for byte.
@@ -52,9 +53,8 @@ class FastPath:
         try:
             auth.check_token(extensions[auth.EXTENSION], environ.get("HTTP_AUTHORIZATION"))  # the blueprint's hook
             urls = api.download_of(extensions["thumbrouter"], extensions[clientip.EXTENSION], environ)
-        except RouterError as error:
-            environ[HANDED_OVER] = error
-            return self.wsgi_app(environ, start_response)
+        except Exception as error:  # noqa: BLE001 -- Flask serves it: its handler logs and renders any failure
+            return self.flask(environ, start_response, error)
         body = api.as_json(urls)
         return self.answer(environ, start_response, "200 OK", self.download_rule, urls.cloud,
                            [("Content-Type", api.JSON), ("Content-Length", str(len(body)))], body)
@@ -70,13 +70,19 @@ class FastPath:
             preset = service.preset(name)
             key = views.authorized_key(service, preset, key, environ, self.app.extensions[auth.EXTENSION])
             answer = service.known_answer(preset, key, service.variant(preset, key, environ.get("HTTP_ACCEPT")))
-        except RouterError as error:
-            environ[HANDED_OVER] = error
-            return self.wsgi_app(environ, start_response)
+        except Exception as error:  # noqa: BLE001 -- Flask serves it: its handler logs and renders any failure
+            return self.flask(environ, start_response, error)
         if answer is None or answer.location is None:  # not known here: the view finds or makes it
             return self.wsgi_app(environ, start_response)
         return self.answer(environ, start_response, "302 FOUND", views.RULE, "s3",
                            views.redirect_headers(answer.location, preset), b"")
+
+    def flask(self, environ, start_response, error: Exception):
+        """Flask serves the request: a RouterError is handed over for the view to raise; after any other
+        failure Flask runs the request from the start (and logs and answers 500 if it fails there too)."""
+        if isinstance(error, RouterError):
+            environ[HANDED_OVER] = error
+        return self.wsgi_app(environ, start_response)
 
     def answer(self, environ, start_response, status: str, route: str, cloud: str, headers: list, body: bytes):
         metrics.record(self.app, environ, route, int(status[:3]), cloud)
