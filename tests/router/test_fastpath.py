@@ -177,3 +177,13 @@ def test_an_unexpected_failure_on_the_fast_path_is_served_by_flask_as_a_logged_5
     status, _, body, _ = answer = call(fast, request)
     assert (status, json.loads(body)) == ("500 INTERNAL SERVER ERROR", error_body("internal_error", "internal error"))
     assert answer == call(flask_only, request) and caplog.text.count("unexpected error") == 2
+
+
+def test_a_flask_hook_the_fast_path_does_not_know_turns_it_off(twins):
+    fast, _, _ = twins
+    request = {"method": "GET", "path": "/v1/download-urls", "query": "key=a.jpg",
+               "headers": {"Authorization": TOKENS[0]}}
+    assert call(fast, request)[0] == "200 OK"
+    fast.before_request(lambda: ("maintenance", 503))  # e.g. an extension's hook, added after create_app
+    assert call(fast, request)[:3] == ("503 SERVICE UNAVAILABLE", [("Content-Type", "text/html; charset=utf-8"),
+                                                                   ("Content-Length", "11")], b"maintenance")

@@ -11,7 +11,7 @@ service, the same status, headers and body, and `metrics.record`. It answers onl
   handler renders every error answer, with its hooks and headers (Vary, WWW-Authenticate, Retry-After);
 - a /thumb of a thumbnail this process has not seen (HEAD, single-flight, generation) goes to Flask;
 - anything else (other methods and paths, HEAD, an anonymous app, an unexpected exception) goes to Flask
-  untouched.
+  untouched, and so does every request while the app has Flask hooks this module does not reproduce.
 
 tests/router/test_fastpath.py sends the same requests to an app with and without it and compares the
 answers and the metrics byte for byte.
@@ -39,7 +39,7 @@ class FastPath:
         self.download_rule = (api.bp.url_prefix or "") + api.DOWNLOAD_URLS
 
     def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") == "GET":
+        if environ.get("REQUEST_METHOD") == "GET" and self.hooks_known():
             # Werkzeug matches the path decoded this way (its "WSGI decoding dance")
             path = environ.get("PATH_INFO", "").encode("latin-1").decode(errors="replace")
             if path == self.download_rule:
@@ -47,6 +47,14 @@ class FastPath:
             if path.startswith(THUMB_PREFIX):
                 return self.thumb(environ, start_response, path[len(THUMB_PREFIX):])
         return self.wsgi_app(environ, start_response)
+
+    def hooks_known(self) -> bool:
+        """True while Flask's request hooks are the ones this class reproduces (the /v1 token check and the
+        metrics); a hook added later (a test, an extension) turns the fast path off rather than skipping it."""
+        app = self.app
+        return (app.before_request_funcs == {api.bp.name: [auth.require_token]}
+                and app.after_request_funcs == {None: [metrics.record_response]}
+                and not app.teardown_request_funcs and not app.url_value_preprocessors)
 
     def download_urls(self, environ, start_response):
         extensions = self.app.extensions

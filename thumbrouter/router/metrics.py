@@ -168,7 +168,7 @@ def init_app(app: Flask) -> Metrics:
     metrics = Metrics(CollectorRegistry(auto_describe=True), buffered=bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR")))
     app.extensions[EXTENSION] = metrics
     app.wsgi_app = _Timer(app.wsgi_app)  # type: ignore[method-assign]  # Flask's documented WSGI middleware hook
-    app.after_request(_record)
+    app.after_request(record_response)
     app.register_blueprint(bp)
     return metrics
 
@@ -189,7 +189,8 @@ class _Timer:
         return self.wsgi_app(environ, start_response)
 
 
-def _record(response: Response) -> Response:
+def record_response(response: Response) -> Response:
+    """after_request hook: `record` for a response Flask made."""
     # Each flask proxy access costs a context lookup; resolve them once on this per-request path.
     # Flask types its LocalProxy globals as the objects they proxy, so mypy cannot see _get_current_object.
     req = request._get_current_object()  # type: ignore[attr-defined]
