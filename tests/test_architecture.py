@@ -162,6 +162,22 @@ def test_v1_with_on_demand_off_loads_no_image_stack_no_redis_and_no_on_demand_pa
     assert loaded(V1_REQUEST.format(ondemand="0"), heavy) == []
 
 
+HOT_ROUTES = """
+from thumbrouter.router import create_app
+from thumbrouter.router.fastpath import FastPath
+app = create_app({"THUMBROUTER_S3_BUCKET": "photos", "THUMBROUTER_API_TOKENS": "t" * 20, "THUMBROUTER_ONDEMAND": "0",
+                  "THUMBROUTER_DOMESTIC_COUNTRIES": "", "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9"})
+assert any(isinstance(m, FastPath) for m in (app.wsgi_app, app.wsgi_app.wsgi_app))
+for path, status in (("/thumb/thumb50/a.jpg", 404), ("/v1/download-urls?key=a.jpg", 200)):
+    answer = app.test_client().get(path, headers={"Authorization": "Bearer " + "t" * 20})
+    assert answer.status_code == status, (path, answer.status_code)
+"""
+
+
+def test_the_hot_routes_fast_path_with_on_demand_off_loads_no_on_demand_package():
+    assert loaded(HOT_ROUTES, ("PIL", "redis", "thumbrouter.router.ondemand")) == []
+
+
 def test_v1_with_on_demand_on_attaches_thumb():
     code = V1_REQUEST.format(ondemand="1") + "assert 'ondemand' in app.blueprints, sorted(app.blueprints)"
     assert loaded(code, ("thumbrouter.router.ondemand",)) == ["thumbrouter.router.ondemand"]

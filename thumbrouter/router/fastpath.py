@@ -23,6 +23,7 @@ from . import api, auth, clientip, metrics
 from .errors import HANDED_OVER, RouterError
 
 THUMB_PREFIX = "/thumb/"
+THUMB_BLUEPRINT = "ondemand"  # ondemand.views.bp's name: importing the package to ask would load the feature
 
 
 def init_app(app: Flask) -> None:
@@ -68,12 +69,12 @@ class FastPath:
                            [("Content-Type", api.JSON), ("Content-Length", str(len(body)))], body)
 
     def thumb(self, environ, start_response, rest: str):
-        from .ondemand import views  # an optional feature: imported only when a /thumb request comes
-
-        service = self.app.extensions.get(views.EXTENSION)
         name, _, key = rest.partition("/")
-        if service is None or not name or not key or key.startswith("/"):  # Flask's routing decides those
-            return self.wsgi_app(environ, start_response)
+        if THUMB_BLUEPRINT not in self.app.blueprints or not name or not key or key.startswith("/"):
+            return self.wsgi_app(environ, start_response)  # no /thumb here, or Flask's routing decides
+        from .ondemand import views  # loaded with its blueprint (an optional feature: Pillow, redis)
+
+        service = self.app.extensions[views.EXTENSION]
         try:
             preset = service.preset(name)
             key = views.authorized_key(service, preset, key, environ, self.app.extensions[auth.EXTENSION])
