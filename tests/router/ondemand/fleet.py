@@ -1,7 +1,7 @@
 """Real router processes for the fleet tests: gunicorn (the production config) on free loopback ports."""
 
+import contextlib
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -46,13 +46,27 @@ class RouterProcess:
         return psutil.Process(self.process.pid).children()[0]
 
     def stop(self) -> None:
+        """Stop the master and make sure its workers are gone too.
+
+        SIGTERM, gunicorn's graceful stop (these requests are short). Its quick stop (SIGINT) shuts the gthread
+        pool down inside the signal handler, which deadlocks when the signal lands while the worker's main thread
+        is in ThreadPoolExecutor.submit (cpython#121649); a test that then killed the master left the worker
+        running after the suite.
+        """
         if self.process is not None:
-            self.process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: tests need no grace period
             try:
-                self.process.wait(timeout=20)
+                workers = psutil.Process(self.process.pid).children(recursive=True)
+            except psutil.NoSuchProcess:
+                workers = []
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+            for worker in workers:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    worker.kill()
             self.process = None
 
     def counter(self, name: str, **labels: str) -> float:
