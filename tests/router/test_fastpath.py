@@ -38,31 +38,33 @@ FIELDS = {"key": KEYS, "cloud": ["s3", "qiniu", "gcs", ""], "country": ["CN", "U
           "expires": ["60", "3600", "0", "-5", "1e3", "9" * 30, "604800"], "bogus": ["1"]}
 
 
+def fastpath_of(app) -> tuple[object, str]:
+    """(holder, attribute name) of the app's FastPath in its middleware chain; AttributeError without one."""
+    holder, name = app, "wsgi_app"
+    while not isinstance(getattr(holder, name), FastPath):
+        holder = getattr(holder, name)
+        name = "wsgi_app" if hasattr(holder, "wsgi_app") else "app"  # ProxyFix keeps the next one as .app
+    return holder, name
+
+
 def without_fastpath(app):
     """Take the app's FastPath out of its middleware chain (ProxyFix and the timer stay)."""
-    parent, name = app, "wsgi_app"
-    while True:
-        child = getattr(parent, name)
-        if isinstance(child, FastPath):
-            setattr(parent, name, child.wsgi_app)
-            return app
-        parent, name = child, "wsgi_app" if hasattr(child, "wsgi_app") else "app"
+    holder, name = fastpath_of(app)
+    setattr(holder, name, getattr(holder, name).wsgi_app)
+    return app
 
 
 def count_flask_calls(app) -> list:
     """Wrap what the app's FastPath hands requests to; returns the list each call appends to."""
-    parent, name = app, "wsgi_app"
-    while not isinstance(getattr(parent, name), FastPath):
-        parent = getattr(parent, name)
-        name = "wsgi_app" if hasattr(parent, "wsgi_app") else "app"
-    fast, calls = getattr(parent, name), []
+    fast, calls = getattr(*fastpath_of(app)), []
     inner = fast.wsgi_app
     fast.wsgi_app = lambda environ, start_response: calls.append(1) or inner(environ, start_response)
     return calls
 
 
 def wsgi(text: str) -> str:
-    """A WSGI string (the request's raw bytes as latin-1) of UTF-8 text, or of raw bytes given as latin-1."""
+    """The WSGI string of `text` sent as UTF-8 (its raw bytes as latin-1); surrogate escapes stand for bytes
+    that are not UTF-8."""
     return text.encode("utf-8", "surrogateescape").decode("latin-1")
 
 
