@@ -38,6 +38,8 @@ class FastPath:
     def __init__(self, app: Flask, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app
         self.download_rule = (api.bp.url_prefix or "") + api.DOWNLOAD_URLS
+        # Flask's before_request and after_request registries as create_app leaves them: what this class reproduces
+        self.hooks = ({api.bp.name: [auth.require_token]}, {None: [metrics.record_response]})
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "GET" and self.hooks_known():
@@ -53,8 +55,7 @@ class FastPath:
         """True while Flask's request hooks are the ones this class reproduces (the /v1 token check and the
         metrics); a hook added later (a test, an extension) turns the fast path off rather than skipping it."""
         app = self.app
-        return (app.before_request_funcs == {api.bp.name: [auth.require_token]}
-                and app.after_request_funcs == {None: [metrics.record_response]}
+        return ((app.before_request_funcs, app.after_request_funcs) == self.hooks
                 and not app.teardown_request_funcs and not app.url_value_preprocessors)
 
     def download_urls(self, environ, start_response):
