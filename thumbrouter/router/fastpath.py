@@ -19,10 +19,10 @@ answers and the metrics byte for byte.
 
 from flask import Flask
 
-from . import api, auth, clientip, metrics
+from . import api, auth, clientip, metrics, signing
 from .errors import HANDED_OVER, RouterError
 
-THUMB_PREFIX = "/thumb/"
+THUMB_PREFIX = signing.THUMB_PREFIX + "/"  # the path every /thumb URL starts with, as signing builds them
 THUMB_BLUEPRINT = "ondemand"  # ondemand.views.bp's name: importing the package to ask would load the feature
 
 
