@@ -441,10 +441,9 @@ What (b) does to be fast, and what it costs in quality (nothing a user would see
 - Progressive JPEGs decoded at 1/8 scale skip their detail (AC) scans (`imagecore/jpeg_scans.py`): at 1/8
   libjpeg only uses DC coefficients, so the picture is the same; this is the big win at 50x50.
 - Resampling (`imagecore/resample.py`): SIMD Lanczos-3 (cykooz-resizer, `fast_image_resize`, AVX2 here) below
-  a 4x ratio (the 1440x1440 previews, and JPEGs decoded at a DCT scale). At 4x and more its box filter takes
-  the integer part first, block for block as `Image.reduce()` (within 2 levels; premultiplied for RGBA, with
-  SIMD), then Lanczos-3 on the reduced image: 2.5-4.5x faster than `Image.reduce()`, and for RGBA 3x faster
-  than one wide SIMD Lanczos-3 kernel over the whole picture. Grey+alpha (LA) keeps `Image.reduce()`.
+  a 4x ratio (the 1440x1440 previews, and JPEGs decoded at a DCT scale) and for RGBA at any ratio (it
+  premultiplies alpha with SIMD too). RGB and grey at 4x and more keep `Image.reduce()` for the integer part,
+  then Lanczos-3 on the reduced image: cheaper than a wide SIMD kernel over the whole picture.
 - Without the SIMD resizer, column (d): bicubic below 4x, in bands of 128 output rows (no full-size intermediate
   or premultiplied copy), `Image.reduce()` then Lanczos-3 above.
 - PNG above 256x256 px: own lossless writer (`imagecore/png.py`): None, Sub or Up filter per 64-row strip via

@@ -1,7 +1,5 @@
-"""The SIMD resampler gives Pillow's exact Lanczos-3 picture and Image.reduce()'s box, and Pillow's path stands in
-where it is missing."""
+"""The SIMD resampler gives Pillow's exact Lanczos-3 picture, and Pillow's path stands in where it is missing."""
 
-import random
 import threading
 
 import pytest
@@ -52,7 +50,6 @@ def test_cmyk_is_resized_in_its_own_four_bands():
 
 def test_modes_it_does_not_take_are_left_to_pillow():
     assert resample.lanczos(scene("RGBA").convert("LA"), (100, 70), (0.0, 0.0, 1000.0, 700.0)) is None
-    assert resample.reduce(scene("RGBA").convert("LA"), (4, 4)) is None
     resized = steps.resize(scene("RGBA").convert("LA"), steps.Job((100, 100), "fit", "PNG", 1, None))
     assert resized.size == (100, 70) and resized.mode == "LA"
 
@@ -64,7 +61,6 @@ def test_without_the_simd_resizer_the_resize_step_takes_pillows_path(monkeypatch
     with_simd = steps.resize(picture, job)
     monkeypatch.setattr(resample, "cykooz_resizer", None)
     assert resample.lanczos(picture, (560, 392), (0.0, 0.0, 1000.0, 700.0)) is None
-    assert resample.reduce(picture, (4, 4)) is None
     assert resample.describe() == "Pillow's resampler (no SIMD)"
     without = steps.resize(picture, job)
     assert without.size == with_simd.size == (560, 392)
@@ -72,71 +68,14 @@ def test_without_the_simd_resizer_the_resize_step_takes_pillows_path(monkeypatch
     assert 0 < worst <= 40 and mean < 1.5
 
 
-def test_the_resize_step_boxes_the_integer_part_first_from_a_4x_ratio(monkeypatch):
-    lanczos, reduce = [], []
-    real_lanczos, real_reduce = resample.lanczos, resample.reduce
-    monkeypatch.setattr(resample, "lanczos", lambda *args: lanczos.append(args[0].size) or real_lanczos(*args))
-    monkeypatch.setattr(resample, "reduce", lambda *args: reduce.append(args[1]) or real_reduce(*args))
-    steps.resize(scene("RGB"), steps.Job((560, 560), "fit", "JPEG", 1, None))  # 1.8x: Lanczos-3 alone
-    steps.resize(scene("RGBA"), steps.Job((50, 50), "fit", "PNG", 1, None))  # 20x: a box of 10, then Lanczos-3
-    steps.resize(scene("RGB"), steps.Job((100, 100), "cover", "JPEG", 1, None))  # 7x by 7x of the centre
-    assert reduce == [(10, 10), (3, 3)]  # Pillow's factors for reducing_gap=2: int(ratio / 2) per axis
-    assert lanczos == [(1000, 700), (100, 70), (334, 234)]
-
-
-@pytest.mark.parametrize("mode", ["RGB", "RGBA", "L"])
-@pytest.mark.parametrize(("box", "fit"), [((50, 50), "fit"), ((64, 64), "cover"), ((200, 30), "fit")])
-def test_the_simd_path_at_big_ratios_gives_pillows_reduce_then_lanczos_picture(monkeypatch, mode, box, fit):
-    picture = scene(mode, (1003, 701))  # neither side a multiple of the factors: partial edge blocks
-    job = steps.Job(box, fit, "PNG", 1, None)
-    simd = steps.resize(picture, job)
-    monkeypatch.setattr(resample, "cykooz_resizer", None)
-    pillow = steps.resize(picture, job)
-    assert simd.size == pillow.size and simd.mode == pillow.mode == mode
-    worst, mean = differences(simd, pillow)
-    assert worst <= 8 and mean < 0.6
-
-
-def random_picture(mode: str, size: tuple[int, int], rng: random.Random) -> Image.Image:
-    picture = Image.frombytes(mode, size, rng.randbytes(size[0] * size[1] * len(mode)))
-    if mode == "RGBA" and rng.random() < 0.3:  # fully transparent or opaque areas too
-        picture.putalpha(Image.new("L", size, rng.choice([0, 255])))
-    return picture
-
-
-def test_the_simd_box_gives_image_reduces_pixels_for_any_size_and_factor():
-    rng = random.Random(17)
-    for _ in range(150):
-        mode = rng.choice(["L", "RGB", "RGBA", "CMYK"])
-        size, factor = (rng.randint(1, 300), rng.randint(1, 300)), (rng.randint(1, 40), rng.randint(1, 40))
-        picture = random_picture(mode, size, rng)
-        reduced, expected = resample.reduce(picture, factor), picture.reduce(factor)
-        assert reduced is not None and reduced.size == expected.size and reduced.mode == mode
-        if mode == "RGBA":  # compared as premultiplied: a transparent pixel's colour is not part of the picture
-            reduced, expected = reduced.convert("RGBa"), expected.convert("RGBa")
-        bands = ImageChops.difference(reduced, expected).split()
-        assert max(band.getextrema()[1] for band in bands) <= 2, (mode, size, factor)
-
-
-def test_the_simd_box_reduces_a_tall_picture_in_bands_to_the_same_pixels(monkeypatch):
-    picture = scene("RGBA", (301, 907))
-    whole = resample.reduce(picture, (3, 4))
-    monkeypatch.setattr(resample, "BAND", 16)
-    pastes = []
-    real_paste = Image.Image.paste
-    monkeypatch.setattr(Image.Image, "paste", lambda self, *args: pastes.append(1) or real_paste(self, *args))
-    banded = resample.reduce(picture, (3, 4))
-    assert len(pastes) == 32  # (15 bands of 226 whole block rows + the partial row) x (whole + partial columns)
-    assert banded is not None and whole is not None and banded.tobytes() == whole.tobytes()
-
-
-def test_transparent_pixels_lend_no_colour_to_the_box_either():
-    picture = Image.new("RGBA", (400, 400), (255, 0, 0, 0))  # invisible red
-    picture.paste((0, 0, 255, 255), (0, 0, 201, 400))  # opaque blue, to the middle of a block
-    reduced = resample.reduce(picture, (10, 10))
-    assert reduced is not None
-    red, _, blue, alpha = reduced.getpixel((20, 20))  # half covered: half transparent, still pure blue
-    assert 0 < alpha < 255 and red <= 2 and blue >= 250
+def test_the_resize_step_uses_simd_below_a_4x_ratio_and_for_alpha(monkeypatch):
+    calls = []
+    real = resample.lanczos
+    monkeypatch.setattr(resample, "lanczos", lambda *args: calls.append(args[0].mode) or real(*args))
+    steps.resize(scene("RGB"), steps.Job((560, 560), "fit", "JPEG", 1, None))
+    steps.resize(scene("RGBA"), steps.Job((50, 50), "fit", "PNG", 1, None))
+    steps.resize(scene("RGB"), steps.Job((50, 50), "fit", "JPEG", 1, None))  # Image.reduce() is cheaper here
+    assert calls == ["RGB", "RGBA"]
 
 
 def test_threads_resizing_at_once_each_get_the_right_picture():

@@ -4,13 +4,10 @@ cykooz-resizer (Rust, `fast_image_resize`) runs Lanczos-3 with AVX2 or SSE4.1, p
 at 1440x1440 it takes ~7 ms where Pillow's (scalar) bicubic takes ~45 ms on a 2560x1600 photo, with
 the exact filter rather than a cheaper one. It ships x86_64 wheels only (no aarch64 wheel for the
 Lambda's Python), so on arm64, or wherever it is not installed, `lanczos` answers None and the
-caller keeps Pillow's path. At 4x and more, `reduce` takes the integer part first with its box filter,
-as Image.reduce() does (2.5-4.5x faster than it on the corpus PNGs, 1920x1280-1920x1440).
-`describe()` names what runs here (bench/thumbnails.py reports it).
+caller keeps Pillow's path. `describe()` names what runs here (bench/thumbnails.py reports it).
 The figures behind both paths are in bench/results/thumbnails.md.
 """
 
-import math
 import threading
 
 from PIL import Image
@@ -65,45 +62,10 @@ def lanczos(image: Image.Image, size: tuple[int, int], region: tuple[float, floa
     return result
 
 
-def reduce(image: Image.Image, factor: tuple[int, int]) -> Image.Image | None:
-    """`image.reduce(factor)` by the SIMD box filter: each pixel the mean of a factor[0] x factor[1] block,
-    a partial block at the right and bottom edges averaged over what it covers, as Pillow's reduce does.
-    None when this machine has no SIMD resizer or the mode is not one it takes (use Image.reduce then).
-
-    The resizer takes whole output pixels of a crop, so the whole blocks and the edge's partial ones are
-    reduced apart, BAND output rows at a time (for RGBA it keeps a premultiplied copy of what it reads).
-    """
-    if cykooz_resizer is None or image.mode not in SIMD_MODES:
-        return None
-    size = (math.ceil(image.width / factor[0]), math.ceil(image.height / factor[1]))
-    result = Image.new(image.mode, size, None)
-    for left, right, x in _spans(image.width, factor[0], size[0]):
-        for top, bottom, y in _spans(image.height, factor[1], BAND):
-            cells = (math.ceil((right - left) / factor[0]), math.ceil((bottom - top) / factor[1]))
-            if (right - left) % factor[0] or (bottom - top) % factor[1]:  # an edge strip: copy it out, or
-                strip = image.crop((left, top, right, bottom))  # the resizer premultiplies all of `image` again
-                block = _resize(strip, cells, (0, 0, *strip.size), _BOX)
-            else:
-                block = _resize(image, cells, (left, top, right, bottom), _BOX)
-            result.paste(block, (x, y))
-    return result
-
-
-def _spans(length: int, factor: int, band: int):
-    """(start, end, first output pixel) of the source runs to reduce apart: runs of at most `band` whole
-    blocks, then the partial block at the end, if any."""
-    whole = length // factor
-    for first in range(0, whole, band):
-        yield first * factor, min(first + band, whole) * factor, first
-    if length % factor:
-        yield whole * factor, length, whole
-
-
-def _resize(image: Image.Image, size: tuple[int, int], region: tuple[float, float, float, float],
-            algorithm=None) -> Image.Image:
+def _resize(image: Image.Image, size: tuple[int, int], region: tuple[float, float, float, float]) -> Image.Image:
     left, top, right, bottom = region
     crop = cykooz_resizer.CropBox(left, top, right - left, bottom - top)
-    options = cykooz_resizer.ResizeOptions(resize_alg=algorithm or _LANCZOS3, crop_box=crop)
+    options = cykooz_resizer.ResizeOptions(resize_alg=_LANCZOS3, crop_box=crop)
     result = Image.new(image.mode, size, None)  # None: no fill, the resizer writes every pixel
     _resizer().resize_pil(image, result, options)
     return result
@@ -118,4 +80,3 @@ def _resizer():
 
 _LANCZOS3 = (cykooz_resizer.ResizeAlg.convolution(cykooz_resizer.FilterType.lanczos3)
              if cykooz_resizer is not None else None)
-_BOX = cykooz_resizer.ResizeAlg.convolution(cykooz_resizer.FilterType.box) if cykooz_resizer is not None else None

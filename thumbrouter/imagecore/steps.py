@@ -15,10 +15,10 @@ from . import resample
 from .cache import ByteBoundedCache
 from .geometry import plan
 
-# Big ratios (>= 4x): a box filter takes the integer part first (reducing gap 2, as libvips' shrink and
-# reduce), then Lanczos-3 (libvips' kernel) on an image already small, so it costs nothing measurable.
-# With the SIMD resizer (resample.py) both run there (for L, RGB, RGBA, CMYK): the box 2.5-4.5x faster
-# than Image.reduce(), which runs without it (and for LA).
+# With the SIMD resizer (resample.py): Lanczos-3 below a 4x ratio and for RGBA at any ratio. Without it,
+# or at 4x and more for other modes, as follows.
+# Big ratios (>= 4x): Image.reduce() takes the integer part first (reducing gap 2, as libvips' resize),
+# then Lanczos-3 (libvips' kernel) on an image already small, so it costs nothing measurable.
 # Small ratios (1440x1440 previews): bicubic, 12% faster there than Lanczos-3. Against an exact
 # Lanczos-3 resize it measured 52-56 dB PSNR on the corpus photos (libvips: 56-58 dB) and 43 dB on
 # a finely textured painting, where it renders canvas texture slightly softer at 2x zoom.
@@ -64,27 +64,15 @@ def resize(image: Image.Image, job: Job) -> Image.Image:
         return image
     ratio = max((target.region[2] - target.region[0]) / target.size[0],
                 (target.region[3] - target.region[1]) / target.size[1])
-    if ratio >= 2 * REDUCING_GAP:  # the box filter runs first; what follows is small
-        return _reduce_then_lanczos(image, target.size, target.region)
-    simd = resample.lanczos(image, target.size, target.region)
+    reduce_first = ratio >= 2 * REDUCING_GAP and image.mode != "RGBA"  # Image.reduce() is cheaper there
+    simd = None if reduce_first else resample.lanczos(image, target.size, target.region)
     if simd is not None:
         return simd
+    if ratio >= 2 * REDUCING_GAP:  # Image.reduce() runs first; what follows is small
+        return image.resize(target.size, RESAMPLE_AFTER_REDUCE, box=target.region, reducing_gap=REDUCING_GAP)
     # decoded at 1/2 scale right down to the box (geometry.draft_box): the rest is a small, cheap step
     kernel = RESAMPLE_AFTER_REDUCE if job.dct_scaled and ratio < 2 else RESAMPLE
     return _resize_in_bands(image, target.size, target.region, kernel)
-
-
-def _reduce_then_lanczos(image: Image.Image, size: tuple[int, int], region) -> Image.Image:
-    """Pillow's `resize(..., reducing_gap=REDUCING_GAP)`: the same integer factors per axis, by the SIMD
-    box filter and Lanczos-3 where the machine has them (the whole picture is reduced, the region kept)."""
-    factor = (int((region[2] - region[0]) / size[0] / REDUCING_GAP) or 1,
-              int((region[3] - region[1]) / size[1] / REDUCING_GAP) or 1)
-    reduced = resample.reduce(image, factor)
-    if reduced is None:
-        return image.resize(size, RESAMPLE_AFTER_REDUCE, box=region, reducing_gap=REDUCING_GAP)
-    box = (region[0] / factor[0], region[1] / factor[1], region[2] / factor[0], region[3] / factor[1])
-    simd = resample.lanczos(reduced, size, box)
-    return simd if simd is not None else reduced.resize(size, RESAMPLE_AFTER_REDUCE, box=box)
 
 
 def _resize_in_bands(image: Image.Image, size: tuple[int, int], region, resample=RESAMPLE) -> Image.Image:
