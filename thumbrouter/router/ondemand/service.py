@@ -125,10 +125,10 @@ class OnDemand:
 
         Raises as `thumbnail` does.
         """
-        hit = self.known_answer(preset, key, variant)
+        name, thumb_key = self._names(preset, key, variant)
+        hit = self._known_redirect(thumb_key)
         if hit is not None:
             return hit
-        name, thumb_key = self._names(preset, key, variant)
         if reason := self.negative.get(name):
             return Answer(422, reason=reason)
         request = self._request(preset, key, variant)
@@ -145,7 +145,9 @@ class OnDemand:
 
         Raises as `thumbnail` does for a key that can have no thumbnail, and BackendUnavailable (signing).
         """
-        thumb_key = self._names(preset, key, variant)[1]
+        return self._known_redirect(self._names(preset, key, variant)[1])
+
+    def _known_redirect(self, thumb_key: str) -> Answer | None:
         if self.known.get(thumb_key):
             return Answer(302, self.redirect_url(thumb_key), key=thumb_key)
         return None
